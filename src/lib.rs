@@ -1,0 +1,12 @@
+//! Genlab: interactive lessons on generative models that run in a browser tab.
+//!
+//! Layers, bottom up (see ARCHITECTURE.md): `data` → `models` → `plot` → `lessons` → `ui`.
+//! Everything below `ui` is plain Rust that native tests exercise; `ui` exists only in the
+//! wasm build.
+pub mod data;
+pub mod lessons;
+pub mod models;
+pub mod plot;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
