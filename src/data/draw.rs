@@ -54,6 +54,18 @@ pub struct Shape {
 }
 
 impl Geom {
+    /// Axis-aligned bounds (x0, y0, x1, y1).
+    fn bbox(&self) -> (f32, f32, f32, f32) {
+        match *self {
+            Geom::Rect { x, y, w, h } => (x, y, x + w, y + h),
+            Geom::Ellipse { cx, cy, rx, ry } => (cx - rx, cy - ry, cx + rx, cy + ry),
+            Geom::Ring { cx, cy, r, .. } => (cx - r, cy - r, cx + r, cy + r),
+            Geom::Poly(ref p) => p.iter().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, &(x, y)| {
+                (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y))
+            }),
+        }
+    }
+
     fn contains(&self, px: f32, py: f32) -> bool {
         match *self {
             Geom::Rect { x, y, w, h } => px >= x && px < x + w && py >= y && py < y + h,
@@ -261,6 +273,7 @@ const SUPERSAMPLE: usize = 4;
 /// f32 comparisons and integer averaging.
 pub fn rasterise(a: &Avatar) -> Vec<u8> {
     let shapes = shapes(a);
+    let boxes: Vec<_> = shapes.iter().map(|s| s.geom.bbox()).collect();
     let mut out = vec![0u8; SIZE * SIZE * 3];
     let n = (SUPERSAMPLE * SUPERSAMPLE) as u32;
     for py in 0..SIZE {
@@ -270,11 +283,13 @@ pub fn rasterise(a: &Avatar) -> Vec<u8> {
                 for sx in 0..SUPERSAMPLE {
                     let x = px as f32 + (sx as f32 + 0.5) / SUPERSAMPLE as f32;
                     let y = py as f32 + (sy as f32 + 0.5) / SUPERSAMPLE as f32;
-                    let c = shapes
-                        .iter()
+                    let c = (0..shapes.len())
                         .rev()
-                        .find(|s| s.geom.contains(x, y))
-                        .map_or(BACKGROUND, |s| s.fill);
+                        .find(|&i| {
+                            let b = boxes[i];
+                            x >= b.0 && x <= b.2 && y >= b.1 && y <= b.3 && shapes[i].geom.contains(x, y)
+                        })
+                        .map_or(BACKGROUND, |i| shapes[i].fill);
                     for k in 0..3 {
                         acc[k] += c[k] as u32;
                     }

@@ -1,1 +1,534 @@
+//! Plots as SVG strings: axes with ticks and labels, a legend, and a text description for
+//! screen readers. Data in, markup out; no UI framework and no maths of the models here.
+//!
+//! Text and axes use `currentColor`, so a plot follows the page's light or dark theme.
 
+use std::fmt::Write;
+
+/// Okabe–Ito colours, safe for colour-blind readers.
+pub const PALETTE: [&str; 7] = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#8f7f00"];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scale {
+    Linear { lo: f64, hi: f64 },
+    /// Base-10 logarithmic; lo and hi must be positive.
+    Log { lo: f64, hi: f64 },
+}
+
+impl Scale {
+    /// Position in 0..=1 along the axis.
+    pub fn frac(&self, v: f64) -> f64 {
+        match *self {
+            Scale::Linear { lo, hi } => (v - lo) / (hi - lo),
+            Scale::Log { lo, hi } => (v.max(1e-300).log10() - lo.log10()) / (hi.log10() - lo.log10()),
+        }
+    }
+
+    pub fn inverse(&self, f: f64) -> f64 {
+        match *self {
+            Scale::Linear { lo, hi } => lo + f * (hi - lo),
+            Scale::Log { lo, hi } => 10f64.powf(lo.log10() + f * (hi.log10() - lo.log10())),
+        }
+    }
+
+    pub fn ticks(&self) -> Vec<f64> {
+        match *self {
+            Scale::Linear { lo, hi } => nice_ticks(lo, hi, 6),
+            Scale::Log { lo, hi } => {
+                let (a, b) = (lo.log10().ceil() as i32, hi.log10().floor() as i32);
+                (a..=b).map(|e| 10f64.powi(e)).collect()
+            }
+        }
+    }
+}
+
+/// Round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi].
+pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / target as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= 0.7 * raw).unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+/// A short, readable number: 0.25, 1.5e-4, 4032.
+pub fn fmt_num(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if !v.is_finite() {
+        return if v > 0.0 { "∞".into() } else if v < 0.0 { "−∞".into() } else { "NaN".into() };
+    }
+    let a = v.abs();
+    let s = if a >= 1e5 || a < 1e-3 {
+        let e = a.log10().floor() as i32;
+        let m = v / 10f64.powi(e);
+        format!("{}e{}", trim(format!("{m:.2}")), e)
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 1.0 {
+        trim(format!("{v:.2}"))
+    } else {
+        trim(format!("{v:.3}"))
+    };
+    s.replace('-', "−")
+}
+
+fn trim(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Something drawn inside the axes.
+#[derive(Clone, Debug)]
+pub enum Layer {
+    Scatter { pts: Vec<(f64, f64)>, colour: String, radius: f64, label: Option<String> },
+    Line { pts: Vec<(f64, f64)>, colour: String, dashed: bool, label: Option<String> },
+    /// Filled rectangle in data coordinates (x0, y0, x1, y1).
+    Rect { r: (f64, f64, f64, f64), fill: String, stroke: String, opacity: f64, label: Option<String> },
+    /// Values on a regular grid covering the whole plot area, row 0 at the top.
+    Heatmap { values: Vec<f64>, cols: usize, rows: usize, lo: f64, hi: f64, map: ColourMap },
+    /// An ellipse in data coordinates: centre, radii, rotation (radians).
+    Ellipse { c: (f64, f64), rx: f64, ry: f64, angle: f64, colour: String },
+    /// A text label at a data point.
+    Text { at: (f64, f64), text: String },
+    /// Grouped vertical bars on a categorical x axis: one value per category per series.
+    Bars { series: Vec<(String, String, Vec<f64>)> },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ColourMap {
+    /// Light to dark blue (densities).
+    Blues,
+    /// Blue – white – red, centred between lo and hi (correlations).
+    Diverging,
+    /// Sea blue for low, land green for high (the world map).
+    LandSea,
+}
+
+impl ColourMap {
+    pub fn colour(&self, t: f64) -> String {
+        let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+        let lerp = |a: [f64; 3], b: [f64; 3], s: f64| -> [f64; 3] {
+            [a[0] + (b[0] - a[0]) * s, a[1] + (b[1] - a[1]) * s, a[2] + (b[2] - a[2]) * s]
+        };
+        let c = match self {
+            ColourMap::Blues => lerp([247.0, 251.0, 255.0], [8.0, 48.0, 107.0], t.powf(0.7)),
+            ColourMap::Diverging => {
+                if t < 0.5 {
+                    lerp([33.0, 102.0, 172.0], [247.0, 247.0, 247.0], t * 2.0)
+                } else {
+                    lerp([247.0, 247.0, 247.0], [178.0, 24.0, 43.0], t * 2.0 - 1.0)
+                }
+            }
+            ColourMap::LandSea => lerp([170.0, 205.0, 230.0], [196.0, 220.0, 160.0], t),
+        };
+        format!("#{:02x}{:02x}{:02x}", c[0] as u8, c[1] as u8, c[2] as u8)
+    }
+}
+
+/// A plot: axes, layers, labels, and what a screen reader should hear.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    pub width: f64,
+    pub height: f64,
+    pub x: Scale,
+    pub y: Scale,
+    pub x_label: String,
+    pub y_label: String,
+    pub title: String,
+    pub description: String,
+    pub layers: Vec<Layer>,
+    /// Names of the categories when the x axis is categorical (bars).
+    pub categories: Vec<String>,
+    pub equal_aspect: bool,
+}
+
+pub const MARGIN_LEFT: f64 = 52.0;
+pub const MARGIN_RIGHT: f64 = 12.0;
+pub const MARGIN_TOP: f64 = 26.0;
+pub const MARGIN_BOTTOM: f64 = 42.0;
+
+impl Figure {
+    pub fn new(x: Scale, y: Scale) -> Self {
+        Figure {
+            width: 480.0,
+            height: 300.0,
+            x,
+            y,
+            x_label: String::new(),
+            y_label: String::new(),
+            title: String::new(),
+            description: String::new(),
+            layers: Vec::new(),
+            categories: Vec::new(),
+            equal_aspect: false,
+        }
+    }
+
+    pub fn size(mut self, w: f64, h: f64) -> Self {
+        self.width = w;
+        self.height = h;
+        self
+    }
+    pub fn labels(mut self, x: &str, y: &str) -> Self {
+        self.x_label = x.into();
+        self.y_label = y.into();
+        self
+    }
+    pub fn title(mut self, t: &str) -> Self {
+        self.title = t.into();
+        self
+    }
+    pub fn describe(mut self, d: impl Into<String>) -> Self {
+        self.description = d.into();
+        self
+    }
+    pub fn layer(mut self, l: Layer) -> Self {
+        self.layers.push(l);
+        self
+    }
+    pub fn push(&mut self, l: Layer) {
+        self.layers.push(l);
+    }
+
+    fn plot_w(&self) -> f64 {
+        self.width - MARGIN_LEFT - MARGIN_RIGHT
+    }
+    fn plot_h(&self) -> f64 {
+        self.height - MARGIN_TOP - MARGIN_BOTTOM
+    }
+
+    /// Data → SVG user coordinates.
+    pub fn to_px(&self, p: (f64, f64)) -> (f64, f64) {
+        (
+            MARGIN_LEFT + self.x.frac(p.0) * self.plot_w(),
+            MARGIN_TOP + (1.0 - self.y.frac(p.1)) * self.plot_h(),
+        )
+    }
+
+    /// SVG user coordinates → data (for pointer interaction).
+    pub fn to_data(&self, px: f64, py: f64) -> (f64, f64) {
+        (
+            self.x.inverse((px - MARGIN_LEFT) / self.plot_w()),
+            self.y.inverse(1.0 - (py - MARGIN_TOP) / self.plot_h()),
+        )
+    }
+
+    pub fn to_svg(&self) -> String {
+        let (w, h) = (self.width, self.height);
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="plot" viewBox="0 0 {w} {h}" role="img" aria-label="{}" preserveAspectRatio="xMidYMid meet" font-size="11" font-family="system-ui, sans-serif"><title>{}</title><desc>{}</desc>"#,
+            esc(&self.title),
+            esc(&self.title),
+            esc(&self.description)
+        );
+        let (x0, y0) = (MARGIN_LEFT, MARGIN_TOP);
+        let (pw, ph) = (self.plot_w(), self.plot_h());
+        let _ = write!(s, r#"<defs><clipPath id="clip{}"><rect x="{x0}" y="{y0}" width="{pw}" height="{ph}"/></clipPath></defs>"#, self.clip_id());
+        let _ = write!(s, r#"<g clip-path="url(#clip{})">"#, self.clip_id());
+        for l in &self.layers {
+            self.layer_svg(&mut s, l);
+        }
+        s.push_str("</g>");
+        self.axes_svg(&mut s);
+        self.legend_svg(&mut s);
+        s.push_str("</svg>");
+        s
+    }
+
+    fn clip_id(&self) -> u64 {
+        // Distinct plots on one page need distinct clip ids; hash the title and size.
+        let mut hsh: u64 = 1469598103934665603;
+        for b in self.title.bytes().chain(self.x_label.bytes()).chain(self.y_label.bytes()) {
+            hsh = (hsh ^ b as u64).wrapping_mul(1099511628211);
+        }
+        hsh ^ (self.width as u64) << 20 ^ self.height as u64
+    }
+
+    fn layer_svg(&self, s: &mut String, l: &Layer) {
+        match l {
+            Layer::Scatter { pts, colour, radius, .. } => {
+                let _ = write!(s, r#"<g fill="{colour}" fill-opacity="0.85">"#);
+                for &p in pts {
+                    let (x, y) = self.to_px(p);
+                    if x.is_finite() && y.is_finite() {
+                        let _ = write!(s, r#"<circle cx="{x:.1}" cy="{y:.1}" r="{radius}"/>"#);
+                    }
+                }
+                s.push_str("</g>");
+            }
+            Layer::Line { pts, colour, dashed, .. } => {
+                let mut d = String::new();
+                let mut pen_up = true;
+                for &p in pts {
+                    let (x, y) = self.to_px(p);
+                    if !(x.is_finite() && y.is_finite()) {
+                        pen_up = true;
+                        continue;
+                    }
+                    let _ = write!(d, "{}{x:.1},{y:.1}", if pen_up { "M" } else { "L" });
+                    pen_up = false;
+                }
+                let dash = if *dashed { r#" stroke-dasharray="6 4""# } else { "" };
+                let _ = write!(s, r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>"#);
+            }
+            Layer::Rect { r, fill, stroke, opacity, .. } => {
+                let (ax, ay) = self.to_px((r.0, r.1));
+                let (bx, by) = self.to_px((r.2, r.3));
+                let _ = write!(
+                    s,
+                    r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}" stroke-width="2"/>"#,
+                    ax.min(bx),
+                    ay.min(by),
+                    (bx - ax).abs(),
+                    (by - ay).abs()
+                );
+            }
+            Layer::Heatmap { values, cols, rows, lo, hi, map } => {
+                let (cw, ch) = (self.plot_w() / *cols as f64, self.plot_h() / *rows as f64);
+                for r in 0..*rows {
+                    for c in 0..*cols {
+                        let v = values[r * cols + c];
+                        let t = (v - lo) / (hi - lo);
+                        let _ = write!(
+                            s,
+                            r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{}"/>"#,
+                            MARGIN_LEFT + c as f64 * cw,
+                            MARGIN_TOP + r as f64 * ch,
+                            cw + 0.3,
+                            ch + 0.3,
+                            map.colour(t)
+                        );
+                    }
+                }
+            }
+            Layer::Ellipse { c, rx, ry, angle, colour } => {
+                // Sample the ellipse in data space so that unequal axis scales stay correct.
+                let mut d = String::new();
+                for i in 0..=48 {
+                    let t = i as f64 / 48.0 * std::f64::consts::TAU;
+                    let (ex, ey) = (rx * t.cos(), ry * t.sin());
+                    let p = (c.0 + ex * angle.cos() - ey * angle.sin(), c.1 + ex * angle.sin() + ey * angle.cos());
+                    let (x, y) = self.to_px(p);
+                    let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
+                }
+                let _ = write!(s, r#"<path d="{d}Z" fill="{colour}" fill-opacity="0.12" stroke="{colour}" stroke-width="1.5"/>"#);
+            }
+            Layer::Text { at, text } => {
+                let (x, y) = self.to_px(*at);
+                let _ = write!(
+                    s,
+                    r#"<text x="{x:.1}" y="{y:.1}" font-weight="bold" font-size="13" fill="currentColor" stroke="var(--bg, #fff)" stroke-width="3" paint-order="stroke" text-anchor="middle" dominant-baseline="middle">{}</text>"#,
+                    esc(text)
+                );
+            }
+            Layer::Bars { series } => {
+                let n = self.categories.len().max(1);
+                let band = self.plot_w() / n as f64;
+                let k = series.len().max(1) as f64;
+                let bw = band * 0.8 / k;
+                for (si, (_, colour, vals)) in series.iter().enumerate() {
+                    for (c, &v) in vals.iter().enumerate() {
+                        let x = MARGIN_LEFT + c as f64 * band + band * 0.1 + si as f64 * bw;
+                        let (_, y) = self.to_px((0.0, v));
+                        let (_, y_base) = self.to_px((0.0, self.y.inverse(0.0).max(0.0)));
+                        let _ = write!(
+                            s,
+                            r#"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{colour}"/>"#,
+                            y.min(y_base),
+                            bw.max(1.0) - 0.5,
+                            (y_base - y).abs()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn axes_svg(&self, s: &mut String) {
+        let (x0, y0) = (MARGIN_LEFT, MARGIN_TOP);
+        let (pw, ph) = (self.plot_w(), self.plot_h());
+        let _ = write!(
+            s,
+            r#"<rect x="{x0}" y="{y0}" width="{pw}" height="{ph}" fill="none" stroke="currentColor" stroke-opacity="0.5"/>"#
+        );
+        if self.categories.is_empty() {
+            for t in self.x.ticks() {
+                let (x, _) = self.to_px((t, 0.0));
+                if x < x0 - 0.5 || x > x0 + pw + 0.5 {
+                    continue;
+                }
+                let _ = write!(
+                    s,
+                    r#"<line x1="{x:.1}" x2="{x:.1}" y1="{}" y2="{}" stroke="currentColor"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="currentColor">{}</text>"#,
+                    y0 + ph,
+                    y0 + ph + 4.0,
+                    y0 + ph + 15.0,
+                    fmt_num(t)
+                );
+            }
+        } else {
+            let band = pw / self.categories.len() as f64;
+            let small = self.categories.len() > 8;
+            for (i, c) in self.categories.iter().enumerate() {
+                let x = x0 + (i as f64 + 0.5) * band;
+                let _ = write!(
+                    s,
+                    r#"<text x="{x:.1}" y="{}" text-anchor="middle" fill="currentColor" font-size="{}">{}</text>"#,
+                    y0 + ph + 14.0,
+                    if small { 8 } else { 10 },
+                    esc(c)
+                );
+            }
+        }
+        for t in self.y.ticks() {
+            let (_, y) = self.to_px((0.0, t));
+            if y < y0 - 0.5 || y > y0 + ph + 0.5 {
+                continue;
+            }
+            let _ = write!(
+                s,
+                r#"<line x1="{}" x2="{x0}" y1="{y:.1}" y2="{y:.1}" stroke="currentColor"/><text x="{}" y="{y:.1}" text-anchor="end" dominant-baseline="middle" fill="currentColor">{}</text>"#,
+                x0 - 4.0,
+                x0 - 6.0,
+                fmt_num(t)
+            );
+        }
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="middle" fill="currentColor">{}</text>"#,
+            x0 + pw / 2.0,
+            self.height - 6.0,
+            esc(&self.x_label)
+        );
+        let _ = write!(
+            s,
+            r#"<text transform="translate(12 {}) rotate(-90)" text-anchor="middle" fill="currentColor">{}</text>"#,
+            y0 + ph / 2.0,
+            esc(&self.y_label)
+        );
+        let _ = write!(
+            s,
+            r#"<text x="{x0}" y="16" font-weight="600" font-size="12" fill="currentColor">{}</text>"#,
+            esc(&self.title)
+        );
+    }
+
+    fn legend_svg(&self, s: &mut String) {
+        let mut items: Vec<(&str, &str, bool)> = Vec::new();
+        for l in &self.layers {
+            match l {
+                Layer::Scatter { label: Some(t), colour, .. } | Layer::Rect { label: Some(t), stroke: colour, .. } => {
+                    items.push((t, colour, false))
+                }
+                Layer::Line { label: Some(t), colour, dashed, .. } => items.push((t, colour, *dashed)),
+                Layer::Bars { series } => {
+                    for (t, colour, _) in series {
+                        items.push((t, colour, false));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut x = self.width - MARGIN_RIGHT;
+        // Right-aligned, laid out from the right edge of the title row.
+        for (t, colour, dashed) in items.iter().rev() {
+            let tw = 6.2 * t.chars().count() as f64 + 22.0;
+            x -= tw;
+            let dash = if *dashed { r#" stroke-dasharray="4 3""# } else { "" };
+            let _ = write!(
+                s,
+                r#"<g class="legend"><line x1="{x:.1}" x2="{:.1}" y1="12" y2="12" stroke="{colour}" stroke-width="4"{dash}/><text x="{:.1}" y="16" fill="currentColor">{}</text></g>"#,
+                x + 14.0,
+                x + 18.0,
+                esc(t)
+            );
+        }
+    }
+}
+
+/// Several RGB images (each `side`×`side`) in one SVG grid.
+pub fn image_grid(images: &[Vec<u8>], side: usize, cols: usize, cell_px: f64, title: &str) -> String {
+    let rows = images.len().div_ceil(cols.max(1));
+    let gap = 1.0;
+    let cell = side as f64 + gap;
+    let (w, h) = (cols as f64 * cell, rows as f64 * cell);
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="image-grid" viewBox="0 0 {w} {h}" width="{:.0}" role="img" shape-rendering="crispEdges"><title>{}</title>"#,
+        w / cell * cell_px,
+        esc(title)
+    );
+    for (i, img) in images.iter().enumerate() {
+        let (ox, oy) = ((i % cols) as f64 * cell, (i / cols) as f64 * cell);
+        for (p, px) in img.chunks_exact(3).enumerate() {
+            let _ = write!(
+                s,
+                r##"<rect x="{}" y="{}" width="1.05" height="1.05" fill="#{:02x}{:02x}{:02x}"/>"##,
+                ox + (p % side) as f64,
+                oy + (p / side) as f64,
+                px[0],
+                px[1],
+                px[2]
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_cover_the_range() {
+        assert_eq!(nice_ticks(0.0, 1.0, 5).len(), vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0].len());
+        let t = nice_ticks(-180.0, 180.0, 6);
+        assert!(t.contains(&0.0) && t.len() >= 5);
+        assert_eq!(Scale::Log { lo: 10.0, hi: 5000.0 }.ticks(), vec![10.0, 100.0, 1000.0]);
+    }
+
+    #[test]
+    fn numbers_format_briefly() {
+        assert_eq!(fmt_num(0.25), "0.25");
+        assert_eq!(fmt_num(4032.0), "4032");
+        assert_eq!(fmt_num(-1.5), "−1.5");
+        assert_eq!(fmt_num(0.00015), "1.5e−4");
+        assert_eq!(fmt_num(f64::NEG_INFINITY), "−∞");
+    }
+
+    #[test]
+    fn pixel_and_data_coordinates_round_trip() {
+        let f = Figure::new(Scale::Linear { lo: -180.0, hi: 180.0 }, Scale::Log { lo: 0.01, hi: 10.0 });
+        let (px, py) = f.to_px((30.0, 0.5));
+        let (x, y) = f.to_data(px, py);
+        assert!((x - 30.0).abs() < 1e-9 && (y - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn svg_has_title_description_and_legend() {
+        let f = Figure::new(Scale::Linear { lo: 0.0, hi: 1.0 }, Scale::Linear { lo: 0.0, hi: 1.0 })
+            .title("KL <divergence>")
+            .describe("Two lines.")
+            .layer(Layer::Line { pts: vec![(0.0, 0.0), (1.0, 1.0)], colour: PALETTE[0].into(), dashed: false, label: Some("naive Bayes".into()) });
+        let s = f.to_svg();
+        assert!(s.contains("<title>KL &lt;divergence&gt;</title>"));
+        assert!(s.contains("<desc>Two lines.</desc>"));
+        assert!(s.contains("naive Bayes"));
+        assert!(s.contains("<path d=\"M52.0,"));
+    }
+}
