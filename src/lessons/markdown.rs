@@ -127,7 +127,7 @@ pub fn parse_lesson(src: &str) -> Result<LessonDoc, ParseError> {
     let rest = src.strip_prefix("---\n").ok_or_else(|| ParseError("lesson file must start with '---' front matter".into()))?;
     let end = rest.find("\n---\n").ok_or_else(|| ParseError("front matter is not closed by '---'".into()))?;
     let (front, body) = (&rest[..end], &rest[end + 5..]);
-    let mut field = |key: &str| -> Result<String, ParseError> {
+    let field = |key: &str| -> Result<String, ParseError> {
         front
             .lines()
             .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(':')).map(|v| v.trim().trim_matches('"').to_string()))

@@ -1,1 +1,256 @@
-fn main(){}
+//! `cargo xtask <command>`: build, serve, test and bench Genlab with nothing installed
+//! globally but Rust, Node.js and Chromium (see README.md).
+//!
+//!   build [--out DIR] [--dev]    the static site (wasm + glue + assets) into DIR (dist/)
+//!   serve [--port N] [--host H]  build, then serve on http://127.0.0.1:8080
+//!   test                         native tests, browser tests, end-to-end tests
+//!   bench                        benchmark table
+
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+const TARGET: &str = "wasm32-unknown-unknown";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let r = match args.first().map(String::as_str) {
+        Some("build") => cmd_build(&args[1..]).map(|_| ()),
+        Some("serve") => cmd_serve(&args[1..]),
+        Some("test") => cmd_test(&args[1..]),
+        Some("bench") => cmd_bench(),
+        _ => {
+            eprintln!("usage: cargo xtask <build [--out DIR] [--dev] | serve [--port N] [--host H] | test [--no-e2e] | bench>");
+            Err("no command".into())
+        }
+    };
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn flag_value(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+fn run(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}");
+    eprintln!("xtask: $ {shown}");
+    let st = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({st})"))
+    }
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    let o = cmd.output().ok()?;
+    o.status.success().then(|| String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
+}
+
+fn ensure_wasm_target() -> Result {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == TARGET) {
+        return Ok(());
+    }
+    eprintln!("xtask: adding the {TARGET} target");
+    run(Command::new("rustup").args(["target", "add", TARGET]))
+}
+
+/// Builds the site into `out` and returns its path.
+fn cmd_build(args: &[String]) -> Result<PathBuf> {
+    let root = root();
+    let out = flag_value(args, "--out").map(PathBuf::from).unwrap_or_else(|| root.join("dist"));
+    let release = !args.iter().any(|a| a == "--dev");
+    build_site(&out, release)?;
+    eprintln!("xtask: site written to {}", out.display());
+    Ok(out)
+}
+
+pub fn build_site(out: &Path, release: bool) -> Result {
+    let root = root();
+    ensure_wasm_target()?;
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo.current_dir(&root).args(["build", "--lib", "-p", "genlab", "--target", TARGET]);
+    if release {
+        cargo.arg("--release");
+    }
+    run(&mut cargo)?;
+    let profile = if release { "release" } else { "debug" };
+    let wasm = root.join("target").join(TARGET).join(profile).join("genlab.wasm");
+
+    // JS glue, generated in-process by the wasm-bindgen version pinned in Cargo.lock.
+    let pkg = root.join("pkg");
+    let _ = std::fs::remove_dir_all(&pkg);
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)
+        .map_err(|e| format!("wasm-bindgen: {e}"))?
+        .typescript(false)
+        .generate(&pkg)
+        .map_err(|e| format!("wasm-bindgen: {e}"))?;
+    let bg = pkg.join("genlab_bg.wasm");
+    if release {
+        optimise(&bg);
+    }
+
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out.join("pkg")).map_err(|e| e.to_string())?;
+    copy(&root.join("index.html"), &out.join("index.html"))?;
+    for f in ["genlab.js", "genlab_bg.wasm"] {
+        copy(&pkg.join(f), &out.join("pkg").join(f))?;
+    }
+    copy_dir(&root.join("www"), &out.join("www"))?;
+    std::fs::write(out.join(".nojekyll"), "").map_err(|e| e.to_string())?;
+    let size = std::fs::metadata(out.join("pkg/genlab_bg.wasm")).map(|m| m.len()).unwrap_or(0);
+    eprintln!("xtask: genlab_bg.wasm is {} KiB", size / 1024);
+    Ok(())
+}
+
+/// `wasm-opt -Oz` with npm's binaryen (>= 132). Debian's binaryen 108 corrupts
+/// wasm-bindgen 0.2.130 output, so an older wasm-opt is never used.
+fn optimise(wasm: &Path) {
+    let root = root();
+    let candidates = [root.join("node_modules/.bin/wasm-opt"), PathBuf::from("wasm-opt")];
+    for c in candidates {
+        let Some(v) = output(Command::new(&c).arg("--version")) else { continue };
+        let ver: u32 = v.split_whitespace().nth(2).and_then(|s| s.parse().ok()).unwrap_or(0);
+        if ver < 132 {
+            eprintln!("xtask: skipping {} (version {ver} < 132 is known to corrupt the output)", c.display());
+            continue;
+        }
+        let tmp = wasm.with_extension("opt.wasm");
+        let st = Command::new(&c)
+            .arg("-Oz")
+            .args(["--enable-simd", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+            .args(["--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"])
+            .arg(wasm)
+            .arg("-o")
+            .arg(&tmp)
+            .status();
+        match st {
+            Ok(s) if s.success() => {
+                let _ = std::fs::rename(&tmp, wasm);
+                eprintln!("xtask: wasm-opt -Oz done ({})", c.display());
+            }
+            _ => eprintln!("xtask: wasm-opt failed; keeping the unoptimised wasm"),
+        }
+        return;
+    }
+    eprintln!("xtask: no wasm-opt >= 132 found (run `npm ci` for npm's binaryen); the wasm is not size-optimised");
+}
+
+fn copy(from: &Path, to: &Path) -> Result {
+    std::fs::copy(from, to).map(|_| ()).map_err(|e| format!("copy {} → {}: {e}", from.display(), to.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for e in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let e = e.map_err(|e| e.to_string())?;
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()))?;
+        } else {
+            copy(&p, &to.join(e.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+fn cmd_serve(args: &[String]) -> Result {
+    let port: u16 = flag_value(args, "--port").map(|p| p.parse().map_err(|_| format!("bad port {p}"))).transpose()?.unwrap_or(8080);
+    let host = flag_value(args, "--host").unwrap_or_else(|| "127.0.0.1".into());
+    let out = root().join("dist");
+    if !args.iter().any(|a| a == "--no-build") {
+        ensure_node_modules(false)?;
+        build_site(&out, true)?;
+    }
+    let server = serve::Server::start(&host, port, &out)?;
+    eprintln!("xtask: serving {} at http://{}/ (Ctrl-C stops)", out.display(), server.addr);
+    server.join();
+    Ok(())
+}
+
+/// Installs the npm packages (playwright-core, binaryen) from package-lock.json.
+fn ensure_node_modules(required: bool) -> Result {
+    let root = root();
+    if root.join("node_modules/playwright-core").exists() && root.join("node_modules/binaryen").exists() {
+        return Ok(());
+    }
+    let r = run(Command::new("npm").current_dir(&root).args(["ci", "--no-audit", "--no-fund"]));
+    match r {
+        Err(e) if !required => {
+            eprintln!("xtask: npm ci failed ({e}); continuing without wasm-opt");
+            Ok(())
+        }
+        r => r,
+    }
+}
+
+fn ensure_test_runner() -> Result {
+    let v = output(Command::new("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
+    if v.contains(WASM_BINDGEN_VERSION) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing wasm-bindgen-test-runner {WASM_BINDGEN_VERSION} (a few minutes, once)");
+    run(Command::new(env!("CARGO")).args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION]))
+}
+
+fn find_exe(names: &[&str]) -> Option<PathBuf> {
+    names.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+fn cmd_test(args: &[String]) -> Result {
+    let root = root();
+    let started = std::time::Instant::now();
+    eprintln!("xtask: [1/3] native tests");
+    run(Command::new(env!("CARGO")).current_dir(&root).args(["test", "--workspace"]))?;
+
+    let chromium = find_exe(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]).ok_or("Chromium not found: apt-get install chromium chromium-driver")?;
+    let chromedriver = find_exe(&["/usr/bin/chromedriver"]).ok_or("chromedriver not found: apt-get install chromium-driver")?;
+
+    eprintln!("xtask: [2/3] browser tests (wasm-bindgen-test in headless Chromium)");
+    ensure_wasm_target()?;
+    ensure_test_runner()?;
+    run(Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["test", "--target", TARGET, "--test", "web"])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env("CHROMEDRIVER", &chromedriver)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "180"))?;
+
+    if args.iter().any(|a| a == "--no-e2e") {
+        return Ok(());
+    }
+    eprintln!("xtask: [3/3] end-to-end tests (Playwright, headless Chromium)");
+    ensure_node_modules(true)?;
+    let out = root.join("target/e2e-site");
+    build_site(&out, true)?;
+    let server = serve::Server::start("127.0.0.1", 0, &out)?;
+    let url = format!("http://{}/", server.addr);
+    let r = run(Command::new("node")
+        .current_dir(&root)
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("GENLAB_URL", &url)
+        .env("CHROMIUM", &chromium));
+    eprintln!("xtask: all tests took {:.0} s", started.elapsed().as_secs_f64());
+    r
+}
+
+fn cmd_bench() -> Result {
+    run(Command::new(env!("CARGO")).current_dir(root()).args(["run", "--release", "-p", "genlab", "--example", "bench"]))
+}

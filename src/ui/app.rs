@@ -1,0 +1,266 @@
+//! The shell: routing on the URL fragment, the course home, lesson pages with steps,
+//! the embed view, and the not-found page.
+
+use super::browser;
+use super::compute::{Compute, ComputeBadge};
+use super::widgets::{Shared, Widget};
+use crate::lessons::progress::Progress;
+use crate::lessons::route::{self, Route};
+use crate::lessons::{self, Block};
+use leptos::prelude::*;
+
+const PROGRESS_KEY: &str = "genlab:progress:v1";
+
+/// The reader's progress, kept in localStorage.
+#[derive(Clone, Copy)]
+pub struct ProgressStore(pub RwSignal<Progress>);
+
+impl ProgressStore {
+    fn mark(&self, lesson: usize, step: usize) {
+        let l = &lessons::all()[lesson].doc;
+        let (lid, sid) = (l.id.as_str(), l.steps[step].id.as_str());
+        if !self.0.with_untracked(|p| p.has(lid, sid)) {
+            self.0.update(|p| p.mark(lid, sid));
+            browser::storage_set(PROGRESS_KEY, &self.0.with_untracked(|p| p.serialise()));
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let hash = RwSignal::new(browser::hash());
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| hash.set(browser::hash()));
+    let route = Memo::new(move |_| route::parse(&hash.get()));
+
+    provide_context(Compute::new());
+    provide_context(Shared::new());
+    let progress = ProgressStore(RwSignal::new(Progress::parse(&browser::storage_get(PROGRESS_KEY).unwrap_or_default())));
+    provide_context(progress);
+
+    // ← / → move between steps, unless the reader is typing or using a slider.
+    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
+        let tag = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .map(|e| e.tag_name().to_lowercase())
+            .unwrap_or_default();
+        if matches!(tag.as_str(), "input" | "select" | "textarea") {
+            return;
+        }
+        if let Route::Lesson { lesson, step } = route.get_untracked() {
+            let n = lessons::all()[lesson].doc.steps.len();
+            let to = match ev.key().as_str() {
+                "ArrowRight" if step + 1 < n => Some(step + 1),
+                "ArrowLeft" if step > 0 => Some(step - 1),
+                _ => None,
+            };
+            if let Some(s) = to {
+                ev.prevent_default();
+                browser::set_hash(&route::href(&Route::Lesson { lesson, step: s }));
+            }
+        }
+    });
+
+    Effect::new(move |_| match route.get() {
+        Route::Lesson { lesson, step } | Route::Embed { lesson, step } => {
+            progress.mark(lesson, step);
+            let l = &lessons::all()[lesson].doc;
+            if let Some(d) = browser::window().document() {
+                d.set_title(&format!("{} · {} · Genlab", l.steps[step].title, l.title));
+            }
+        }
+        _ => {
+            if let Some(d) = browser::window().document() {
+                d.set_title("Genlab: generative models in your browser");
+            }
+        }
+    });
+
+    let embedded = move || matches!(route.get(), Route::Embed { .. });
+    Effect::new(move |_| {
+        if let Some(body) = browser::window().document().and_then(|d| d.body()) {
+            let _ = body.class_list().toggle_with_force("embed", embedded());
+        }
+    });
+    browser::on_body_resize(browser::post_height_to_parent);
+
+    view! {
+        {move || match route.get() {
+            Route::Home => view! { <Header/><Home/> }.into_any(),
+            Route::Lesson { lesson, step } => view! { <Header/><LessonPage lesson step/> }.into_any(),
+            Route::Embed { lesson, step } => view! { <EmbedPage lesson step/> }.into_any(),
+            Route::NotFound(why) => view! { <Header/><NotFound why/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    view! {
+        <header class="top">
+            <a class="brand" href="#/">"Genlab"</a>
+            <span class="tagline">"generative models, in your browser"</span>
+            <ComputeBadge/>
+        </header>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    let progress = expect_context::<ProgressStore>();
+    let cards = lessons::all()
+        .iter()
+        .map(|l| {
+            let total = l.doc.steps.len();
+            let id = l.doc.id.clone();
+            let n = l.number;
+            let seen = Memo::new(move |_| {
+                progress.0.with(|p| p.count(&id, lessons::all()[n].doc.steps.iter().map(|s| s.id.as_str())))
+            });
+            let seen = move || seen.get();
+            let href = route::href(&Route::Lesson { lesson: l.number, step: 0 });
+            view! {
+                <li class="card" data-testid="lesson-card">
+                    <a href=href>
+                        <span class="num">{format!("Lesson {}", l.number)}</span>
+                        <h2>{l.doc.title.clone()}</h2>
+                        <p>{l.doc.summary.clone()}</p>
+                        <div class="progress" aria-label=move || format!("{} of {total} steps seen", seen())>
+                            <div class="bar" style=move || format!("width:{}%", 100 * seen() / total)></div>
+                        </div>
+                        <span class="progress-text">{move || format!("{} / {total} steps", seen())}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <main class="home">
+            <section class="intro">
+                <h1>"Generative models, one lesson at a time"</h1>
+                <p>
+                    "From counting outfits to diffusion models. Every model here is trained and sampled by code
+                    running in this tab, on one population, Avatar World, whose true distribution we know exactly,
+                    so every model can be compared with the truth."
+                </p>
+            </section>
+            <ol class="cards">{cards}</ol>
+        </main>
+    }
+}
+
+#[component]
+fn NotFound(why: String) -> impl IntoView {
+    view! {
+        <main class="not-found" data-testid="not-found">
+            <h1>"Page not found"</h1>
+            <p>{why}</p>
+            <p><a href="#/">"Go to the course home"</a></p>
+        </main>
+    }
+}
+
+/// The prose and widgets of one step.
+#[component]
+fn StepBody(lesson: usize, step: usize) -> impl IntoView {
+    let s = &lessons::all()[lesson].doc.steps[step];
+    s.blocks
+        .iter()
+        .map(|b| match b {
+            Block::Html(h) => view! { <div class="prose" inner_html=h.clone()></div> }.into_any(),
+            Block::Widget { name, args } => view! { <Widget name=name.clone() args=args.clone()/> }.into_any(),
+        })
+        .collect::<Vec<_>>()
+}
+
+#[component]
+fn LessonPage(lesson: usize, step: usize) -> impl IntoView {
+    let l = &lessons::all()[lesson];
+    let progress = expect_context::<ProgressStore>();
+    let n = l.doc.steps.len();
+    let href = move |s: usize| route::href(&Route::Lesson { lesson, step: s });
+    let toc = l
+        .doc
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (lid, sid) = (l.doc.id.clone(), s.id.clone());
+            let seen = move || progress.0.with(|p| p.has(&lid, &sid));
+            view! {
+                <li class:current=i == step class:seen=seen>
+                    <a href=href(i) aria-current=if i == step { Some("step") } else { None }>
+                        {format!("{}. {}", i + 1, s.title)}
+                    </a>
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    let embed_src = format!("{}{}", browser::base_url(), route::href(&Route::Embed { lesson, step }));
+    let snippet = format!(
+        "<iframe data-genlab src=\"{embed_src}\" style=\"width:100%;border:0\" height=\"600\" title=\"{}\" loading=\"lazy\"></iframe>\n<script>addEventListener('message',e=>{{if(e.data&&e.data.type==='genlab-height')for(const f of document.querySelectorAll('iframe[data-genlab]'))if(f.contentWindow===e.source)f.style.height=e.data.height+'px'}})</script>",
+        l.doc.steps[step].title.replace('"', "&quot;")
+    );
+    let show_embed = RwSignal::new(false);
+    let copied = RwSignal::new(false);
+    let snippet_for_copy = snippet.clone();
+    view! {
+        <main class="lesson" data-testid="lesson" data-lesson=l.doc.id.clone() data-step=l.doc.steps[step].id.clone()>
+            <nav class="toc" aria-label="Steps of this lesson">
+                <a href="#/" class="back">"← All lessons"</a>
+                <p class="lesson-num">{format!("Lesson {}", l.number)}</p>
+                <ol>{toc}</ol>
+            </nav>
+            <article class="step">
+                <p class="crumb">{format!("Lesson {} · {}", l.number, l.doc.title)}</p>
+                <h1 data-testid="step-title">{l.doc.steps[step].title.clone()}</h1>
+                <StepBody lesson step/>
+                <div class="step-nav">
+                    {(step > 0).then(|| view! { <a class="button" data-testid="prev" href=href(step - 1)>"← Previous"</a> })}
+                    <span class="step-count">{format!("Step {} of {n}", step + 1)}</span>
+                    {(step + 1 < n).then(|| view! { <a class="button primary" data-testid="next" href=href(step + 1)>"Next →"</a> })}
+                    {(step + 1 == n && lesson + 1 < lessons::all().len()).then(|| view! {
+                        <a class="button primary" data-testid="next" href=route::href(&Route::Lesson { lesson: lesson + 1, step: 0 })>"Next lesson →"</a>
+                    })}
+                </div>
+                <div class="embed-tools">
+                    <button class="small" data-testid="embed-toggle" on:click=move |_| show_embed.update(|v| *v = !*v)>
+                        "Embed this step"
+                    </button>
+                    <Show when=move || show_embed.get()>
+                        <label class="embed-code">
+                            "Paste this into a web page:"
+                            <textarea readonly rows="4" data-testid="embed-code">{snippet.clone()}</textarea>
+                        </label>
+                        <button class="small" data-testid="copy-embed" on:click={
+                            let s = snippet_for_copy.clone();
+                            move |_| copied.set(browser::copy_text(&s))
+                        }>
+                            {move || if copied.get() { "Copied" } else { "Copy embed code" }}
+                        </button>
+                    </Show>
+                </div>
+            </article>
+        </main>
+    }
+}
+
+#[component]
+fn EmbedPage(lesson: usize, step: usize) -> impl IntoView {
+    let l = &lessons::all()[lesson];
+    let full = route::href(&Route::Lesson { lesson, step });
+    view! {
+        <main class="embedded" data-testid="embed" data-lesson=l.doc.id.clone() data-step=l.doc.steps[step].id.clone()>
+            <h2 class="embed-title">{l.doc.steps[step].title.clone()}</h2>
+            <StepBody lesson step/>
+            <p class="embed-footer">
+                <a href=format!("{}{}", browser::base_url(), full) target="_blank" rel="noopener">
+                    {format!("Genlab · Lesson {}: {}", l.number, l.doc.title)}
+                </a>
+            </p>
+        </main>
+    }
+}

@@ -1,0 +1,98 @@
+//! Small wrappers over browser APIs (storage, location, downloads, clipboard). Failures
+//! degrade quietly: private windows may refuse storage, and the notebook still works.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect("no window")
+}
+
+pub fn hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+pub fn set_hash(h: &str) {
+    let _ = window().location().set_hash(h);
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    window().local_storage().ok().flatten()?.get_item(key).ok().flatten()
+}
+
+pub fn storage_set(key: &str, value: &str) {
+    if let Some(s) = window().local_storage().ok().flatten() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn remove_loading_message() {
+    if let Some(el) = window().document().and_then(|d| d.get_element_by_id("loading")) {
+        el.remove();
+    }
+}
+
+/// Offers `text` as a file download named `filename`.
+pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let doc = window().document().ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}
+
+/// Copies text to the clipboard if the browser allows it; returns whether it tried.
+pub fn copy_text(text: &str) -> bool {
+    let nav = window().navigator();
+    let clip = js_sys::Reflect::get(&nav, &JsValue::from_str("clipboard")).unwrap_or(JsValue::UNDEFINED);
+    if clip.is_undefined() {
+        return false;
+    }
+    let f = js_sys::Reflect::get(&clip, &JsValue::from_str("writeText")).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match f {
+        Some(f) => f.call1(&clip, &JsValue::from_str(text)).is_ok(),
+        None => false,
+    }
+}
+
+/// The page's address without its fragment, for embed snippets.
+pub fn base_url() -> String {
+    let loc = window().location();
+    format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default())
+}
+
+/// Tells a parent page (if any) how tall this embedded step is.
+pub fn post_height_to_parent() {
+    let w = window();
+    let Some(doc) = w.document() else { return };
+    let Some(body) = doc.body() else { return };
+    let h = body.scroll_height();
+    if let Ok(Some(parent)) = w.parent() {
+        if parent != w {
+            let msg = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&msg, &"type".into(), &"genlab-height".into());
+            let _ = js_sys::Reflect::set(&msg, &"height".into(), &JsValue::from_f64(h as f64));
+            let _ = js_sys::Reflect::set(&msg, &"href".into(), &JsValue::from_str(&w.location().href().unwrap_or_default()));
+            let _ = parent.post_message(&msg, "*");
+        }
+    }
+}
+
+/// Calls `f` whenever the body changes size (for embed auto-resize).
+pub fn on_body_resize(f: impl Fn() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    let cb = Closure::<dyn Fn()>::new(f);
+    if let Ok(obs) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+        if let Some(body) = window().document().and_then(|d| d.body()) {
+            obs.observe(&body);
+        }
+        std::mem::forget(obs);
+    }
+    cb.forget();
+}

@@ -1,0 +1,24 @@
+//! The notebook in the page: Leptos components for the shell (home, lesson, embed,
+//! not-found), the compute badge, and the lessons' widgets. Only this layer touches the
+//! DOM; it reads lessons, models and plots from the layers below.
+
+mod app;
+mod browser;
+mod compute;
+mod widgets;
+
+use wasm_bindgen::prelude::*;
+
+/// Entry point: mounts the app on `<body>`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    browser::remove_loading_message();
+    leptos::mount::mount_to_body(app::App);
+}
+
+/// For tests and the console: which compute path the page chose, and why.
+#[wasm_bindgen]
+pub fn genlab_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
