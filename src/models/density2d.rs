@@ -133,7 +133,7 @@ fn log_sum_exp(v: &[f64]) -> f64 {
 }
 
 /// A mixture of K Gaussians, fitted by expectation–maximisation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Mixture {
     pub weights: Vec<f64>,
     pub parts: Vec<Gaussian>,
@@ -206,7 +206,7 @@ impl Density2 for Mixture {
 }
 
 /// Kernel density estimate with an isotropic Gaussian kernel of bandwidth h.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Kde {
     pub pts: Vec<Pt>,
     pub h: f64,

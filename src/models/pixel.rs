@@ -7,7 +7,7 @@ use ndarray::{Array2, Axis};
 
 pub const LEVELS: usize = 256;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PixelModel {
     /// counts[[d, v]]: how often dimension d (pixel·3 + channel) took value v.
     pub counts: Array2<u32>,

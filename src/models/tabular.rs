@@ -5,7 +5,7 @@ use crate::data::avatar::{Avatar, CARDINALITIES, N_COMBINATIONS};
 use crate::data::Rng;
 
 /// Counts of every combination in a data set: the sufficient statistic of the full table.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FullTable {
     pub counts: Vec<u32>,
     pub n: u32,
@@ -54,7 +54,7 @@ impl FullTable {
 }
 
 /// Naive Bayes: the features are modelled as independent, θ_kl = n_kl / N.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NaiveBayes {
     /// counts[k][l]: how often feature k took value l.
     pub counts: [Vec<u32>; 5],
@@ -95,6 +95,21 @@ impl NaiveBayes {
 
     pub fn table(&self) -> Vec<f64> {
         (0..N_COMBINATIONS).map(|i| self.prob(&Avatar::from_index(i))).collect()
+    }
+
+    /// θ_kl with `alpha` pseudo-counts per value: (n_kl + α) / (N + α d_k).
+    pub fn theta_smoothed(&self, k: usize, l: usize, alpha: f64) -> f64 {
+        (self.counts[k][l] as f64 + alpha) / (self.n as f64 + alpha * CARDINALITIES[k] as f64)
+    }
+
+    /// The whole table under per-feature smoothing.
+    pub fn table_smoothed(&self, alpha: f64) -> Vec<f64> {
+        (0..N_COMBINATIONS)
+            .map(|i| {
+                let a = Avatar::from_index(i);
+                (0..5).map(|k| self.theta_smoothed(k, a.get(k), alpha)).product()
+            })
+            .collect()
     }
 
     /// Each feature drawn on its own from its estimated marginal.
@@ -184,6 +199,8 @@ mod tests {
         assert!((p - 0.5 * 0.75 * 0.5 * 0.5 * 0.5).abs() < 1e-15);
         assert!((m.table().iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert_eq!(NaiveBayes::free_parameters(), 23);
+        assert!((m.theta_smoothed(4, 6, 1.0) - 1.0 / 11.0).abs() < 1e-15);
+        assert!((m.table_smoothed(1.0).iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 
     #[test]

@@ -127,9 +127,9 @@ impl ColourMap {
             ColourMap::Blues => lerp([247.0, 251.0, 255.0], [8.0, 48.0, 107.0], t.powf(0.7)),
             ColourMap::Diverging => {
                 if t < 0.5 {
-                    lerp([33.0, 102.0, 172.0], [247.0, 247.0, 247.0], t * 2.0)
+                    lerp([103.0, 169.0, 207.0], [247.0, 247.0, 247.0], t * 2.0)
                 } else {
-                    lerp([247.0, 247.0, 247.0], [178.0, 24.0, 43.0], t * 2.0 - 1.0)
+                    lerp([247.0, 247.0, 247.0], [239.0, 138.0, 98.0], t * 2.0 - 1.0)
                 }
             }
             ColourMap::LandSea => lerp([170.0, 205.0, 230.0], [196.0, 220.0, 160.0], t),
@@ -301,18 +301,23 @@ impl Figure {
             Layer::Heatmap { values, cols, rows, lo, hi, map } => {
                 let (cw, ch) = (self.plot_w() / *cols as f64, self.plot_h() / *rows as f64);
                 for r in 0..*rows {
-                    for c in 0..*cols {
-                        let v = values[r * cols + c];
-                        let t = (v - lo) / (hi - lo);
+                    // Runs of one colour along a row become one rectangle.
+                    let mut c = 0;
+                    while c < *cols {
+                        let colour = map.colour((values[r * cols + c] - lo) / (hi - lo));
+                        let mut end = c + 1;
+                        while end < *cols && map.colour((values[r * cols + end] - lo) / (hi - lo)) == colour {
+                            end += 1;
+                        }
                         let _ = write!(
                             s,
-                            r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{}"/>"#,
+                            r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{colour}"/>"#,
                             MARGIN_LEFT + c as f64 * cw,
                             MARGIN_TOP + r as f64 * ch,
-                            cw + 0.3,
+                            (end - c) as f64 * cw + 0.3,
                             ch + 0.3,
-                            map.colour(t)
                         );
+                        c = end;
                     }
                 }
             }

@@ -242,9 +242,17 @@ fn cmd_test(args: &[String]) -> Result {
     build_site(&out, true)?;
     let server = serve::Server::start("127.0.0.1", 0, &out)?;
     let url = format!("http://{}/", server.addr);
+    let mut specs: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.ends_with(".test.mjs"))
+        .map(|n| format!("tests/e2e/{n}"))
+        .collect();
+    specs.sort();
     let r = run(Command::new("node")
         .current_dir(&root)
-        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .args(["--test", "--test-concurrency=1"])
+        .args(&specs)
         .env("GENLAB_URL", &url)
         .env("CHROMIUM", &chromium));
     eprintln!("xtask: all tests took {:.0} s", started.elapsed().as_secs_f64());

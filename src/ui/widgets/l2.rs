@@ -1,8 +1,428 @@
+//! Lesson 2: fifty outfits, the full table, Laplace smoothing, naive Bayes, and how each
+//! compares with the exact P_data of Avatar World.
+
+use super::{avatar_svg, Shared, Slider, LESSON_OUTFIT_SEED};
+use crate::data::avatar::{to_csv, Avatar, CARDINALITIES, FEATURES, N_COMBINATIONS};
+use crate::data::{PData, Rng};
+use crate::models::tabular::{independent_of_marginals, kl, FullTable, NaiveBayes};
+use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use leptos::prelude::*;
-#[component] pub fn OutfitData() -> impl IntoView { view!{<p>"x"</p>} }
-#[component] pub fn FullTableWidget() -> impl IntoView { view!{<p>"x"</p>} }
-#[component] pub fn LaplaceWidget() -> impl IntoView { view!{<p>"x"</p>} }
-#[component] pub fn NbCounting() -> impl IntoView { view!{<p>"x"</p>} }
-#[component] pub fn OutfitProbability() -> impl IntoView { view!{<p>"x"</p>} }
-#[component] pub fn GenerateOutfits() -> impl IntoView { view!{<p>"x"</p>} }
-#[component] pub fn KlVsN() -> impl IntoView { view!{<p>"x"</p>} }
+
+const N_OBSERVED: usize = 50;
+
+fn observed() -> Memo<Vec<Avatar>> {
+    let shared = expect_context::<Shared>();
+    Memo::new(move |_| PData::default().sample_n(N_OBSERVED, shared.outfit_seed.get()))
+}
+
+/// A row of avatars; `mark(i)` gives extra CSS classes for avatar i.
+fn avatar_row(people: &[Avatar], px: u32, testid: &'static str, mark: impl Fn(usize) -> &'static str) -> impl IntoView {
+    let items = people
+        .iter()
+        .enumerate()
+        .map(|(i, a)| view! { <div class=format!("avatar {}", mark(i)) data-testid=testid inner_html=avatar_svg(a, px)></div> })
+        .collect::<Vec<_>>();
+    view! { <div class="avatars">{items}</div> }
+}
+
+#[component]
+pub fn OutfitData() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let people = observed();
+    let feature = RwSignal::new(1usize);
+    let chart = move || {
+        let f = feature.get();
+        let p = people.get();
+        let truth = PData::default().marginal(f);
+        let mut counts = vec![0.0; CARDINALITIES[f]];
+        for a in &p {
+            counts[a.get(f)] += 1.0 / p.len() as f64;
+        }
+        let hi = counts.iter().chain(&truth).cloned().fold(0.0, f64::max) * 1.15;
+        let mut fig = Figure::new(Scale::Linear { lo: 0.0, hi: 1.0 }, Scale::Linear { lo: 0.0, hi })
+            .size(560.0, 260.0)
+            .title(&format!("{}: observed share vs P_data", FEATURES[f].name))
+            .labels("", "share of people")
+            .describe(format!(
+                "Bars per value of {}: observed share in the 50 outfits and the true probability. {}",
+                FEATURES[f].name,
+                FEATURES[f].values.iter().zip(&counts).zip(&truth).map(|((v, c), t)| format!("{v}: {:.0} % observed, {:.0} % true", 100.0 * c, 100.0 * t)).collect::<Vec<_>>().join("; ")
+            ))
+            .layer(Layer::Bars { series: vec![("observed".into(), PALETTE[0].into(), counts), ("P_data".into(), PALETTE[1].into(), truth)] });
+        fig.categories = FEATURES[f].values.iter().map(|s| s.to_string()).collect();
+        fig.to_svg()
+    };
+    let download = move |_| {
+        let csv = to_csv(&people.get_untracked());
+        let _ = super::super::browser::download("outfits.csv", "text/csv", &csv);
+    };
+    view! {
+        <div data-testid="outfit-grid">{move || avatar_row(&people.get(), 56, "avatar", |_| "")}</div>
+        <div class="controls">
+            <button data-testid="download-csv" on:click=download>"Download as CSV"</button>
+            <button data-testid="reseed" on:click=move |_| shared.reseed()>"Draw 50 new people"</button>
+            <button on:click=move |_| shared.outfit_seed.set(LESSON_OUTFIT_SEED)
+                disabled=move || shared.outfit_seed.get() == LESSON_OUTFIT_SEED>"Back to the lesson's 50"</button>
+            <span class="muted">{move || format!("seed {}", shared.outfit_seed.get())}</span>
+        </div>
+        <div class="controls">
+            <label class="select">"Feature"
+                <select on:change=move |ev| feature.set(event_target_value(&ev).parse().unwrap_or(1))>
+                    {FEATURES.iter().enumerate().map(|(i, f)| view! { <option value=i.to_string() selected=i == 1>{f.name}</option> }).collect::<Vec<_>>()}
+                </select>
+            </label>
+        </div>
+        <div class="plot-host" inner_html=chart></div>
+    }
+}
+
+#[component]
+pub fn FullTableWidget() -> impl IntoView {
+    let people = observed();
+    let table = Memo::new(move |_| FullTable::fit(&people.get()).counts);
+    let samples = RwSignal::new(Vec::<Avatar>::new());
+    let clicks = RwSignal::new(0u64);
+    let sample = move |_| {
+        let t = FullTable::fit(&people.get_untracked());
+        let mut rng = Rng::new(0xF0 + clicks.get_untracked());
+        clicks.update(|c| *c += 1);
+        samples.set((0..10).map(|_| t.sample_mle(&mut rng)).collect());
+    };
+    let summary = move || {
+        let c = table.get();
+        let seen = c.iter().filter(|&&n| n > 0).count();
+        format!(
+            "{seen} different combinations appear among the {N_OBSERVED} outfits, so {seen} of the 4032 parameters θⱼ are above zero and {} are exactly zero.",
+            N_COMBINATIONS - seen
+        )
+    };
+    let repeated = move || {
+        let c = table.get();
+        let mut rows: Vec<(usize, u32)> = c.iter().enumerate().filter(|(_, &n)| n >= 2).map(|(i, &n)| (i, n)).collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        if rows.is_empty() {
+            return view! { <p class="muted">"No combination appears twice in this data."</p> }.into_any();
+        }
+        view! {
+            <table class="data">
+                <thead><tr><th></th><th>"combination j"</th><th class="num">"nⱼ"</th><th class="num">"θⱼ = nⱼ / N"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().take(6).map(|(i, n)| {
+                        let a = Avatar::from_index(i);
+                        view! { <tr>
+                            <td><div class="avatar" inner_html=avatar_svg(&a, 36)></div></td>
+                            <td>{a.describe()}</td>
+                            <td class="num">{n}</td>
+                            <td class="num">{fmt_num(n as f64 / N_OBSERVED as f64)}</td>
+                        </tr> }
+                    }).collect::<Vec<_>>()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <p class="readout" data-testid="full-table-summary">{summary}</p>
+        {repeated}
+        <div class="controls">
+            <button class="primary" data-testid="sample-full-table" on:click=sample>"Sample 10 from the full table"</button>
+        </div>
+        <div data-testid="full-table-samples">
+            {move || {
+                let s = samples.get();
+                let data = people.get();
+                let copies = s.iter().filter(|a| data.contains(a)).count();
+                view! {
+                    {avatar_row(&s, 56, "table-sample", |_| "")}
+                    {(!s.is_empty()).then(|| view! { <p class="readout">{format!("{copies} of {} samples are copies of an observed outfit.", s.len())}</p> })}
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+pub fn LaplaceWidget() -> impl IntoView {
+    let people = observed();
+    let view_rows = move || {
+        let data = people.get();
+        let t = FullTable::fit(&data);
+        let p = PData::default();
+        let truth = p.table();
+        let unseen: Vec<usize> = (0..N_COMBINATIONS).filter(|&i| t.counts[i] == 0).collect();
+        let best = *unseen.iter().max_by(|&&a, &&b| truth[a].total_cmp(&truth[b])).unwrap();
+        let worst = *unseen.iter().min_by(|&&a, &&b| truth[a].total_cmp(&truth[b])).unwrap();
+        let common = (0..N_COMBINATIONS).max_by(|&a, &b| t.counts[a].cmp(&t.counts[b]).then(b.cmp(&a))).unwrap();
+        let rows = [("most frequent in the data", common), ("unseen, plausible", best), ("unseen, implausible", worst)];
+        let seen_mass = (N_OBSERVED + t.seen()) as f64 / (N_OBSERVED + N_COMBINATIONS) as f64;
+        view! {
+            <table class="data" data-testid="laplace-table">
+                <thead><tr><th></th><th>"outfit"</th><th class="num">"nⱼ"</th><th class="num">"MLE"</th><th class="num">"Laplace"</th><th class="num">"P_data (true)"</th></tr></thead>
+                <tbody>
+                    {rows.iter().map(|&(what, i)| {
+                        let a = Avatar::from_index(i);
+                        view! { <tr>
+                            <td><div class="avatar" inner_html=avatar_svg(&a, 40)></div></td>
+                            <td><strong>{what}</strong><br/><span class="muted">{a.describe()}</span></td>
+                            <td class="num">{t.counts[i]}</td>
+                            <td class="num">{fmt_num(t.mle(&a))}</td>
+                            <td class="num">{fmt_num(t.laplace(&a))}</td>
+                            <td class="num">{fmt_num(truth[i])}</td>
+                        </tr> }
+                    }).collect::<Vec<_>>()}
+                </tbody>
+            </table>
+            <p class="readout">
+                {format!(
+                    "Laplace smoothing gives both unseen outfits the same probability, 1 / {} = {}. The truth rates the plausible one {:.0} times as likely as the implausible one. And all {N_OBSERVED} observations together now keep only {:.1} % of the probability; the rest is spread evenly over outfits nobody has seen.",
+                    N_OBSERVED + N_COMBINATIONS,
+                    fmt_num(1.0 / (N_OBSERVED + N_COMBINATIONS) as f64),
+                    truth[best] / truth[worst],
+                    100.0 * seen_mass
+                )}
+            </p>
+        }
+    };
+    view! { {view_rows} }
+}
+
+#[component]
+pub fn NbCounting() -> impl IntoView {
+    let people = observed();
+    let counted = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        people.track();
+        counted.set(0);
+    });
+    let model = Memo::new(move |_| {
+        let p = people.get();
+        NaiveBayes::fit(&p[..counted.get().min(p.len())])
+    });
+    let step = move |n: usize| counted.update(|c| *c = (*c + n).min(N_OBSERVED));
+    let tables = move || {
+        let m = model.get();
+        FEATURES
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let rows = f
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(l, v)| {
+                        let th = m.theta(k, l);
+                        view! { <tr>
+                            <td>{*v}</td>
+                            <td class="num">{m.counts[k][l]}</td>
+                            <td class="num bar-cell"><div class="fill" style=format!("width:{:.1}%", 100.0 * th)></div>{if m.n == 0 { "–".to_string() } else { fmt_num(th) }}</td>
+                        </tr> }
+                    })
+                    .collect::<Vec<_>>();
+                view! {
+                    <table class="data" data-testid="nb-table">
+                        <caption>{f.name}</caption>
+                        <thead><tr><th>"value"</th><th class="num">"n"</th><th class="num">"θ = n / N"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <div>{move || {
+            let c = counted.get();
+            avatar_row(&people.get(), 30, "nb-avatar", move |i| if i + 1 == c { "current" } else if i < c { "" } else { "uncounted" })
+        }}</div>
+        <div class="controls">
+            <button class="primary" data-testid="count-next" on:click=move |_| step(1) disabled=move || { counted.get() >= N_OBSERVED }>"Count the next outfit"</button>
+            <button on:click=move |_| step(10) disabled=move || { counted.get() >= N_OBSERVED }>"Count 10"</button>
+            <button data-testid="count-all" on:click=move |_| step(N_OBSERVED)>"Count all"</button>
+            <button on:click=move |_| counted.set(0)>"Start over"</button>
+            <span class="readout" data-testid="nb-counted">{move || format!("N = {} of {N_OBSERVED} counted", counted.get())}</span>
+        </div>
+        <p class="muted">{move || {
+            let c = counted.get();
+            if c == 0 { "Nothing counted yet.".to_string() } else { format!("Just counted: {}.", people.get()[c - 1].describe()) }
+        }}</p>
+        <div class="tables">{tables}</div>
+    }
+}
+
+#[component]
+pub fn OutfitProbability() -> impl IntoView {
+    let people = observed();
+    let choice = RwSignal::new(Avatar([1, 7, 2, 5, 3]));
+    let clicks = RwSignal::new(0u64);
+    let truth = PData::default().table();
+    let mut order: Vec<usize> = (0..N_COMBINATIONS).collect();
+    order.sort_by(|&a, &b| truth[b].total_cmp(&truth[a]));
+    let mut rank = vec![0usize; N_COMBINATIONS];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r + 1;
+    }
+    let selects = (0..5)
+        .map(|k| {
+            let f = &FEATURES[k];
+            view! {
+                <label class="select">{f.name}
+                    <select data-testid=format!("feature-{k}") on:change=move |ev| {
+                        let v: u8 = event_target_value(&ev).parse().unwrap_or(0);
+                        choice.update(|a| a.0[k] = v);
+                    }>
+                        {f.values.iter().enumerate().map(|(l, v)| view! {
+                            <option value=l.to_string() selected=move || choice.get().get(k) == l>{*v}</option>
+                        }).collect::<Vec<_>>()}
+                    </select>
+                </label>
+            }
+        })
+        .collect::<Vec<_>>();
+    let table = move || {
+        let a = choice.get();
+        let data = people.get();
+        let t = FullTable::fit(&data);
+        let nb = NaiveBayes::fit(&data);
+        let p = truth[a.index()];
+        let rows = [
+            ("full table, maximum likelihood", t.mle(&a)),
+            ("full table, Laplace smoothing", t.laplace(&a)),
+            ("naive Bayes", nb.prob(&a)),
+            ("P_data (exact)", p),
+        ];
+        view! {
+            <table class="data" data-testid="probability-table">
+                <thead><tr><th>"model"</th><th class="num">"probability"</th><th class="num">"÷ truth"</th></tr></thead>
+                <tbody>{rows.iter().map(|&(name, q)| view! {
+                    <tr><td>{name}</td><td class="num" data-testid="prob">{fmt_num(q)}</td><td class="num">{fmt_num(q / p)}</td></tr>
+                }).collect::<Vec<_>>()}</tbody>
+            </table>
+            <p class="readout">{format!(
+                "{} This person appears {} times in the data and is number {} of 4032 in order of true probability.",
+                a.describe(), t.counts[a.index()], rank[a.index()]
+            )}</p>
+        }
+    };
+    let random = move |_| {
+        let mut rng = Rng::new(0xC0 + clicks.get_untracked());
+        clicks.update(|c| *c += 1);
+        choice.set(PData::default().sample(&mut rng));
+    };
+    view! {
+        <div class="image-row">
+            <div class="avatar" data-testid="chosen-avatar" inner_html=move || avatar_svg(&choice.get(), 112)></div>
+            <div class="controls">{selects}</div>
+        </div>
+        <div class="controls"><button on:click=random>"A random person from P_data"</button></div>
+        {table}
+    }
+}
+
+#[component]
+pub fn GenerateOutfits() -> impl IntoView {
+    let people = observed();
+    let generated = RwSignal::new(Vec::<Avatar>::new());
+    let clicks = RwSignal::new(0u64);
+    let generate = move |_| {
+        let nb = NaiveBayes::fit(&people.get_untracked());
+        let mut rng = Rng::new(0x6E0 + clicks.get_untracked());
+        clicks.update(|c| *c += 1);
+        generated.set((0..10).map(|_| nb.sample(&mut rng)).collect());
+    };
+    view! {
+        <div class="controls">
+            <button class="primary" data-testid="generate-10" on:click=generate>"Generate 10 outfits"</button>
+        </div>
+        <div data-testid="generated">{move || {
+            let g = generated.get();
+            let data = people.get();
+            let fresh: Vec<bool> = g.iter().map(|a| !data.contains(a)).collect();
+            let n_new = fresh.iter().filter(|&&f| f).count();
+            let p = PData::default();
+            let mean_true = if g.is_empty() { 0.0 } else { g.iter().map(|a| p.prob(a)).sum::<f64>() / g.len() as f64 };
+            view! {
+                {avatar_row(&g, 72, "generated-avatar", move |i| if fresh[i] { "new" } else { "" })}
+                {(!g.is_empty()).then(|| view! { <p class="readout">{format!(
+                    "{n_new} of 10 were never in the data (marked “new”). Their average true probability is {}, against 1/4032 = {} for an outfit picked uniformly at random.",
+                    fmt_num(mean_true), fmt_num(1.0 / N_COMBINATIONS as f64)
+                )}</p> })}
+            }
+        }}</div>
+    }
+}
+
+/// Sample sizes on the KL plot: 10 · 2^(k/2) up to 5000.
+fn sizes() -> Vec<usize> {
+    let mut v: Vec<usize> = (0..).map(|k| (10.0 * 2f64.powf(k as f64 / 2.0)).round() as usize).take_while(|&n| n <= 5000).collect();
+    v.push(5000);
+    v.dedup();
+    v
+}
+
+struct KlRow {
+    n: usize,
+    laplace: f64,
+    nb: f64,
+    nb_smooth: f64,
+    seen: usize,
+}
+
+fn kl_at(truth: &[f64], data: &[Avatar]) -> KlRow {
+    let t = FullTable::fit(data);
+    let nb = NaiveBayes::fit(data);
+    KlRow { n: data.len(), laplace: kl(truth, &t.laplace_table()), nb: kl(truth, &nb.table()), nb_smooth: kl(truth, &nb.table_smoothed(1.0)), seen: t.seen() }
+}
+
+#[component]
+pub fn KlVsN() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let log_n = RwSignal::new(2.0f64);
+    let pdata = PData::default();
+    let truth = pdata.table();
+    let floor = kl(&truth, &independent_of_marginals(&[0, 1, 2, 3, 4].map(|k| pdata.marginal(k))));
+    let big = Memo::new(move |_| PData::default().sample_n(5000, shared.outfit_seed.get() ^ 0xA5A5));
+    let t2 = truth.clone();
+    let curves = Memo::new(move |_| {
+        let d = big.get();
+        sizes().into_iter().map(|n| { let r = kl_at(&t2, &d[..n]); (r.n, r.laplace, r.nb, r.nb_smooth) }).collect::<Vec<_>>()
+    });
+    let n = move || (10f64.powf(log_n.get()).round() as usize).clamp(10, 5000);
+    let t3 = truth.clone();
+    let current = Memo::new(move |_| {
+        let r = kl_at(&t3, &big.get()[..n()]);
+        (r.n, r.laplace, r.nb, r.nb_smooth, r.seen)
+    });
+    let svg = move || {
+        let c = curves.get();
+        let (cn, ..) = current.get();
+        let line = |f: &dyn Fn(&(usize, f64, f64, f64)) -> f64| c.iter().map(|r| (r.0 as f64, f(r))).collect::<Vec<_>>();
+        Figure::new(Scale::Log { lo: 10.0, hi: 5000.0 }, Scale::Log { lo: 0.01, hi: 10.0 })
+            .size(560.0, 320.0)
+            .title("KL(P_data ‖ P_model) as the data grows")
+            .labels("N, number of observed outfits", "KL divergence (nats)")
+            .describe(format!(
+                "Log-log plot. At N = {}: Laplace-smoothed table {}, naive Bayes {}, naive Bayes with add-one smoothing {}; best possible naive Bayes {}. The unsmoothed table is infinite throughout.",
+                c.last().map_or(0, |r| r.0), fmt_num(c.last().map_or(0.0, |r| r.1)), fmt_num(c.last().map_or(0.0, |r| r.2)), fmt_num(c.last().map_or(0.0, |r| r.3)), fmt_num(floor)
+            ))
+            .layer(Layer::Line { pts: vec![(cn as f64, 0.01), (cn as f64, 10.0)], colour: "currentColor".into(), dashed: true, label: None })
+            .layer(Layer::Line { pts: vec![(10.0, floor), (5000.0, floor)], colour: PALETTE[2].into(), dashed: true, label: Some("best naive Bayes".into()) })
+            .layer(Layer::Line { pts: line(&|r| r.1), colour: PALETTE[0].into(), dashed: false, label: Some("Laplace table".into()) })
+            .layer(Layer::Line { pts: line(&|r| r.2), colour: PALETTE[1].into(), dashed: false, label: Some("naive Bayes".into()) })
+            .layer(Layer::Line { pts: line(&|r| r.3), colour: PALETTE[3].into(), dashed: false, label: Some("NB + add-one".into()) })
+            .to_svg()
+    };
+    view! {
+        <Slider label="N" min=1.0 max=3.699 step=0.01 value=log_n testid="n-slider"
+            show=Callback::new(move |v: f64| format!("{}", (10f64.powf(v).round() as usize).clamp(10, 5000)))/>
+        <div class="plot-host" data-testid="kl-plot" inner_html=svg></div>
+        <table class="data" data-testid="kl-table">
+            <thead><tr><th>"model"</th><th class="num">{move || format!("KL at N = {}", current.get().0)}</th></tr></thead>
+            <tbody>
+                <tr><td>{move || format!("full table, maximum likelihood ({} of 4032 combinations seen)", current.get().4)}</td><td class="num">{move || if current.get().4 == N_COMBINATIONS { "finite".to_string() } else { "∞".to_string() }}</td></tr>
+                <tr><td>"full table, Laplace smoothing"</td><td class="num">{move || fmt_num(current.get().1)}</td></tr>
+                <tr><td>"naive Bayes"</td><td class="num" data-testid="kl-nb">{move || fmt_num(current.get().2)}</td></tr>
+                <tr><td>"naive Bayes with add-one smoothing"</td><td class="num">{move || fmt_num(current.get().3)}</td></tr>
+                <tr><td>"best any naive Bayes can do"</td><td class="num">{fmt_num(floor)}</td></tr>
+            </tbody>
+        </table>
+    }
+}

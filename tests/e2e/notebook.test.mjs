@@ -1,0 +1,221 @@
+// End-to-end: the notebook as a reader uses it, in headless Chromium without WebGPU
+// (the CPU path) and with it (--enable-unsafe-webgpu, SwiftShader).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, LessonPage, BASE } from './lib.mjs';
+
+const LESSONS = [
+  { id: 'generative-vs-discriminative', steps: 4 },
+  { id: 'p-data-p-model', steps: 4 },
+  { id: 'fashion-outfits', steps: 7 },
+  { id: 'pixels', steps: 4 },
+];
+
+let browser;
+before(async () => { browser = await launch({ webgpu: false }); });
+after(async () => { await browser.close(); });
+
+test('home lists the lessons and the badge explains the CPU path', async () => {
+  const { page, errors } = await open(browser.context, '#/');
+  assert.equal(await page.locator('[data-testid=lesson-card]').count(), LESSONS.length);
+  await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent !== '…');
+  assert.equal(await page.textContent('[data-testid=compute-path]'), 'CPU');
+  assert.match(await page.textContent('[data-testid=compute-badge]'), /WebGPU/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('every step of lessons 0–3 opens with no console error', async () => {
+  const { page, errors } = await open(browser.context, '#/');
+  const lp = new LessonPage(page);
+  for (const l of LESSONS) {
+    await lp.goto(l.id);
+    const seen = [];
+    for (let s = 0; s < l.steps; s++) {
+      const step = await lp.step();
+      seen.push(step);
+      assert.ok((await lp.title()).length > 0);
+      await page.waitForSelector('article.step .prose');
+      if (s + 1 < l.steps) {
+        await lp.next();
+        await page.waitForFunction((prev) => document.querySelector('[data-testid=lesson]')?.dataset.step !== prev, step);
+      }
+    }
+    assert.equal(new Set(seen).size, l.steps, `${l.id}: ${seen}`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a deep link survives a reload, and the arrow keys move between steps', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/pixels/correlation');
+  await page.waitForSelector('[data-testid=lesson][data-step=correlation]');
+  await page.reload();
+  await page.waitForSelector('[data-testid=lesson][data-step=correlation]');
+  assert.equal(await page.textContent('[data-testid=step-title]'), 'Pixels depend on each other');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('[data-testid=lesson][data-step=two-difficulties]');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForSelector('[data-testid=lesson][data-step=correlation]');
+  assert.match(page.url(), /#\/lesson\/pixels\/correlation$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('unknown lessons, steps and bad escapes get a friendly not-found page', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/no-such-lesson');
+  for (const hash of ['#/lesson/no-such-lesson', '#/lesson/pixels/99', '#/lesson/%ZZ', '#/nothing/here']) {
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    await page.waitForSelector('[data-testid=not-found]');
+    assert.ok(await page.locator('[data-testid=not-found] a[href="#/"]').count() === 1, hash);
+  }
+  await page.click('[data-testid=not-found] a[href="#/"]');
+  await page.waitForSelector('[data-testid=lesson-card]');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the embed view shows one step and tells its parent its height', async () => {
+  const parentUrl = BASE + '__embed_parent.html';
+  await browser.context.route(parentUrl, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><body><script>window.heights=[];addEventListener('message',e=>{if(e.data&&e.data.type==='genlab-height')window.heights.push(e.data.height)});</script>
+      <iframe id="f" src="${BASE}#/embed/fashion-outfits/generate" style="width:700px;height:300px"></iframe></body>`,
+  }));
+  const page = await browser.context.newPage();
+  await page.goto(parentUrl);
+  const frame = page.frameLocator('#f');
+  await frame.locator('[data-testid=embed][data-step=generate]').waitFor();
+  assert.equal(await frame.locator('header.top').count(), 0, 'no site header in an embed');
+  assert.equal(await frame.locator('[data-testid=embed] .widget').count(), 1);
+  await frame.locator('[data-testid=generate-10]').click();
+  await page.waitForFunction(() => window.heights.length > 0 && window.heights.at(-1) > 300);
+  await page.close();
+
+  // The lesson page offers the snippet.
+  const { page: p2 } = await open(browser.context, '#/lesson/fashion-outfits/generate');
+  await p2.click('[data-testid=embed-toggle]');
+  const code = await p2.inputValue('[data-testid=embed-code]');
+  assert.match(code, /<iframe[^>]+#\/embed\/fashion-outfits\/generate/);
+  await p2.close();
+});
+
+test('lesson 2: fifty avatars, counting, probabilities, and generating ten', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/fashion-outfits/data');
+  assert.equal(await page.locator('[data-testid=avatar]').count(), 50);
+  const dl = page.waitForEvent('download');
+  await page.click('[data-testid=download-csv]');
+  const file = await dl;
+  assert.equal(file.suggestedFilename(), 'outfits.csv');
+
+  const lp = new LessonPage(page);
+  await lp.goto('fashion-outfits', 'naive-bayes');
+  assert.equal(await page.textContent('[data-testid=nb-counted]'), 'N = 0 of 50 counted');
+  await page.click('[data-testid=count-next]');
+  await page.click('[data-testid=count-next]');
+  assert.equal(await page.textContent('[data-testid=nb-counted]'), 'N = 2 of 50 counted');
+  assert.equal(await page.locator('[data-testid=nb-table]').count(), 5);
+
+  await lp.goto('fashion-outfits', 'compare');
+  const before = await page.locator('[data-testid=prob]').allTextContents();
+  await page.selectOption('[data-testid=feature-3]', '4');
+  await page.waitForFunction((b) => [...document.querySelectorAll('[data-testid=prob]')].map(e => e.textContent).join() !== b, before.join());
+  assert.equal((await page.locator('[data-testid=prob]').allTextContents()).length, 4);
+
+  await lp.goto('fashion-outfits', 'generate');
+  await page.click('[data-testid=generate-10]');
+  await page.waitForSelector('[data-testid=generated-avatar]');
+  assert.equal(await page.locator('[data-testid=generated-avatar]').count(), 10);
+  assert.equal(await page.locator('[data-testid=generated-avatar] svg').count(), 10);
+
+  await lp.goto('fashion-outfits', 'more-data');
+  const kl1 = await page.textContent('[data-testid=kl-nb]');
+  const plot1 = await page.innerHTML('[data-testid=kl-plot]');
+  await page.fill('[data-testid=n-slider]', '3.5');
+  await page.waitForFunction((p) => document.querySelector('[data-testid=kl-plot]').innerHTML !== p, plot1);
+  assert.notEqual(await page.textContent('[data-testid=kl-nb]'), kl1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lesson 1: dragging the box, sampling it, EM steps and the bandwidth slider', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/p-data-p-model/the-game');
+  const readout = await page.textContent('[data-testid=land-box-readout]');
+  const box = await page.locator('[data-testid=land-box-plot]').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.55, { steps: 5 });
+  await page.mouse.up();
+  assert.notEqual(await page.textContent('[data-testid=land-box-readout]'), readout);
+  await page.click('[data-testid=sample-box]');
+  assert.match(await page.innerHTML('[data-testid=land-box-plot]'), /sampled from the box/);
+
+  const lp = new LessonPage(page);
+  await lp.goto('p-data-p-model', 'reveal');
+  await page.click('[data-testid=reveal]');
+  assert.match(await page.innerHTML('[data-testid=land-truth-plot]'), /P_data revealed/);
+
+  await lp.goto('p-data-p-model', 'better-models');
+  assert.equal(await page.textContent('[data-testid=em-iterations]'), '0 iterations');
+  const plot = await page.innerHTML('[data-testid=land-models-plot]');
+  await page.click('[data-testid=em-step]');
+  await page.click('[data-testid=em-step]');
+  assert.equal(await page.textContent('[data-testid=em-iterations]'), '2 iterations');
+  assert.notEqual(await page.innerHTML('[data-testid=land-models-plot]'), plot);
+  await page.selectOption('[data-testid=model-kind]', 'kde');
+  const kde = await page.innerHTML('[data-testid=land-models-plot]');
+  await page.fill('[data-testid=h-slider]', '20');
+  await page.waitForFunction((p) => document.querySelector('[data-testid=land-models-plot]').innerHTML !== p, kde);
+  assert.equal(await page.locator('[data-testid=scores] tbody tr').count(), 5);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lessons 0 and 3: classify, sample, per-pixel noise and the correlation map', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/generative-vs-discriminative/discriminator');
+  const plot = await page.locator('[data-testid=classifier-plot]').boundingBox();
+  await page.mouse.click(plot.x + plot.width * 0.7, plot.y + plot.height * 0.3);
+  assert.match(await page.textContent('[data-testid=classifier-readout]'), /P\(Van Gogh \| x\) = /);
+  const lp = new LessonPage(page);
+  await lp.goto('generative-vs-discriminative', 'generator');
+  await page.click('[data-testid=sample-paintings]');
+  assert.equal(await page.textContent('[data-testid=sample-count]'), '10 sampled');
+
+  await lp.goto('pixels', 'per-pixel');
+  await page.waitForSelector('[data-testid=pixel-samples] svg');
+  const s1 = await page.innerHTML('[data-testid=pixel-samples]');
+  await page.click('[data-testid=pixel-resample]');
+  await page.waitForFunction((p) => document.querySelector('[data-testid=pixel-samples]').innerHTML !== p, s1);
+
+  await lp.goto('pixels', 'correlation');
+  const r1 = await page.textContent('[data-testid=correlation-readout]');
+  const c = await page.locator('[data-testid=correlation-plot]').boundingBox();
+  await page.mouse.click(c.x + c.width * 0.5, c.y + c.height * 0.35);
+  await page.waitForFunction((r) => document.querySelector('[data-testid=correlation-readout]').textContent !== r, r1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('progress is remembered across reloads', async () => {
+  const { page } = await open(browser.context, '#/lesson/pixels/pixels');
+  await page.waitForSelector('[data-testid=lesson]');
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.reload();
+  await page.waitForSelector('[data-testid=lesson-card]');
+  const text = await page.locator('[data-testid=lesson-card]').nth(3).textContent();
+  assert.doesNotMatch(text, /0 \/ 4 steps/);
+  await page.close();
+});
+
+test('a 375 px wide phone: no sideways scrolling', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/fashion-outfits/compare');
+  await page.setViewportSize({ width: 375, height: 800 });
+  for (const hash of ['#/', '#/lesson/fashion-outfits/compare', '#/lesson/p-data-p-model/better-models', '#/lesson/pixels/per-pixel']) {
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    await page.waitForTimeout(200);
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(w <= 376, `${hash}: page is ${w}px wide`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
