@@ -106,34 +106,37 @@ impl Avatar {
     }
 }
 
-// Conditional tables as unnormalised weights; rows are normalised when P_data is built.
-const W_HAIR_TYPE: [f64; 7] = [0.07, 0.11, 0.12, 0.19, 0.15, 0.22, 0.14];
+// Conditional tables (rows are normalised again when P_data is built). Each row is half a
+// shared, peaked preference (white clothes, silver-grey hair, no accessory) and half a
+// row-specific taste, so the marginals are lopsided as in the seed and the features are
+// correlated, but not so strongly that independence is useless.
+const W_HAIR_TYPE: [f64; 7] = [0.031, 0.077, 0.091, 0.228, 0.142, 0.306, 0.124];
 /// Rows: hair type; columns: black, blonde, brown, pastel pink, red, silver grey.
 const W_HAIR_COLOUR: [[f64; 6]; 7] = [
-    [3.0, 1.0, 2.0, 0.5, 0.5, 6.0], // no hair (eyebrows)
-    [2.0, 3.0, 3.0, 1.0, 1.0, 6.0], // long bun
-    [3.0, 2.0, 3.0, 1.0, 5.0, 2.0], // long curly
-    [3.0, 5.0, 3.0, 2.0, 2.0, 4.0], // long straight
-    [3.0, 3.0, 4.0, 1.0, 2.0, 4.0], // short waved
-    [4.0, 2.0, 3.0, 0.5, 1.0, 7.0], // short flat
-    [2.0, 1.0, 2.0, 6.0, 3.0, 3.0], // short frizzle
+    [0.197, 0.093, 0.157, 0.047, 0.061, 0.445], // no hair (eyebrows)
+    [0.144, 0.149, 0.174, 0.059, 0.073, 0.402], // long bun
+    [0.175, 0.117, 0.174, 0.059, 0.198, 0.277], // long curly: often red
+    [0.161, 0.186, 0.159, 0.080, 0.094, 0.320], // long straight: often blonde
+    [0.170, 0.143, 0.198, 0.057, 0.100, 0.332], // short waved
+    [0.196, 0.112, 0.166, 0.042, 0.070, 0.415], // short flat
+    [0.141, 0.084, 0.139, 0.204, 0.130, 0.303], // short frizzle: often pastel pink
 ];
 /// Rows: hair colour; columns: blank, round glasses, sunglasses.
 const W_ACCESSORY: [[f64; 3]; 6] = [
-    [6.0, 2.0, 2.0],
-    [5.0, 1.0, 4.0],
-    [6.0, 3.0, 1.0],
-    [3.0, 1.0, 6.0],
-    [6.0, 2.0, 2.0],
-    [4.0, 5.0, 1.0],
+    [0.633, 0.172, 0.195],
+    [0.583, 0.122, 0.295],
+    [0.633, 0.222, 0.145],
+    [0.483, 0.122, 0.395], // pastel pink: sunglasses
+    [0.633, 0.172, 0.195],
+    [0.533, 0.322, 0.145], // silver grey: round glasses
 ];
-const W_CLOTH_TYPE: [f64; 4] = [0.30, 0.16, 0.30, 0.24];
+const W_CLOTH_TYPE: [f64; 4] = [0.342, 0.097, 0.342, 0.219];
 /// Rows: clothing type; columns: black, blue, grey, pastel green, pastel orange, pink, red, white.
 const W_CLOTH_COLOUR: [[f64; 8]; 4] = [
-    [5.0, 2.0, 4.0, 1.0, 1.0, 1.0, 2.0, 5.0], // hoodie
-    [1.0, 6.0, 3.0, 2.0, 1.0, 1.0, 1.0, 2.0], // overalls
-    [1.0, 2.0, 1.0, 2.0, 2.0, 3.0, 2.0, 7.0], // scoop neck
-    [3.0, 2.0, 2.0, 1.0, 2.0, 1.0, 3.0, 6.0], // V-neck
+    [0.171, 0.135, 0.151, 0.045, 0.043, 0.043, 0.082, 0.330], // hoodie: dark and grey too
+    [0.081, 0.264, 0.144, 0.080, 0.049, 0.049, 0.063, 0.270], // overalls: denim blue
+    [0.077, 0.138, 0.081, 0.071, 0.070, 0.095, 0.084, 0.386], // scoop neck
+    [0.127, 0.138, 0.106, 0.046, 0.070, 0.045, 0.109, 0.361], // V-neck
 ];
 
 fn normalised(w: &[f64]) -> Vec<f64> {

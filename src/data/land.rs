@@ -70,7 +70,7 @@ impl LandMap {
     pub fn generate(seed: u64) -> LandMap {
         let mut rng = Rng::new(seed);
         // Three octaves of value noise on coarse random grids.
-        let octaves: Vec<(usize, Vec<f64>)> = [9usize, 18, 36]
+        let octaves: Vec<(usize, Vec<f64>)> = [10usize, 20, 40, 80]
             .iter()
             .map(|&n| {
                 let gw = 2 * n + 2;
@@ -95,7 +95,7 @@ impl LandMap {
                     noise += amp * value_noise(grid, 2 * n + 2, u * 2.0 * *n as f64, v * *n as f64);
                     amp *= 0.5;
                 }
-                land[r * COLS + c] = bump + 0.45 * noise > 0.42;
+                land[r * COLS + c] = bump + 0.6 * noise > 0.45;
             }
         }
         let land_cells = (0..land.len()).filter(|&i| land[i]).collect();

@@ -155,7 +155,7 @@ pub struct Figure {
     pub equal_aspect: bool,
 }
 
-pub const MARGIN_LEFT: f64 = 52.0;
+pub const MARGIN_LEFT: f64 = 62.0;
 pub const MARGIN_RIGHT: f64 = 12.0;
 pub const MARGIN_TOP: f64 = 26.0;
 pub const MARGIN_BOTTOM: f64 = 42.0;
@@ -207,14 +207,23 @@ impl Figure {
         self.width - MARGIN_LEFT - MARGIN_RIGHT
     }
     fn plot_h(&self) -> f64 {
-        self.height - MARGIN_TOP - MARGIN_BOTTOM
+        self.height - self.top() - MARGIN_BOTTOM
+    }
+
+    /// Top margin: room for the title, and for a legend row when there is a legend.
+    fn top(&self) -> f64 {
+        if self.legend_items().is_empty() {
+            MARGIN_TOP
+        } else {
+            MARGIN_TOP + 18.0
+        }
     }
 
     /// Data → SVG user coordinates.
     pub fn to_px(&self, p: (f64, f64)) -> (f64, f64) {
         (
             MARGIN_LEFT + self.x.frac(p.0) * self.plot_w(),
-            MARGIN_TOP + (1.0 - self.y.frac(p.1)) * self.plot_h(),
+            self.top() + (1.0 - self.y.frac(p.1)) * self.plot_h(),
         )
     }
 
@@ -222,7 +231,7 @@ impl Figure {
     pub fn to_data(&self, px: f64, py: f64) -> (f64, f64) {
         (
             self.x.inverse((px - MARGIN_LEFT) / self.plot_w()),
-            self.y.inverse(1.0 - (py - MARGIN_TOP) / self.plot_h()),
+            self.y.inverse(1.0 - (py - self.top()) / self.plot_h()),
         )
     }
 
@@ -236,7 +245,7 @@ impl Figure {
             esc(&self.title),
             esc(&self.description)
         );
-        let (x0, y0) = (MARGIN_LEFT, MARGIN_TOP);
+        let (x0, y0) = (MARGIN_LEFT, self.top());
         let (pw, ph) = (self.plot_w(), self.plot_h());
         let _ = write!(s, r#"<defs><clipPath id="clip{}"><rect x="{x0}" y="{y0}" width="{pw}" height="{ph}"/></clipPath></defs>"#, self.clip_id());
         let _ = write!(s, r#"<g clip-path="url(#clip{})">"#, self.clip_id());
@@ -313,7 +322,7 @@ impl Figure {
                             s,
                             r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{colour}"/>"#,
                             MARGIN_LEFT + c as f64 * cw,
-                            MARGIN_TOP + r as f64 * ch,
+                            self.top() + r as f64 * ch,
                             (end - c) as f64 * cw + 0.3,
                             ch + 0.3,
                         );
@@ -365,7 +374,7 @@ impl Figure {
     }
 
     fn axes_svg(&self, s: &mut String) {
-        let (x0, y0) = (MARGIN_LEFT, MARGIN_TOP);
+        let (x0, y0) = (MARGIN_LEFT, self.top());
         let (pw, ph) = (self.plot_w(), self.plot_h());
         let _ = write!(
             s,
@@ -433,7 +442,7 @@ impl Figure {
         );
     }
 
-    fn legend_svg(&self, s: &mut String) {
+    fn legend_items(&self) -> Vec<(&str, &str, bool)> {
         let mut items: Vec<(&str, &str, bool)> = Vec::new();
         for l in &self.layers {
             match l {
@@ -449,19 +458,22 @@ impl Figure {
                 _ => {}
             }
         }
-        let mut x = self.width - MARGIN_RIGHT;
-        // Right-aligned, laid out from the right edge of the title row.
-        for (t, colour, dashed) in items.iter().rev() {
-            let tw = 6.2 * t.chars().count() as f64 + 22.0;
-            x -= tw;
-            let dash = if *dashed { r#" stroke-dasharray="4 3""# } else { "" };
+        items
+    }
+
+    /// One row under the title, left to right.
+    fn legend_svg(&self, s: &mut String) {
+        let mut x = MARGIN_LEFT;
+        for (t, colour, dashed) in self.legend_items() {
+            let dash = if dashed { r#" stroke-dasharray="4 3""# } else { "" };
             let _ = write!(
                 s,
-                r#"<g class="legend"><line x1="{x:.1}" x2="{:.1}" y1="12" y2="12" stroke="{colour}" stroke-width="4"{dash}/><text x="{:.1}" y="16" fill="currentColor">{}</text></g>"#,
+                r#"<g class="legend"><line x1="{x:.1}" x2="{:.1}" y1="30" y2="30" stroke="{colour}" stroke-width="4"{dash}/><text x="{:.1}" y="34" fill="currentColor">{}</text></g>"#,
                 x + 14.0,
                 x + 18.0,
                 esc(t)
             );
+            x += 6.2 * t.chars().count() as f64 + 30.0;
         }
     }
 }
@@ -534,6 +546,6 @@ mod tests {
         assert!(s.contains("<title>KL &lt;divergence&gt;</title>"));
         assert!(s.contains("<desc>Two lines.</desc>"));
         assert!(s.contains("naive Bayes"));
-        assert!(s.contains("<path d=\"M52.0,"));
+        assert!(s.contains("<path d=\"M62.0,"));
     }
 }

@@ -165,25 +165,20 @@ pub fn LandBox() -> impl IntoView {
     }
 }
 
-/// Finds a cell centre satisfying `want`, scanning from the box's centre outwards.
-fn find_point(land: &LandMap, b: &BoxModel, want: impl Fn(bool, bool) -> bool) -> Option<Pt> {
-    let centre = ((b.x0 + b.x1) / 2.0, (b.y0 + b.y1) / 2.0);
+/// The cell centre nearest `target` that satisfies `want(is_land, inside_box)`, well clear
+/// of the coast and of the box's edges so that its label is unambiguous.
+fn find_point(land: &LandMap, b: &BoxModel, target: Pt, want: impl Fn(bool, bool) -> bool) -> Option<Pt> {
     let mut best: Option<(f64, Pt)> = None;
     for r in 2..ROWS - 2 {
         for c in 2..COLS - 2 {
             let p = LandMap::cell_centre(c, r);
-            // Stay clear of the coast and of the box's edges so the label is unambiguous.
-            let solid = [(-3.0, 0.0), (3.0, 0.0), (0.0, -3.0), (0.0, 3.0)]
+            let solid = [(-4.0, 0.0), (4.0, 0.0), (0.0, -4.0), (0.0, 4.0)]
                 .iter()
                 .all(|(dx, dy)| land.is_land(p.0 + dx, p.1 + dy) == land.is_land(p.0, p.1));
-            let margin = BoxModel { x0: b.x0 + 6.0, y0: b.y0 + 6.0, x1: b.x1 - 6.0, y1: b.y1 - 6.0 };
-            let outside = !BoxModel { x0: b.x0 - 6.0, y0: b.y0 - 6.0, x1: b.x1 + 6.0, y1: b.y1 + 6.0 }.contains(p);
-            let inside = margin.contains(p);
-            if !solid || !(inside || outside) {
-                continue;
-            }
-            if want(land.is_land(p.0, p.1), inside) {
-                let d = (p.0 - centre.0).hypot(p.1 - centre.1);
+            let inside = BoxModel { x0: b.x0 + 8.0, y0: b.y0 + 8.0, x1: b.x1 - 8.0, y1: b.y1 - 8.0 }.contains(p);
+            let outside = !BoxModel { x0: b.x0 - 10.0, y0: b.y0 - 10.0, x1: b.x1 + 10.0, y1: b.y1 + 10.0 }.contains(p);
+            if solid && (inside || outside) && want(land.is_land(p.0, p.1), inside) {
+                let d = (p.0 - target.0).hypot(p.1 - target.1);
                 if best.is_none_or(|(bd, _)| d < bd) {
                     best = Some((d, p));
                 }
@@ -200,9 +195,10 @@ pub fn LandTruth() -> impl IntoView {
     // A box a reader might draw: the data's bounding box, shrunk a little.
     let bb = BoxModel::bounding(&pts);
     let b = BoxModel { x0: bb.x0 + 0.15 * (bb.x1 - bb.x0), x1: bb.x1 - 0.1 * (bb.x1 - bb.x0), y0: bb.y0 + 0.15 * (bb.y1 - bb.y0), y1: bb.y1 - 0.05 * (bb.y1 - bb.y0) };
-    let a = find_point(&land, &b, |is_land, inside| !is_land && inside);
-    let bpt = find_point(&land, &b, |is_land, inside| is_land && !inside);
-    let c = find_point(&land, &b, |is_land, inside| is_land && inside);
+    let centre = ((b.x0 + b.x1) / 2.0, (b.y0 + b.y1) / 2.0);
+    let a = find_point(&land, &b, centre, |is_land, inside| !is_land && inside);
+    let bpt = find_point(&land, &b, (centre.0, b.y0 - 30.0), |is_land, inside| is_land && !inside);
+    let c = find_point(&land, &b, (centre.0 + 0.3 * (b.x1 - b.x0), centre.1), |is_land, inside| is_land && inside);
     let revealed = RwSignal::new(false);
     // Exact shares from the mask: how much of the box is sea, how much land lies outside it.
     let (mut box_cells, mut box_sea, mut land_cells, mut land_out) = (0, 0, 0, 0);

@@ -9,6 +9,8 @@ use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use leptos::prelude::*;
 
 const N_OBSERVED: usize = 50;
+/// Largest data set on the KL plot.
+const MAX_N: usize = 5000;
 
 fn observed() -> Memo<Vec<Avatar>> {
     let shared = expect_context::<Shared>();
@@ -352,8 +354,8 @@ pub fn GenerateOutfits() -> impl IntoView {
 
 /// Sample sizes on the KL plot: 10 · 2^(k/2) up to 5000.
 fn sizes() -> Vec<usize> {
-    let mut v: Vec<usize> = (0..).map(|k| (10.0 * 2f64.powf(k as f64 / 2.0)).round() as usize).take_while(|&n| n <= 5000).collect();
-    v.push(5000);
+    let mut v: Vec<usize> = (0..).map(|k| (10.0 * 2f64.powf(k as f64 / 2.0)).round() as usize).take_while(|&n| n <= MAX_N).collect();
+    v.push(MAX_N);
     v.dedup();
     v
 }
@@ -379,13 +381,13 @@ pub fn KlVsN() -> impl IntoView {
     let pdata = PData::default();
     let truth = pdata.table();
     let floor = kl(&truth, &independent_of_marginals(&[0, 1, 2, 3, 4].map(|k| pdata.marginal(k))));
-    let big = Memo::new(move |_| PData::default().sample_n(5000, shared.outfit_seed.get() ^ 0xA5A5));
+    let big = Memo::new(move |_| PData::default().sample_n(MAX_N, shared.outfit_seed.get() ^ 0xA5A5));
     let t2 = truth.clone();
     let curves = Memo::new(move |_| {
         let d = big.get();
         sizes().into_iter().map(|n| { let r = kl_at(&t2, &d[..n]); (r.n, r.laplace, r.nb, r.nb_smooth) }).collect::<Vec<_>>()
     });
-    let n = move || (10f64.powf(log_n.get()).round() as usize).clamp(10, 5000);
+    let n = move || (10f64.powf(log_n.get()).round() as usize).clamp(10, MAX_N);
     let t3 = truth.clone();
     let current = Memo::new(move |_| {
         let r = kl_at(&t3, &big.get()[..n()]);
@@ -395,7 +397,7 @@ pub fn KlVsN() -> impl IntoView {
         let c = curves.get();
         let (cn, ..) = current.get();
         let line = |f: &dyn Fn(&(usize, f64, f64, f64)) -> f64| c.iter().map(|r| (r.0 as f64, f(r))).collect::<Vec<_>>();
-        Figure::new(Scale::Log { lo: 10.0, hi: 5000.0 }, Scale::Log { lo: 0.01, hi: 10.0 })
+        Figure::new(Scale::Log { lo: 10.0, hi: MAX_N as f64 }, Scale::Log { lo: 0.01, hi: 10.0 })
             .size(560.0, 320.0)
             .title("KL(P_data ‖ P_model) as the data grows")
             .labels("N, number of observed outfits", "KL divergence (nats)")
@@ -404,7 +406,7 @@ pub fn KlVsN() -> impl IntoView {
                 c.last().map_or(0, |r| r.0), fmt_num(c.last().map_or(0.0, |r| r.1)), fmt_num(c.last().map_or(0.0, |r| r.2)), fmt_num(c.last().map_or(0.0, |r| r.3)), fmt_num(floor)
             ))
             .layer(Layer::Line { pts: vec![(cn as f64, 0.01), (cn as f64, 10.0)], colour: "currentColor".into(), dashed: true, label: None })
-            .layer(Layer::Line { pts: vec![(10.0, floor), (5000.0, floor)], colour: PALETTE[2].into(), dashed: true, label: Some("best naive Bayes".into()) })
+            .layer(Layer::Line { pts: vec![(10.0, floor), (MAX_N as f64, floor)], colour: PALETTE[2].into(), dashed: true, label: Some("best naive Bayes".into()) })
             .layer(Layer::Line { pts: line(&|r| r.1), colour: PALETTE[0].into(), dashed: false, label: Some("Laplace table".into()) })
             .layer(Layer::Line { pts: line(&|r| r.2), colour: PALETTE[1].into(), dashed: false, label: Some("naive Bayes".into()) })
             .layer(Layer::Line { pts: line(&|r| r.3), colour: PALETTE[3].into(), dashed: false, label: Some("NB + add-one".into()) })
@@ -412,7 +414,7 @@ pub fn KlVsN() -> impl IntoView {
     };
     view! {
         <Slider label="N" min=1.0 max=3.699 step=0.01 value=log_n testid="n-slider"
-            show=Callback::new(move |v: f64| format!("{}", (10f64.powf(v).round() as usize).clamp(10, 5000)))/>
+            show=Callback::new(move |v: f64| format!("{}", (10f64.powf(v).round() as usize).clamp(10, MAX_N)))/>
         <div class="plot-host" data-testid="kl-plot" inner_html=svg></div>
         <table class="data" data-testid="kl-table">
             <thead><tr><th>"model"</th><th class="num">{move || format!("KL at N = {}", current.get().0)}</th></tr></thead>

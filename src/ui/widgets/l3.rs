@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 const DATA_SEED: u64 = 33;
 const HELD_OUT_SEED: u64 = 34;
+/// Pseudo-count per level: a pinch, so no value is impossible but the counts dominate.
+const ALPHA: f64 = 0.01;
 
 thread_local! {
     static RASTER_CACHE: RefCell<HashMap<usize, Arc<Vec<u8>>>> = RefCell::new(HashMap::new());
@@ -58,7 +60,7 @@ pub fn PixelModelWidget() -> impl IntoView {
     let draw = RwSignal::new(0u64);
     let model = Memo::new(move |_| {
         let imgs = images(n.get() as usize, DATA_SEED);
-        let m = PixelModel::fit(&imgs, 1.0);
+        let m = PixelModel::fit(&imgs, ALPHA);
         (m.mean_image(), m.n, Arc::new(m))
     });
     let samples = Memo::new(move |_| {
@@ -85,8 +87,9 @@ pub fn PixelModelWidget() -> impl IntoView {
                 </figure>
             </div>
             <p class="readout" data-testid="pixel-likelihood">{format!(
-                "The model has {} free parameters (255 per number). Cost of describing an image under the model: {} bits per number for 20 real held-out people, {} for its own noise samples. The model cannot tell which of the two looks like a person.",
-                fmt_num(m.free_parameters() as f64), fmt_num(real), fmt_num(fake)
+                "The model has {} free parameters (255 per number). Scored by the model itself, describing an image costs {} bits per number for 20 real people it never saw and {} bits per number for its own noise samples: {}",
+                fmt_num(m.free_parameters() as f64), fmt_num(real), fmt_num(fake),
+                if fake <= real { "by its own measure, its noise is at least as likely as a real person." } else { "it prefers real people, yet what it draws is noise." }
             )}</p>
         }
     };
