@@ -2,7 +2,15 @@
 fn main() {
     let m = genlab::data::land::LandMap::world();
     for r in (0..genlab::data::land::ROWS).step_by(2) {
-        let row: String = (0..genlab::data::land::COLS).map(|c| if m.land[r * genlab::data::land::COLS + c] { '#' } else { '.' }).collect();
+        let row: String = (0..genlab::data::land::COLS)
+            .map(|c| {
+                if m.land[r * genlab::data::land::COLS + c] {
+                    '#'
+                } else {
+                    '.'
+                }
+            })
+            .collect();
         println!("{row}");
     }
     println!("land fraction {:.3}", m.land_fraction());

@@ -21,10 +21,22 @@ pub struct Feature {
 
 /// The five features, in the order used everywhere (the order of the seed article).
 pub const FEATURES: [Feature; 5] = [
-    Feature { name: "accessory", values: &["blank", "round glasses", "sunglasses"] },
+    Feature {
+        name: "accessory",
+        values: &["blank", "round glasses", "sunglasses"],
+    },
     Feature {
         name: "clothing colour",
-        values: &["black", "blue", "grey", "pastel green", "pastel orange", "pink", "red", "white"],
+        values: &[
+            "black",
+            "blue",
+            "grey",
+            "pastel green",
+            "pastel orange",
+            "pink",
+            "red",
+            "white",
+        ],
     },
     Feature {
         name: "clothing type",
@@ -32,7 +44,14 @@ pub const FEATURES: [Feature; 5] = [
     },
     Feature {
         name: "hair colour",
-        values: &["black", "blonde", "brown", "pastel pink", "red", "silver grey"],
+        values: &[
+            "black",
+            "blonde",
+            "brown",
+            "pastel pink",
+            "red",
+            "silver grey",
+        ],
     },
     Feature {
         name: "hair type",
@@ -70,7 +89,10 @@ impl Avatar {
 
     /// Position of this combination in 0..4032 (mixed radix, first feature most significant).
     pub fn index(&self) -> usize {
-        self.0.iter().zip(CARDINALITIES).fold(0, |acc, (&v, c)| acc * c + v as usize)
+        self.0
+            .iter()
+            .zip(CARDINALITIES)
+            .fold(0, |acc, (&v, c)| acc * c + v as usize)
     }
 
     pub fn from_index(mut i: usize) -> Avatar {
@@ -96,7 +118,11 @@ impl Avatar {
         let hair = if self.get(HAIR_TYPE) == 0 {
             format!("no hair ({} eyebrows)", self.value_name(HAIR_COLOUR))
         } else {
-            format!("{} {} hair", self.value_name(HAIR_COLOUR), self.value_name(HAIR_TYPE))
+            format!(
+                "{} {} hair",
+                self.value_name(HAIR_COLOUR),
+                self.value_name(HAIR_TYPE)
+            )
         };
         format!(
             "{acc}, {} {}, {hair}",
@@ -181,7 +207,9 @@ impl PData {
 
     /// The probability of every combination, indexed by [`Avatar::index`].
     pub fn table(&self) -> Vec<f64> {
-        (0..N_COMBINATIONS).map(|i| self.prob(&Avatar::from_index(i))).collect()
+        (0..N_COMBINATIONS)
+            .map(|i| self.prob(&Avatar::from_index(i)))
+            .collect()
     }
 
     /// Exact marginal distribution of one feature.
@@ -290,6 +318,9 @@ mod tests {
         let csv = to_csv(&p.sample_n(3, 1));
         let lines: Vec<_> = csv.lines().collect();
         assert_eq!(lines.len(), 4);
-        assert_eq!(lines[0], "id,accessory,clothing_colour,clothing_type,hair_colour,hair_type");
+        assert_eq!(
+            lines[0],
+            "id,accessory,clothing_colour,clothing_type,hair_colour,hair_type"
+        );
     }
 }

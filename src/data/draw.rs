@@ -39,10 +39,25 @@ pub const HAIR_RGB: [Rgb; 6] = [
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Geom {
-    Rect { x: f32, y: f32, w: f32, h: f32 },
-    Ellipse { cx: f32, cy: f32, rx: f32, ry: f32 },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+    Ellipse {
+        cx: f32,
+        cy: f32,
+        rx: f32,
+        ry: f32,
+    },
     /// A circle outline of the given centre, outer radius and stroke width.
-    Ring { cx: f32, cy: f32, r: f32, width: f32 },
+    Ring {
+        cx: f32,
+        cy: f32,
+        r: f32,
+        width: f32,
+    },
     /// A convex or concave polygon (even–odd rule).
     Poly(Vec<(f32, f32)>),
 }
@@ -60,9 +75,11 @@ impl Geom {
             Geom::Rect { x, y, w, h } => (x, y, x + w, y + h),
             Geom::Ellipse { cx, cy, rx, ry } => (cx - rx, cy - ry, cx + rx, cy + ry),
             Geom::Ring { cx, cy, r, .. } => (cx - r, cy - r, cx + r, cy + r),
-            Geom::Poly(ref p) => p.iter().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, &(x, y)| {
-                (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y))
-            }),
+            Geom::Poly(ref p) => p
+                .iter()
+                .fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |b, &(x, y)| {
+                    (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y))
+                }),
         }
     }
 
@@ -121,16 +138,25 @@ fn shade(c: Rgb, f: f32) -> Rgb {
 }
 
 fn rect(x: f32, y: f32, w: f32, h: f32, fill: Rgb) -> Shape {
-    Shape { geom: Geom::Rect { x, y, w, h }, fill }
+    Shape {
+        geom: Geom::Rect { x, y, w, h },
+        fill,
+    }
 }
 fn ellipse(cx: f32, cy: f32, rx: f32, ry: f32, fill: Rgb) -> Shape {
-    Shape { geom: Geom::Ellipse { cx, cy, rx, ry }, fill }
+    Shape {
+        geom: Geom::Ellipse { cx, cy, rx, ry },
+        fill,
+    }
 }
 fn circle(cx: f32, cy: f32, r: f32, fill: Rgb) -> Shape {
     ellipse(cx, cy, r, r, fill)
 }
 fn poly(pts: &[(f32, f32)], fill: Rgb) -> Shape {
-    Shape { geom: Geom::Poly(pts.to_vec()), fill }
+    Shape {
+        geom: Geom::Poly(pts.to_vec()),
+        fill,
+    }
 }
 
 /// The shapes of one person, back to front.
@@ -142,7 +168,10 @@ pub fn shapes(a: &Avatar) -> Vec<Shape> {
 
     // Hair that falls behind the head and shoulders.
     match hair_type {
-        3 => s.push(poly(&[(8.0, 8.0), (24.0, 8.0), (25.0, 25.0), (7.0, 25.0)], hair)),
+        3 => s.push(poly(
+            &[(8.0, 8.0), (24.0, 8.0), (25.0, 25.0), (7.0, 25.0)],
+            hair,
+        )),
         2 => {
             for &y in &[9.0, 13.0, 17.0, 21.0, 24.0] {
                 s.push(circle(8.3, y, 2.7, hair));
@@ -153,7 +182,14 @@ pub fn shapes(a: &Avatar) -> Vec<Shape> {
     }
 
     // Torso, neck.
-    let torso = [(3.5, 32.0), (5.5, 25.5), (10.5, 22.5), (21.5, 22.5), (26.5, 25.5), (28.5, 32.0)];
+    let torso = [
+        (3.5, 32.0),
+        (5.5, 25.5),
+        (10.5, 22.5),
+        (21.5, 22.5),
+        (26.5, 25.5),
+        (28.5, 32.0),
+    ];
     s.push(rect(13.8, 17.0, 4.4, 7.0, SKIN));
     match a.get(CLOTH_TYPE) {
         0 => {
@@ -223,7 +259,12 @@ pub fn shapes(a: &Avatar) -> Vec<Shape> {
         _ => {
             for i in 0..11 {
                 let t = std::f32::consts::PI * (1.05 + 0.09 * i as f32);
-                s.push(circle(16.0 + 8.2 * t.cos(), 10.0 + 6.0 * t.sin(), 2.5, hair));
+                s.push(circle(
+                    16.0 + 8.2 * t.cos(),
+                    10.0 + 6.0 * t.sin(),
+                    2.5,
+                    hair,
+                ));
             }
             s.push(ellipse(16.0, 7.5, 7.0, 3.6, hair));
         }
@@ -239,7 +280,15 @@ pub fn shapes(a: &Avatar) -> Vec<Shape> {
     match a.get(ACC) {
         1 => {
             for &cx in &[13.0, 19.0] {
-                s.push(Shape { geom: Geom::Ring { cx, cy: 13.0, r: 2.5, width: 0.75 }, fill: DARK });
+                s.push(Shape {
+                    geom: Geom::Ring {
+                        cx,
+                        cy: 13.0,
+                        r: 2.5,
+                        width: 0.75,
+                    },
+                    fill: DARK,
+                });
             }
             s.push(rect(15.3, 12.6, 1.4, 0.6, DARK));
         }
@@ -287,7 +336,11 @@ pub fn rasterise(a: &Avatar) -> Vec<u8> {
                         .rev()
                         .find(|&i| {
                             let b = boxes[i];
-                            x >= b.0 && x <= b.2 && y >= b.1 && y <= b.3 && shapes[i].geom.contains(x, y)
+                            x >= b.0
+                                && x <= b.2
+                                && y >= b.1
+                                && y <= b.3
+                                && shapes[i].geom.contains(x, y)
                         })
                         .map_or(BACKGROUND, |i| shapes[i].fill);
                     for k in 0..3 {
@@ -357,7 +410,10 @@ mod tests {
             for i in 0..imgs.len() {
                 for j in 0..i {
                     let diff = imgs[i].iter().zip(&imgs[j]).filter(|(a, b)| a != b).count();
-                    assert!(diff >= 6, "feature {f}: values {i} and {j} differ in only {diff} bytes");
+                    assert!(
+                        diff >= 6,
+                        "feature {f}: values {i} and {j} differ in only {diff} bytes"
+                    );
                 }
             }
         }

@@ -74,7 +74,12 @@ impl LandMap {
             .iter()
             .map(|&n| {
                 let gw = 2 * n + 2;
-                (n, (0..gw * (n + 2)).map(|_| rng.uniform() * 2.0 - 1.0).collect())
+                (
+                    n,
+                    (0..gw * (n + 2))
+                        .map(|_| rng.uniform() * 2.0 - 1.0)
+                        .collect(),
+                )
             })
             .collect();
         let mut land = vec![false; COLS * ROWS];
@@ -88,7 +93,10 @@ impl LandMap {
                         (-0.5 * (dx * dx + dy * dy)).exp()
                     })
                     .fold(0.0, f64::max);
-                let (u, v) = ((c as f64 + 0.5) / COLS as f64, (r as f64 + 0.5) / ROWS as f64);
+                let (u, v) = (
+                    (c as f64 + 0.5) / COLS as f64,
+                    (r as f64 + 0.5) / ROWS as f64,
+                );
                 let mut noise = 0.0;
                 let mut amp = 0.5;
                 for (n, grid) in &octaves {
@@ -103,7 +111,10 @@ impl LandMap {
     }
 
     pub fn cell_centre(c: usize, r: usize) -> (f64, f64) {
-        (X_MIN + (c as f64 + 0.5) * CELL, Y_MAX - (r as f64 + 0.5) * CELL)
+        (
+            X_MIN + (c as f64 + 0.5) * CELL,
+            Y_MAX - (r as f64 + 0.5) * CELL,
+        )
     }
 
     pub fn is_land(&self, x: f64, y: f64) -> bool {
@@ -175,6 +186,9 @@ mod tests {
         }
         assert!((total - 1.0).abs() < 1e-9);
         let mut rng = Rng::new(5);
-        assert!(m.sample(2000, &mut rng).iter().all(|&(x, y)| m.is_land(x, y)));
+        assert!(m
+            .sample(2000, &mut rng)
+            .iter()
+            .all(|&(x, y)| m.is_land(x, y)));
     }
 }

@@ -15,7 +15,10 @@ const MULT: u64 = 6364136223846793005;
 impl Rng {
     /// A generator whose whole stream is fixed by `seed`.
     pub fn new(seed: u64) -> Self {
-        let mut r = Rng { state: 0, inc: (seed.rotate_left(17) ^ 0xda3e_39cb_94b9_5bdb) << 1 | 1 };
+        let mut r = Rng {
+            state: 0,
+            inc: (seed.rotate_left(17) ^ 0xda3e_39cb_94b9_5bdb) << 1 | 1,
+        };
         r.next_u32();
         r.state = r.state.wrapping_add(seed);
         r.next_u32();
@@ -117,7 +120,10 @@ mod tests {
         let xs: Vec<f64> = (0..n).map(|_| r.normal()).collect();
         let mean = xs.iter().sum::<f64>() / n as f64;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
-        assert!(mean.abs() < 0.01 && (var - 1.0).abs() < 0.02, "{mean} {var}");
+        assert!(
+            mean.abs() < 0.01 && (var - 1.0).abs() < 0.02,
+            "{mean} {var}"
+        );
     }
 
     #[test]

@@ -27,6 +27,9 @@ mod tests {
     #[test]
     fn paintings_are_seeded() {
         assert_eq!(super::paintings(20, 3), super::paintings(20, 3));
-        assert_eq!(super::paintings(20, 3).iter().filter(|p| p.1 == 1).count(), 20);
+        assert_eq!(
+            super::paintings(20, 3).iter().filter(|p| p.1 == 1).count(),
+            20
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Lesson files: Markdown prose with LaTeX maths and widget directives, split into steps.
 //!
-//! ```text
+//! ````text
 //! ---
 //! id: fashion-outfits
 //! title: The first generative model
@@ -12,7 +12,7 @@
 //! ```widget
 //! nb-counting
 //! ```
-//! ```
+//! ````
 //!
 //! Every `## ` heading starts a step. A fenced block whose info string is `widget` places
 //! the named widget (its first line; later lines are its arguments) between paragraphs.
@@ -65,11 +65,17 @@ pub fn slug(s: &str) -> String {
 
 /// LaTeX to MathML; on a LaTeX error the source is shown in a code span instead.
 pub fn latex_to_mathml(tex: &str, display: bool) -> String {
-    use pulldown_latex::{config::DisplayMode, push_mathml, Parser as TexParser, RenderConfig, Storage};
+    use pulldown_latex::{
+        config::DisplayMode, push_mathml, Parser as TexParser, RenderConfig, Storage,
+    };
     let storage = Storage::new();
     let parser = TexParser::new(tex, &storage);
     let config = RenderConfig {
-        display_mode: if display { DisplayMode::Block } else { DisplayMode::Inline },
+        display_mode: if display {
+            DisplayMode::Block
+        } else {
+            DisplayMode::Inline
+        },
         ..RenderConfig::default()
     };
     let mut out = String::new();
@@ -80,7 +86,9 @@ pub fn latex_to_mathml(tex: &str, display: bool) -> String {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Renders one step's Markdown into blocks.
@@ -101,7 +109,9 @@ pub fn render_blocks(md: &str) -> Vec<Block> {
     };
     for ev in Parser::new_ext(md, opts) {
         match ev {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) if info.trim() == "widget" => {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                if info.trim() == "widget" =>
+            {
                 flush(&mut pending, &mut blocks);
                 in_widget = Some(String::new());
             }
@@ -110,10 +120,17 @@ pub fn render_blocks(md: &str) -> Vec<Block> {
                 let body = in_widget.take().unwrap();
                 let mut lines = body.lines().map(str::trim).filter(|l| !l.is_empty());
                 let name = lines.next().unwrap_or("").to_string();
-                blocks.push(Block::Widget { name, args: lines.map(String::from).collect() });
+                blocks.push(Block::Widget {
+                    name,
+                    args: lines.map(String::from).collect(),
+                });
             }
-            Event::InlineMath(t) => pending.push(Event::InlineHtml(CowStr::from(latex_to_mathml(&t, false)))),
-            Event::DisplayMath(t) => pending.push(Event::InlineHtml(CowStr::from(latex_to_mathml(&t, true)))),
+            Event::InlineMath(t) => {
+                pending.push(Event::InlineHtml(CowStr::from(latex_to_mathml(&t, false))))
+            }
+            Event::DisplayMath(t) => {
+                pending.push(Event::InlineHtml(CowStr::from(latex_to_mathml(&t, true))))
+            }
             other => pending.push(other),
         }
     }
@@ -124,13 +141,21 @@ pub fn render_blocks(md: &str) -> Vec<Block> {
 /// Parses a whole lesson file.
 pub fn parse_lesson(src: &str) -> Result<LessonDoc, ParseError> {
     let src = src.replace("\r\n", "\n");
-    let rest = src.strip_prefix("---\n").ok_or_else(|| ParseError("lesson file must start with '---' front matter".into()))?;
-    let end = rest.find("\n---\n").ok_or_else(|| ParseError("front matter is not closed by '---'".into()))?;
+    let rest = src
+        .strip_prefix("---\n")
+        .ok_or_else(|| ParseError("lesson file must start with '---' front matter".into()))?;
+    let end = rest
+        .find("\n---\n")
+        .ok_or_else(|| ParseError("front matter is not closed by '---'".into()))?;
     let (front, body) = (&rest[..end], &rest[end + 5..]);
     let field = |key: &str| -> Result<String, ParseError> {
         front
             .lines()
-            .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(':')).map(|v| v.trim().trim_matches('"').to_string()))
+            .find_map(|l| {
+                l.strip_prefix(key)
+                    .and_then(|r| r.strip_prefix(':'))
+                    .map(|v| v.trim().trim_matches('"').to_string())
+            })
             .ok_or_else(|| ParseError(format!("front matter has no '{key}:'")))
     };
     let (id, title, summary) = (field("id")?, field("title")?, field("summary")?);
@@ -144,12 +169,17 @@ pub fn parse_lesson(src: &str) -> Result<LessonDoc, ParseError> {
         }
         if let Some(h) = line.strip_prefix("## ").filter(|_| !in_fence) {
             if let Some((id, title, md)) = current.take() {
-                steps.push(Step { id, title, blocks: render_blocks(&md) });
+                steps.push(Step {
+                    id,
+                    title,
+                    blocks: render_blocks(&md),
+                });
             }
             let (title, id) = match h.rfind("{#") {
-                Some(i) if h.trim_end().ends_with('}') => {
-                    (h[..i].trim().to_string(), h[i + 2..h.trim_end().len() - 1].trim().to_string())
-                }
+                Some(i) if h.trim_end().ends_with('}') => (
+                    h[..i].trim().to_string(),
+                    h[i + 2..h.trim_end().len() - 1].trim().to_string(),
+                ),
                 _ => (h.trim().to_string(), slug(h)),
             };
             current = Some((id, title, String::new()));
@@ -157,21 +187,35 @@ pub fn parse_lesson(src: &str) -> Result<LessonDoc, ParseError> {
             md.push_str(line);
             md.push('\n');
         } else if !line.trim().is_empty() {
-            return Err(ParseError(format!("text before the first '## ' step heading: {line:?}")));
+            return Err(ParseError(format!(
+                "text before the first '## ' step heading: {line:?}"
+            )));
         }
     }
     if let Some((id, title, md)) = current {
-        steps.push(Step { id, title, blocks: render_blocks(&md) });
+        steps.push(Step {
+            id,
+            title,
+            blocks: render_blocks(&md),
+        });
     }
     if steps.is_empty() {
         return Err(ParseError(format!("lesson '{id}' has no steps")));
     }
     for (i, s) in steps.iter().enumerate() {
         if steps[..i].iter().any(|t| t.id == s.id) {
-            return Err(ParseError(format!("lesson '{id}': two steps have the id '{}'", s.id)));
+            return Err(ParseError(format!(
+                "lesson '{id}': two steps have the id '{}'",
+                s.id
+            )));
         }
     }
-    Ok(LessonDoc { id, title, summary, steps })
+    Ok(LessonDoc {
+        id,
+        title,
+        summary,
+        steps,
+    })
 }
 
 #[cfg(test)]
@@ -183,14 +227,23 @@ mod tests {
     #[test]
     fn splits_steps_and_widgets() {
         let d = parse_lesson(DOC).unwrap();
-        assert_eq!((d.id.as_str(), d.title.as_str(), d.summary.as_str()), ("demo", "A demo", "Short."));
+        assert_eq!(
+            (d.id.as_str(), d.title.as_str(), d.summary.as_str()),
+            ("demo", "A demo", "Short.")
+        );
         assert_eq!(d.steps.len(), 2);
         assert_eq!(d.steps[0].id, "one");
         assert_eq!(d.steps[1].id, "second-the-end");
         let b = &d.steps[0].blocks;
         assert_eq!(b.len(), 3);
         assert!(matches!(&b[0], Block::Html(h) if h.contains("<math") && h.contains("Hello")));
-        assert_eq!(b[1], Block::Widget { name: "land-box".into(), args: vec!["seed=3".into()] });
+        assert_eq!(
+            b[1],
+            Block::Widget {
+                name: "land-box".into(),
+                args: vec!["seed=3".into()]
+            }
+        );
         assert!(matches!(&b[2], Block::Html(h) if h.contains("After")));
         assert!(matches!(&d.steps[1].blocks[0], Block::Html(h) if h.contains("display=\"block\"")));
         assert!(matches!(&d.steps[1].blocks[0], Block::Html(h) if h.contains("## not a heading")));
@@ -198,9 +251,20 @@ mod tests {
 
     #[test]
     fn bad_files_are_clear_errors() {
-        assert!(parse_lesson("no front matter").unwrap_err().0.contains("front matter"));
-        assert!(parse_lesson("---\nid: x\ntitle: t\n---\n## a\n").unwrap_err().0.contains("summary"));
-        assert!(parse_lesson("---\nid: x\ntitle: t\nsummary: s\n---\n## a\n## a\n").unwrap_err().0.contains("two steps"));
+        assert!(parse_lesson("no front matter")
+            .unwrap_err()
+            .0
+            .contains("front matter"));
+        assert!(parse_lesson("---\nid: x\ntitle: t\n---\n## a\n")
+            .unwrap_err()
+            .0
+            .contains("summary"));
+        assert!(
+            parse_lesson("---\nid: x\ntitle: t\nsummary: s\n---\n## a\n## a\n")
+                .unwrap_err()
+                .0
+                .contains("two steps")
+        );
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub fn all() -> &'static [Lesson] {
             .enumerate()
             .map(|(number, src)| Lesson {
                 number,
-                doc: markdown::parse_lesson(src).unwrap_or_else(|e| panic!("lesson file {number}: {e}")),
+                doc: markdown::parse_lesson(src)
+                    .unwrap_or_else(|e| panic!("lesson file {number}: {e}")),
             })
             .collect()
     })
@@ -58,16 +59,19 @@ pub fn all() -> &'static [Lesson] {
 
 /// A lesson by id ("fashion-outfits") or by number ("2").
 pub fn find(key: &str) -> Option<&'static Lesson> {
-    all().iter().find(|l| l.doc.id == key || l.number.to_string() == key)
+    all()
+        .iter()
+        .find(|l| l.doc.id == key || l.number.to_string() == key)
 }
 
 impl Lesson {
     pub fn step_index(&self, key: &str) -> Option<usize> {
-        self.doc
-            .steps
-            .iter()
-            .position(|s| s.id == key)
-            .or_else(|| key.parse::<usize>().ok().filter(|&i| i >= 1 && i <= self.doc.steps.len()).map(|i| i - 1))
+        self.doc.steps.iter().position(|s| s.id == key).or_else(|| {
+            key.parse::<usize>()
+                .ok()
+                .filter(|&i| i >= 1 && i <= self.doc.steps.len())
+                .map(|i| i - 1)
+        })
     }
 }
 
@@ -83,7 +87,12 @@ mod tests {
             for s in &l.doc.steps {
                 for b in &s.blocks {
                     if let Block::Widget { name, .. } = b {
-                        assert!(WIDGETS.contains(&name.as_str()), "{}/{}: unknown widget {name}", l.doc.id, s.id);
+                        assert!(
+                            WIDGETS.contains(&name.as_str()),
+                            "{}/{}: unknown widget {name}",
+                            l.doc.id,
+                            s.id
+                        );
                     }
                 }
             }
@@ -93,9 +102,11 @@ mod tests {
     #[test]
     fn every_widget_is_used() {
         for w in WIDGETS {
-            let used = all().iter().flat_map(|l| &l.doc.steps).flat_map(|s| &s.blocks).any(
-                |b| matches!(b, Block::Widget { name, .. } if name == w),
-            );
+            let used = all()
+                .iter()
+                .flat_map(|l| &l.doc.steps)
+                .flat_map(|s| &s.blocks)
+                .any(|b| matches!(b, Block::Widget { name, .. } if name == w));
             assert!(used, "widget {w} is in no lesson");
         }
     }

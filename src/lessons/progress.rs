@@ -22,7 +22,11 @@ impl Progress {
                 if !valid(l) {
                     continue;
                 }
-                let set: BTreeSet<String> = steps.split(',').filter(|s| valid(s)).map(String::from).collect();
+                let set: BTreeSet<String> = steps
+                    .split(',')
+                    .filter(|s| valid(s))
+                    .map(String::from)
+                    .collect();
                 if !set.is_empty() {
                     p.seen.insert(l.to_string(), set);
                 }
@@ -40,7 +44,10 @@ impl Progress {
     }
 
     pub fn mark(&mut self, lesson: &str, step: &str) {
-        self.seen.entry(lesson.to_string()).or_default().insert(step.to_string());
+        self.seen
+            .entry(lesson.to_string())
+            .or_default()
+            .insert(step.to_string());
     }
 
     pub fn has(&self, lesson: &str, step: &str) -> bool {
@@ -70,6 +77,9 @@ mod tests {
             q.mark("ok", "a");
             q
         });
-        assert_eq!(p.count("pixels", ["pixels", "per-pixel", "correlation"].into_iter()), 2);
+        assert_eq!(
+            p.count("pixels", ["pixels", "per-pixel", "correlation"].into_iter()),
+            2
+        );
     }
 }

@@ -12,8 +12,14 @@ use super::{find, Lesson};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Route {
     Home,
-    Lesson { lesson: usize, step: usize },
-    Embed { lesson: usize, step: usize },
+    Lesson {
+        lesson: usize,
+        step: usize,
+    },
+    Embed {
+        lesson: usize,
+        step: usize,
+    },
     /// A URL that names nothing: what was asked for, in words.
     NotFound(String),
 }
@@ -28,7 +34,10 @@ fn lesson_and_step(parts: &[&str]) -> Result<(&'static Lesson, usize), String> {
             .ok_or_else(|| format!("The lesson “{}” has no step “{s}”.", lesson.doc.title))?,
     };
     if parts.len() > 2 {
-        return Err(format!("The address has extra parts: “{}”.", parts[2..].join("/")));
+        return Err(format!(
+            "The address has extra parts: “{}”.",
+            parts[2..].join("/")
+        ));
     }
     Ok((lesson, step))
 }
@@ -45,11 +54,17 @@ pub fn parse(hash: &str) -> Route {
     match parts.as_slice() {
         [""] => Route::Home,
         ["lesson", rest @ ..] => match lesson_and_step(rest) {
-            Ok((l, step)) => Route::Lesson { lesson: l.number, step },
+            Ok((l, step)) => Route::Lesson {
+                lesson: l.number,
+                step,
+            },
             Err(e) => Route::NotFound(e),
         },
         ["embed", rest @ ..] => match lesson_and_step(rest) {
-            Ok((l, step)) => Route::Embed { lesson: l.number, step },
+            Ok((l, step)) => Route::Embed {
+                lesson: l.number,
+                step,
+            },
             Err(e) => Route::NotFound(e),
         },
         _ => Route::NotFound(format!("Nothing lives at “{decoded}”.")),
@@ -94,10 +109,19 @@ mod tests {
     fn parses_routes() {
         assert_eq!(parse(""), Route::Home);
         assert_eq!(parse("#/"), Route::Home);
-        assert_eq!(parse("#/lesson/fashion-outfits"), Route::Lesson { lesson: 2, step: 0 });
+        assert_eq!(
+            parse("#/lesson/fashion-outfits"),
+            Route::Lesson { lesson: 2, step: 0 }
+        );
         assert_eq!(parse("#/lesson/2/3"), Route::Lesson { lesson: 2, step: 2 });
-        assert_eq!(parse("#/lesson/pixels/correlation/"), Route::Lesson { lesson: 3, step: 2 });
-        assert_eq!(parse("#/embed/p-data-p-model/reveal"), Route::Embed { lesson: 1, step: 1 });
+        assert_eq!(
+            parse("#/lesson/pixels/correlation/"),
+            Route::Lesson { lesson: 3, step: 2 }
+        );
+        assert_eq!(
+            parse("#/embed/p-data-p-model/reveal"),
+            Route::Embed { lesson: 1, step: 1 }
+        );
     }
 
     #[test]
@@ -122,7 +146,16 @@ mod tests {
     fn href_round_trips() {
         for l in super::super::all() {
             for s in 0..l.doc.steps.len() {
-                for r in [Route::Lesson { lesson: l.number, step: s }, Route::Embed { lesson: l.number, step: s }] {
+                for r in [
+                    Route::Lesson {
+                        lesson: l.number,
+                        step: s,
+                    },
+                    Route::Embed {
+                        lesson: l.number,
+                        step: s,
+                    },
+                ] {
                     assert_eq!(parse(&href(&r)), r);
                 }
             }

@@ -31,15 +31,22 @@ impl BoxModel {
     /// The smallest box that holds every point.
     pub fn bounding(pts: &[Pt]) -> Self {
         let f = |g: fn(&Pt) -> f64, max: bool| {
-            pts.iter().map(g).fold(if max { f64::MIN } else { f64::MAX }, |a, b| {
-                if max {
-                    a.max(b)
-                } else {
-                    a.min(b)
-                }
-            })
+            pts.iter()
+                .map(g)
+                .fold(if max { f64::MIN } else { f64::MAX }, |a, b| {
+                    if max {
+                        a.max(b)
+                    } else {
+                        a.min(b)
+                    }
+                })
         };
-        BoxModel { x0: f(|p| p.0, false), y0: f(|p| p.1, false), x1: f(|p| p.0, true), y1: f(|p| p.1, true) }
+        BoxModel {
+            x0: f(|p| p.0, false),
+            y0: f(|p| p.1, false),
+            x1: f(|p| p.0, true),
+            y1: f(|p| p.1, true),
+        }
     }
 
     pub fn contains(&self, p: Pt) -> bool {
@@ -84,7 +91,10 @@ impl Gaussian {
             c[1] += w * dx * dy;
             c[2] += w * dy * dy;
         }
-        Gaussian { mean: (mx, my), cov: [c[0] / sw + ridge, c[1] / sw, c[2] / sw + ridge] }
+        Gaussian {
+            mean: (mx, my),
+            cov: [c[0] / sw + ridge, c[1] / sw, c[2] / sw + ridge],
+        }
     }
 
     pub fn fit(pts: &[Pt]) -> Self {
@@ -156,17 +166,31 @@ impl Mixture {
         }
         Mixture {
             weights: vec![1.0 / chosen.len() as f64; chosen.len()],
-            parts: chosen.iter().map(|&i| Gaussian { mean: pts[i], cov: [spread, 0.0, spread] }).collect(),
+            parts: chosen
+                .iter()
+                .map(|&i| Gaussian {
+                    mean: pts[i],
+                    cov: [spread, 0.0, spread],
+                })
+                .collect(),
             ridge: 1e-6 * (global.cov[0] + global.cov[2]),
         }
+    }
+
+    /// log(w_k) + log N(p; μ_k, Σ_k) for every component k.
+    fn joint_log_probs(&self, p: Pt) -> Vec<f64> {
+        self.parts
+            .iter()
+            .zip(&self.weights)
+            .map(|(g, w)| w.ln() + g.log_density(p))
+            .collect()
     }
 
     /// E-step: responsibilities r[i][k] = P(component k | point i).
     pub fn responsibilities(&self, pts: &[Pt]) -> Vec<Vec<f64>> {
         pts.iter()
             .map(|&p| {
-                let l: Vec<f64> =
-                    self.parts.iter().zip(&self.weights).map(|(g, w)| w.ln() + g.log_density(p)).collect();
+                let l = self.joint_log_probs(p);
                 let z = log_sum_exp(&l);
                 l.iter().map(|x| (x - z).exp()).collect()
             })
@@ -196,8 +220,7 @@ impl Mixture {
 
 impl Density2 for Mixture {
     fn log_density(&self, p: Pt) -> f64 {
-        let l: Vec<f64> = self.parts.iter().zip(&self.weights).map(|(g, w)| w.ln() + g.log_density(p)).collect();
-        log_sum_exp(&l)
+        log_sum_exp(&self.joint_log_probs(p))
     }
     fn sample(&self, rng: &mut Rng) -> Pt {
         let k = rng.categorical(&self.weights);
@@ -271,7 +294,10 @@ mod tests {
         }
         let mut means: Vec<Pt> = m.parts.iter().map(|g| g.mean).collect();
         means.sort_by(|a, b| a.0.total_cmp(&b.0));
-        assert!((means[0].0 + 2.0).abs() < 0.2 && (means[1].0 - 3.0).abs() < 0.2, "{means:?}");
+        assert!(
+            (means[0].0 + 2.0).abs() < 0.2 && (means[1].0 - 3.0).abs() < 0.2,
+            "{means:?}"
+        );
         let mut w = m.weights.clone();
         w.sort_by(f64::total_cmp);
         assert!((w[0] - 1.0 / 3.0).abs() < 0.05);
@@ -292,7 +318,10 @@ mod tests {
     #[test]
     fn kde_and_gaussian_integrate_to_one() {
         let pts = blobs();
-        let kde = Kde { pts: pts.clone(), h: 0.3 };
+        let kde = Kde {
+            pts: pts.clone(),
+            h: 0.3,
+        };
         let s = grid_integral(&kde, (-8.0, -6.0), (9.0, 6.0), 300);
         assert!((s - 1.0).abs() < 1e-3, "KDE integral {s}");
         let g = Gaussian::fit(&pts);
@@ -318,10 +347,18 @@ mod tests {
         let test = land.sample(400, &mut rng);
         let b = BoxModel::bounding(&train);
         assert!(train.iter().all(|&p| b.contains(p)));
-        let tight = BoxModel { x0: 0.0, y0: 0.0, x1: 1.0, y1: 1.0 };
+        let tight = BoxModel {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 1.0,
+            y1: 1.0,
+        };
         assert_eq!(mean_log_likelihood(&tight, &test), f64::NEG_INFINITY);
         // A KDE beats a single Gaussian on the land map's held-out points.
-        let kde = Kde { pts: train.clone(), h: 6.0 };
+        let kde = Kde {
+            pts: train.clone(),
+            h: 6.0,
+        };
         let g = Gaussian::fit(&train);
         assert!(mean_log_likelihood(&kde, &test) > mean_log_likelihood(&g, &test));
     }

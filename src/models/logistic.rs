@@ -54,7 +54,10 @@ impl Logistic {
     }
 
     pub fn accuracy(&self, data: &[((f64, f64), u8)]) -> f64 {
-        let ok = data.iter().filter(|&&(p, y)| (self.prob(p) > 0.5) == (y == 1)).count();
+        let ok = data
+            .iter()
+            .filter(|&&(p, y)| (self.prob(p) > 0.5) == (y == 1))
+            .count();
         ok as f64 / data.len() as f64
     }
 }

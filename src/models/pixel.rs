@@ -27,7 +27,11 @@ impl PixelModel {
                 counts[[d, v as usize]] += 1;
             }
         }
-        PixelModel { counts, n: images.len(), alpha }
+        PixelModel {
+            counts,
+            n: images.len(),
+            alpha,
+        }
     }
 
     pub fn dims(&self) -> usize {
@@ -65,7 +69,10 @@ impl PixelModel {
 
     /// log p(image) in nats: the sum over dimensions of log θ.
     pub fn log_likelihood(&self, img: &[u8]) -> f64 {
-        img.iter().enumerate().map(|(d, &v)| self.theta(d, v as usize).ln()).sum()
+        img.iter()
+            .enumerate()
+            .map(|(d, &v)| self.theta(d, v as usize).ln())
+            .sum()
     }
 }
 
@@ -141,7 +148,7 @@ mod tests {
         let s = m.sample(&mut rng);
         let real = rasterise(&PData::default().sample_n(1, 77)[0]);
         assert!(m.log_likelihood(&real) > m.log_likelihood(&s) - 1e9); // both finite
-        // A real image's clothing is one colour; the sample's chest is speckled.
+                                                                       // A real image's clothing is one colour; the sample's chest is speckled.
         let var = |img: &[u8]| {
             let v: Vec<f64> = (12..20).map(|x| img[(29 * 32 + x) * 3] as f64).collect();
             let m = v.iter().sum::<f64>() / v.len() as f64;

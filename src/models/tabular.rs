@@ -17,7 +17,10 @@ impl FullTable {
         for a in data {
             counts[a.index()] += 1;
         }
-        FullTable { counts, n: data.len() as u32 }
+        FullTable {
+            counts,
+            n: data.len() as u32,
+        }
     }
 
     /// Maximum likelihood: θ_j = n_j / N.
@@ -39,11 +42,15 @@ impl FullTable {
     }
 
     pub fn mle_table(&self) -> Vec<f64> {
-        (0..N_COMBINATIONS).map(|i| self.mle(&Avatar::from_index(i))).collect()
+        (0..N_COMBINATIONS)
+            .map(|i| self.mle(&Avatar::from_index(i)))
+            .collect()
     }
 
     pub fn laplace_table(&self) -> Vec<f64> {
-        (0..N_COMBINATIONS).map(|i| self.laplace(&Avatar::from_index(i))).collect()
+        (0..N_COMBINATIONS)
+            .map(|i| self.laplace(&Avatar::from_index(i)))
+            .collect()
     }
 
     /// A draw from the maximum-likelihood table: always a combination already seen.
@@ -63,7 +70,10 @@ pub struct NaiveBayes {
 
 impl NaiveBayes {
     pub fn new() -> Self {
-        NaiveBayes { counts: CARDINALITIES.map(|c| vec![0; c]), n: 0 }
+        NaiveBayes {
+            counts: CARDINALITIES.map(|c| vec![0; c]),
+            n: 0,
+        }
     }
 
     /// Counts one more observation (the lesson steps through the data one at a time).
@@ -94,7 +104,9 @@ impl NaiveBayes {
     }
 
     pub fn table(&self) -> Vec<f64> {
-        (0..N_COMBINATIONS).map(|i| self.prob(&Avatar::from_index(i))).collect()
+        (0..N_COMBINATIONS)
+            .map(|i| self.prob(&Avatar::from_index(i)))
+            .collect()
     }
 
     /// θ_kl with `alpha` pseudo-counts per value: (n_kl + α) / (N + α d_k).
@@ -107,7 +119,9 @@ impl NaiveBayes {
         (0..N_COMBINATIONS)
             .map(|i| {
                 let a = Avatar::from_index(i);
-                (0..5).map(|k| self.theta_smoothed(k, a.get(k), alpha)).product()
+                (0..5)
+                    .map(|k| self.theta_smoothed(k, a.get(k), alpha))
+                    .product()
             })
             .collect()
     }

@@ -6,13 +6,21 @@
 use std::fmt::Write;
 
 /// Okabe–Ito colours, safe for colour-blind readers.
-pub const PALETTE: [&str; 7] = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#8f7f00"];
+pub const PALETTE: [&str; 7] = [
+    "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#8f7f00",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Scale {
-    Linear { lo: f64, hi: f64 },
+    Linear {
+        lo: f64,
+        hi: f64,
+    },
     /// Base-10 logarithmic; lo and hi must be positive.
-    Log { lo: f64, hi: f64 },
+    Log {
+        lo: f64,
+        hi: f64,
+    },
 }
 
 impl Scale {
@@ -20,7 +28,9 @@ impl Scale {
     pub fn frac(&self, v: f64) -> f64 {
         match *self {
             Scale::Linear { lo, hi } => (v - lo) / (hi - lo),
-            Scale::Log { lo, hi } => (v.max(1e-300).log10() - lo.log10()) / (hi.log10() - lo.log10()),
+            Scale::Log { lo, hi } => {
+                (v.max(1e-300).log10() - lo.log10()) / (hi.log10() - lo.log10())
+            }
         }
     }
 
@@ -49,7 +59,11 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     }
     let raw = (hi - lo) / target as f64;
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= 0.7 * raw).unwrap_or(10.0 * mag);
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= 0.7 * raw)
+        .unwrap_or(10.0 * mag);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step + 1e-9).floor() as i64;
     (first..=last).map(|i| i as f64 * step).collect()
@@ -61,7 +75,13 @@ pub fn fmt_num(v: f64) -> String {
         return "0".into();
     }
     if !v.is_finite() {
-        return if v > 0.0 { "∞".into() } else if v < 0.0 { "−∞".into() } else { "NaN".into() };
+        return if v > 0.0 {
+            "∞".into()
+        } else if v < 0.0 {
+            "−∞".into()
+        } else {
+            "NaN".into()
+        };
     }
     let a = v.abs();
     let s = if a >= 1e5 || a < 1e-3 {
@@ -87,24 +107,58 @@ fn trim(s: String) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Something drawn inside the axes.
 #[derive(Clone, Debug)]
 pub enum Layer {
-    Scatter { pts: Vec<(f64, f64)>, colour: String, radius: f64, label: Option<String> },
-    Line { pts: Vec<(f64, f64)>, colour: String, dashed: bool, label: Option<String> },
+    Scatter {
+        pts: Vec<(f64, f64)>,
+        colour: String,
+        radius: f64,
+        label: Option<String>,
+    },
+    Line {
+        pts: Vec<(f64, f64)>,
+        colour: String,
+        dashed: bool,
+        label: Option<String>,
+    },
     /// Filled rectangle in data coordinates (x0, y0, x1, y1).
-    Rect { r: (f64, f64, f64, f64), fill: String, stroke: String, opacity: f64, label: Option<String> },
+    Rect {
+        r: (f64, f64, f64, f64),
+        fill: String,
+        stroke: String,
+        opacity: f64,
+        label: Option<String>,
+    },
     /// Values on a regular grid covering the whole plot area, row 0 at the top.
-    Heatmap { values: Vec<f64>, cols: usize, rows: usize, lo: f64, hi: f64, map: ColourMap },
+    Heatmap {
+        values: Vec<f64>,
+        cols: usize,
+        rows: usize,
+        lo: f64,
+        hi: f64,
+        map: ColourMap,
+    },
     /// An ellipse in data coordinates: centre, radii, rotation (radians).
-    Ellipse { c: (f64, f64), rx: f64, ry: f64, angle: f64, colour: String },
+    Ellipse {
+        c: (f64, f64),
+        rx: f64,
+        ry: f64,
+        angle: f64,
+        colour: String,
+    },
     /// A text label at a data point.
     Text { at: (f64, f64), text: String },
     /// Grouped vertical bars on a categorical x axis: one value per category per series.
-    Bars { series: Vec<(String, String, Vec<f64>)> },
+    Bars {
+        series: Vec<(String, String, Vec<f64>)>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -119,9 +173,17 @@ pub enum ColourMap {
 
 impl ColourMap {
     pub fn colour(&self, t: f64) -> String {
-        let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+        let t = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let lerp = |a: [f64; 3], b: [f64; 3], s: f64| -> [f64; 3] {
-            [a[0] + (b[0] - a[0]) * s, a[1] + (b[1] - a[1]) * s, a[2] + (b[2] - a[2]) * s]
+            [
+                a[0] + (b[0] - a[0]) * s,
+                a[1] + (b[1] - a[1]) * s,
+                a[2] + (b[2] - a[2]) * s,
+            ]
         };
         let c = match self {
             ColourMap::Blues => lerp([247.0, 251.0, 255.0], [8.0, 48.0, 107.0], t.powf(0.7)),
@@ -247,7 +309,11 @@ impl Figure {
         );
         let (x0, y0) = (MARGIN_LEFT, self.top());
         let (pw, ph) = (self.plot_w(), self.plot_h());
-        let _ = write!(s, r#"<defs><clipPath id="clip{}"><rect x="{x0}" y="{y0}" width="{pw}" height="{ph}"/></clipPath></defs>"#, self.clip_id());
+        let _ = write!(
+            s,
+            r#"<defs><clipPath id="clip{}"><rect x="{x0}" y="{y0}" width="{pw}" height="{ph}"/></clipPath></defs>"#,
+            self.clip_id()
+        );
         let _ = write!(s, r#"<g clip-path="url(#clip{})">"#, self.clip_id());
         for l in &self.layers {
             self.layer_svg(&mut s, l);
@@ -262,7 +328,12 @@ impl Figure {
     fn clip_id(&self) -> u64 {
         // Distinct plots on one page need distinct clip ids; hash the title and size.
         let mut hsh: u64 = 1469598103934665603;
-        for b in self.title.bytes().chain(self.x_label.bytes()).chain(self.y_label.bytes()) {
+        for b in self
+            .title
+            .bytes()
+            .chain(self.x_label.bytes())
+            .chain(self.y_label.bytes())
+        {
             hsh = (hsh ^ b as u64).wrapping_mul(1099511628211);
         }
         hsh ^ (self.width as u64) << 20 ^ self.height as u64
@@ -270,7 +341,12 @@ impl Figure {
 
     fn layer_svg(&self, s: &mut String, l: &Layer) {
         match l {
-            Layer::Scatter { pts, colour, radius, .. } => {
+            Layer::Scatter {
+                pts,
+                colour,
+                radius,
+                ..
+            } => {
                 let _ = write!(s, r#"<g fill="{colour}" fill-opacity="0.85">"#);
                 for &p in pts {
                     let (x, y) = self.to_px(p);
@@ -280,7 +356,12 @@ impl Figure {
                 }
                 s.push_str("</g>");
             }
-            Layer::Line { pts, colour, dashed, .. } => {
+            Layer::Line {
+                pts,
+                colour,
+                dashed,
+                ..
+            } => {
                 let mut d = String::new();
                 let mut pen_up = true;
                 for &p in pts {
@@ -292,10 +373,23 @@ impl Figure {
                     let _ = write!(d, "{}{x:.1},{y:.1}", if pen_up { "M" } else { "L" });
                     pen_up = false;
                 }
-                let dash = if *dashed { r#" stroke-dasharray="6 4""# } else { "" };
-                let _ = write!(s, r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>"#);
+                let dash = if *dashed {
+                    r#" stroke-dasharray="6 4""#
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    s,
+                    r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>"#
+                );
             }
-            Layer::Rect { r, fill, stroke, opacity, .. } => {
+            Layer::Rect {
+                r,
+                fill,
+                stroke,
+                opacity,
+                ..
+            } => {
                 let (ax, ay) = self.to_px((r.0, r.1));
                 let (bx, by) = self.to_px((r.2, r.3));
                 let _ = write!(
@@ -307,7 +401,14 @@ impl Figure {
                     (by - ay).abs()
                 );
             }
-            Layer::Heatmap { values, cols, rows, lo, hi, map } => {
+            Layer::Heatmap {
+                values,
+                cols,
+                rows,
+                lo,
+                hi,
+                map,
+            } => {
                 let (cw, ch) = (self.plot_w() / *cols as f64, self.plot_h() / *rows as f64);
                 for r in 0..*rows {
                     // Runs of one colour along a row become one rectangle.
@@ -315,7 +416,9 @@ impl Figure {
                     while c < *cols {
                         let colour = map.colour((values[r * cols + c] - lo) / (hi - lo));
                         let mut end = c + 1;
-                        while end < *cols && map.colour((values[r * cols + end] - lo) / (hi - lo)) == colour {
+                        while end < *cols
+                            && map.colour((values[r * cols + end] - lo) / (hi - lo)) == colour
+                        {
                             end += 1;
                         }
                         let _ = write!(
@@ -330,17 +433,29 @@ impl Figure {
                     }
                 }
             }
-            Layer::Ellipse { c, rx, ry, angle, colour } => {
+            Layer::Ellipse {
+                c,
+                rx,
+                ry,
+                angle,
+                colour,
+            } => {
                 // Sample the ellipse in data space so that unequal axis scales stay correct.
                 let mut d = String::new();
                 for i in 0..=48 {
                     let t = i as f64 / 48.0 * std::f64::consts::TAU;
                     let (ex, ey) = (rx * t.cos(), ry * t.sin());
-                    let p = (c.0 + ex * angle.cos() - ey * angle.sin(), c.1 + ex * angle.sin() + ey * angle.cos());
+                    let p = (
+                        c.0 + ex * angle.cos() - ey * angle.sin(),
+                        c.1 + ex * angle.sin() + ey * angle.cos(),
+                    );
                     let (x, y) = self.to_px(p);
                     let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
                 }
-                let _ = write!(s, r#"<path d="{d}Z" fill="{colour}" fill-opacity="0.12" stroke="{colour}" stroke-width="1.5"/>"#);
+                let _ = write!(
+                    s,
+                    r#"<path d="{d}Z" fill="{colour}" fill-opacity="0.12" stroke="{colour}" stroke-width="1.5"/>"#
+                );
             }
             Layer::Text { at, text } => {
                 let (x, y) = self.to_px(*at);
@@ -446,10 +561,22 @@ impl Figure {
         let mut items: Vec<(&str, &str, bool)> = Vec::new();
         for l in &self.layers {
             match l {
-                Layer::Scatter { label: Some(t), colour, .. } | Layer::Rect { label: Some(t), stroke: colour, .. } => {
-                    items.push((t, colour, false))
+                Layer::Scatter {
+                    label: Some(t),
+                    colour,
+                    ..
                 }
-                Layer::Line { label: Some(t), colour, dashed, .. } => items.push((t, colour, *dashed)),
+                | Layer::Rect {
+                    label: Some(t),
+                    stroke: colour,
+                    ..
+                } => items.push((t, colour, false)),
+                Layer::Line {
+                    label: Some(t),
+                    colour,
+                    dashed,
+                    ..
+                } => items.push((t, colour, *dashed)),
                 Layer::Bars { series } => {
                     for (t, colour, _) in series {
                         items.push((t, colour, false));
@@ -465,7 +592,11 @@ impl Figure {
     fn legend_svg(&self, s: &mut String) {
         let mut x = MARGIN_LEFT;
         for (t, colour, dashed) in self.legend_items() {
-            let dash = if dashed { r#" stroke-dasharray="4 3""# } else { "" };
+            let dash = if dashed {
+                r#" stroke-dasharray="4 3""#
+            } else {
+                ""
+            };
             let _ = write!(
                 s,
                 r#"<g class="legend"><line x1="{x:.1}" x2="{:.1}" y1="30" y2="30" stroke="{colour}" stroke-width="4"{dash}/><text x="{:.1}" y="34" fill="currentColor">{}</text></g>"#,
@@ -479,7 +610,13 @@ impl Figure {
 }
 
 /// Several RGB images (each `side`×`side`) in one SVG grid.
-pub fn image_grid(images: &[Vec<u8>], side: usize, cols: usize, cell_px: f64, title: &str) -> String {
+pub fn image_grid(
+    images: &[Vec<u8>],
+    side: usize,
+    cols: usize,
+    cell_px: f64,
+    title: &str,
+) -> String {
     let rows = images.len().div_ceil(cols.max(1));
     let gap = 1.0;
     let cell = side as f64 + gap;
@@ -513,10 +650,20 @@ mod tests {
 
     #[test]
     fn ticks_are_round_and_cover_the_range() {
-        assert_eq!(nice_ticks(0.0, 1.0, 5).len(), vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0].len());
+        assert_eq!(
+            nice_ticks(0.0, 1.0, 5).len(),
+            vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0].len()
+        );
         let t = nice_ticks(-180.0, 180.0, 6);
         assert!(t.contains(&0.0) && t.len() >= 5);
-        assert_eq!(Scale::Log { lo: 10.0, hi: 5000.0 }.ticks(), vec![10.0, 100.0, 1000.0]);
+        assert_eq!(
+            Scale::Log {
+                lo: 10.0,
+                hi: 5000.0
+            }
+            .ticks(),
+            vec![10.0, 100.0, 1000.0]
+        );
     }
 
     #[test]
@@ -530,7 +677,13 @@ mod tests {
 
     #[test]
     fn pixel_and_data_coordinates_round_trip() {
-        let f = Figure::new(Scale::Linear { lo: -180.0, hi: 180.0 }, Scale::Log { lo: 0.01, hi: 10.0 });
+        let f = Figure::new(
+            Scale::Linear {
+                lo: -180.0,
+                hi: 180.0,
+            },
+            Scale::Log { lo: 0.01, hi: 10.0 },
+        );
         let (px, py) = f.to_px((30.0, 0.5));
         let (x, y) = f.to_data(px, py);
         assert!((x - 30.0).abs() < 1e-9 && (y - 0.5).abs() < 1e-9);
@@ -538,10 +691,18 @@ mod tests {
 
     #[test]
     fn svg_has_title_description_and_legend() {
-        let f = Figure::new(Scale::Linear { lo: 0.0, hi: 1.0 }, Scale::Linear { lo: 0.0, hi: 1.0 })
-            .title("KL <divergence>")
-            .describe("Two lines.")
-            .layer(Layer::Line { pts: vec![(0.0, 0.0), (1.0, 1.0)], colour: PALETTE[0].into(), dashed: false, label: Some("naive Bayes".into()) });
+        let f = Figure::new(
+            Scale::Linear { lo: 0.0, hi: 1.0 },
+            Scale::Linear { lo: 0.0, hi: 1.0 },
+        )
+        .title("KL <divergence>")
+        .describe("Two lines.")
+        .layer(Layer::Line {
+            pts: vec![(0.0, 0.0), (1.0, 1.0)],
+            colour: PALETTE[0].into(),
+            dashed: false,
+            label: Some("naive Bayes".into()),
+        });
         let s = f.to_svg();
         assert!(s.contains("<title>KL &lt;divergence&gt;</title>"));
         assert!(s.contains("<desc>Two lines.</desc>"));

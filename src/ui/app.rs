@@ -34,7 +34,9 @@ pub fn App() -> impl IntoView {
 
     provide_context(Compute::new());
     provide_context(Shared::new());
-    let progress = ProgressStore(RwSignal::new(Progress::parse(&browser::storage_get(PROGRESS_KEY).unwrap_or_default())));
+    let progress = ProgressStore(RwSignal::new(Progress::parse(
+        &browser::storage_get(PROGRESS_KEY).unwrap_or_default(),
+    )));
     provide_context(progress);
 
     // ← / → move between steps, unless the reader is typing or using a slider.
@@ -171,7 +173,9 @@ fn StepBody(lesson: usize, step: usize) -> impl IntoView {
         .iter()
         .map(|b| match b {
             Block::Html(h) => view! { <div class="prose" inner_html=h.clone()></div> }.into_any(),
-            Block::Widget { name, args } => view! { <Widget name=name.clone() args=args.clone()/> }.into_any(),
+            Block::Widget { name, args } => {
+                view! { <Widget name=name.clone() args=args.clone()/> }.into_any()
+            }
         })
         .collect::<Vec<_>>()
 }
@@ -199,7 +203,11 @@ fn LessonPage(lesson: usize, step: usize) -> impl IntoView {
             }
         })
         .collect::<Vec<_>>();
-    let embed_src = format!("{}{}", browser::base_url(), route::href(&Route::Embed { lesson, step }));
+    let embed_src = format!(
+        "{}{}",
+        browser::base_url(),
+        route::href(&Route::Embed { lesson, step })
+    );
     let snippet = format!(
         "<iframe data-genlab src=\"{embed_src}\" style=\"width:100%;border:0\" height=\"600\" title=\"{}\" loading=\"lazy\"></iframe>\n<script>addEventListener('message',e=>{{if(e.data&&e.data.type==='genlab-height')for(const f of document.querySelectorAll('iframe[data-genlab]'))if(f.contentWindow===e.source)f.style.height=e.data.height+'px'}})</script>",
         l.doc.steps[step].title.replace('"', "&quot;")

@@ -16,7 +16,13 @@ pub fn set_hash(h: &str) {
 }
 
 pub fn storage_get(key: &str) -> Option<String> {
-    window().local_storage().ok().flatten()?.get_item(key).ok().flatten()
+    window()
+        .local_storage()
+        .ok()
+        .flatten()?
+        .get_item(key)
+        .ok()
+        .flatten()
 }
 
 pub fn storage_set(key: &str, value: &str) {
@@ -26,7 +32,10 @@ pub fn storage_set(key: &str, value: &str) {
 }
 
 pub fn remove_loading_message() {
-    if let Some(el) = window().document().and_then(|d| d.get_element_by_id("loading")) {
+    if let Some(el) = window()
+        .document()
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
         el.remove();
     }
 }
@@ -50,11 +59,14 @@ pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), JsValue> {
 /// Copies text to the clipboard if the browser allows it; returns whether it tried.
 pub fn copy_text(text: &str) -> bool {
     let nav = window().navigator();
-    let clip = js_sys::Reflect::get(&nav, &JsValue::from_str("clipboard")).unwrap_or(JsValue::UNDEFINED);
+    let clip =
+        js_sys::Reflect::get(&nav, &JsValue::from_str("clipboard")).unwrap_or(JsValue::UNDEFINED);
     if clip.is_undefined() {
         return false;
     }
-    let f = js_sys::Reflect::get(&clip, &JsValue::from_str("writeText")).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let f = js_sys::Reflect::get(&clip, &JsValue::from_str("writeText"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     match f {
         Some(f) => f.call1(&clip, &JsValue::from_str(text)).is_ok(),
         None => false,
@@ -64,7 +76,11 @@ pub fn copy_text(text: &str) -> bool {
 /// The page's address without its fragment, for embed snippets.
 pub fn base_url() -> String {
     let loc = window().location();
-    format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default())
+    format!(
+        "{}{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default()
+    )
 }
 
 /// Tells a parent page (if any) how tall this embedded step is.
@@ -78,7 +94,11 @@ pub fn post_height_to_parent() {
             let msg = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&msg, &"type".into(), &"genlab-height".into());
             let _ = js_sys::Reflect::set(&msg, &"height".into(), &JsValue::from_f64(h as f64));
-            let _ = js_sys::Reflect::set(&msg, &"href".into(), &JsValue::from_str(&w.location().href().unwrap_or_default()));
+            let _ = js_sys::Reflect::set(
+                &msg,
+                &"href".into(),
+                &JsValue::from_str(&w.location().href().unwrap_or_default()),
+            );
             let _ = parent.post_message(&msg, "*");
         }
     }

@@ -29,7 +29,10 @@ const PREF_KEY: &str = "genlab:prefer-gpu";
 impl Compute {
     pub fn new() -> Self {
         let prefer = browser::storage_get(PREF_KEY).map_or(true, |v| v != "0");
-        let c = Compute { detected: RwSignal::new(Detected::Pending), prefer_gpu: RwSignal::new(prefer) };
+        let c = Compute {
+            detected: RwSignal::new(Detected::Pending),
+            prefer_gpu: RwSignal::new(prefer),
+        };
         let detected = c.detected;
         leptos::task::spawn_local(async move {
             detected.set(detect().await);
@@ -64,10 +67,19 @@ async fn detect() -> Detected {
             let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).ok();
             let info = get(&a, "info");
             let field = |k: &str| {
-                info.as_ref().and_then(|i| get(i, k)).and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+                info.as_ref()
+                    .and_then(|i| get(i, k))
+                    .and_then(|v| v.as_string())
+                    .filter(|s| !s.is_empty())
             };
-            let fallback = get(&a, "isFallbackAdapter").and_then(|v| v.as_bool()).unwrap_or(false)
-                || info.as_ref().and_then(|i| get(i, "isFallbackAdapter")).and_then(|v| v.as_bool()).unwrap_or(false);
+            let fallback = get(&a, "isFallbackAdapter")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false)
+                || info
+                    .as_ref()
+                    .and_then(|i| get(i, "isFallbackAdapter"))
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
             let mut name = [field("vendor"), field("architecture"), field("description")]
                 .into_iter()
                 .flatten()

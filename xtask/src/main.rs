@@ -38,17 +38,24 @@ fn main() -> ExitCode {
 }
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn flag_value(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 fn run(cmd: &mut Command) -> Result {
     let shown = format!("{cmd:?}");
     eprintln!("xtask: $ {shown}");
-    let st = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    let st = cmd
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
     if st.success() {
         Ok(())
     } else {
@@ -58,11 +65,14 @@ fn run(cmd: &mut Command) -> Result {
 
 fn output(cmd: &mut Command) -> Option<String> {
     let o = cmd.output().ok()?;
-    o.status.success().then(|| String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
+    o.status.success().then(|| {
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+    })
 }
 
 fn ensure_wasm_target() -> Result {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if installed.lines().any(|l| l.trim() == TARGET) {
         return Ok(());
     }
@@ -73,7 +83,9 @@ fn ensure_wasm_target() -> Result {
 /// Builds the site into `out` and returns its path.
 fn cmd_build(args: &[String]) -> Result<PathBuf> {
     let root = root();
-    let out = flag_value(args, "--out").map(PathBuf::from).unwrap_or_else(|| root.join("dist"));
+    let out = flag_value(args, "--out")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("dist"));
     let release = !args.iter().any(|a| a == "--dev");
     build_site(&out, release)?;
     eprintln!("xtask: site written to {}", out.display());
@@ -84,13 +96,19 @@ pub fn build_site(out: &Path, release: bool) -> Result {
     let root = root();
     ensure_wasm_target()?;
     let mut cargo = Command::new(env!("CARGO"));
-    cargo.current_dir(&root).args(["build", "--lib", "-p", "genlab", "--target", TARGET]);
+    cargo
+        .current_dir(&root)
+        .args(["build", "--lib", "-p", "genlab", "--target", TARGET]);
     if release {
         cargo.arg("--release");
     }
     run(&mut cargo)?;
     let profile = if release { "release" } else { "debug" };
-    let wasm = root.join("target").join(TARGET).join(profile).join("genlab.wasm");
+    let wasm = root
+        .join("target")
+        .join(TARGET)
+        .join(profile)
+        .join("genlab.wasm");
 
     // JS glue, generated in-process by the wasm-bindgen version pinned in Cargo.lock.
     let pkg = root.join("pkg");
@@ -115,7 +133,9 @@ pub fn build_site(out: &Path, release: bool) -> Result {
     }
     copy_dir(&root.join("www"), &out.join("www"))?;
     std::fs::write(out.join(".nojekyll"), "").map_err(|e| e.to_string())?;
-    let size = std::fs::metadata(out.join("pkg/genlab_bg.wasm")).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(out.join("pkg/genlab_bg.wasm"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     eprintln!("xtask: genlab_bg.wasm is {} KiB", size / 1024);
     Ok(())
 }
@@ -124,19 +144,40 @@ pub fn build_site(out: &Path, release: bool) -> Result {
 /// wasm-bindgen 0.2.130 output, so an older wasm-opt is never used.
 fn optimise(wasm: &Path) {
     let root = root();
-    let candidates = [root.join("node_modules/.bin/wasm-opt"), PathBuf::from("wasm-opt")];
+    let candidates = [
+        root.join("node_modules/.bin/wasm-opt"),
+        PathBuf::from("wasm-opt"),
+    ];
     for c in candidates {
-        let Some(v) = output(Command::new(&c).arg("--version")) else { continue };
-        let ver: u32 = v.split_whitespace().nth(2).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let Some(v) = output(Command::new(&c).arg("--version")) else {
+            continue;
+        };
+        let ver: u32 = v
+            .split_whitespace()
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         if ver < 132 {
-            eprintln!("xtask: skipping {} (version {ver} < 132 is known to corrupt the output)", c.display());
+            eprintln!(
+                "xtask: skipping {} (version {ver} < 132 is known to corrupt the output)",
+                c.display()
+            );
             continue;
         }
         let tmp = wasm.with_extension("opt.wasm");
         let st = Command::new(&c)
             .arg("-Oz")
-            .args(["--enable-simd", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
-            .args(["--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"])
+            .args([
+                "--enable-simd",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+            ])
+            .args([
+                "--enable-reference-types",
+                "--enable-multivalue",
+                "--enable-mutable-globals",
+            ])
             .arg(wasm)
             .arg("-o")
             .arg(&tmp)
@@ -154,7 +195,9 @@ fn optimise(wasm: &Path) {
 }
 
 fn copy(from: &Path, to: &Path) -> Result {
-    std::fs::copy(from, to).map(|_| ()).map_err(|e| format!("copy {} → {}: {e}", from.display(), to.display()))
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("copy {} → {}: {e}", from.display(), to.display()))
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result {
@@ -172,7 +215,10 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
 }
 
 fn cmd_serve(args: &[String]) -> Result {
-    let port: u16 = flag_value(args, "--port").map(|p| p.parse().map_err(|_| format!("bad port {p}"))).transpose()?.unwrap_or(8080);
+    let port: u16 = flag_value(args, "--port")
+        .map(|p| p.parse().map_err(|_| format!("bad port {p}")))
+        .transpose()?
+        .unwrap_or(8080);
     let host = flag_value(args, "--host").unwrap_or_else(|| "127.0.0.1".into());
     let out = root().join("dist");
     if !args.iter().any(|a| a == "--no-build") {
@@ -180,7 +226,11 @@ fn cmd_serve(args: &[String]) -> Result {
         build_site(&out, true)?;
     }
     let server = serve::Server::start(&host, port, &out)?;
-    eprintln!("xtask: serving {} at http://{}/ (Ctrl-C stops)", out.display(), server.addr);
+    eprintln!(
+        "xtask: serving {} at http://{}/ (Ctrl-C stops)",
+        out.display(),
+        server.addr
+    );
     server.join();
     Ok(())
 }
@@ -188,10 +238,14 @@ fn cmd_serve(args: &[String]) -> Result {
 /// Installs the npm packages (playwright-core, binaryen) from package-lock.json.
 fn ensure_node_modules(required: bool) -> Result {
     let root = root();
-    if root.join("node_modules/playwright-core").exists() && root.join("node_modules/binaryen").exists() {
+    if root.join("node_modules/playwright-core").exists()
+        && root.join("node_modules/binaryen").exists()
+    {
         return Ok(());
     }
-    let r = run(Command::new("npm").current_dir(&root).args(["ci", "--no-audit", "--no-fund"]));
+    let r = run(Command::new("npm")
+        .current_dir(&root)
+        .args(["ci", "--no-audit", "--no-fund"]));
     match r {
         Err(e) if !required => {
             eprintln!("xtask: npm ci failed ({e}); continuing without wasm-opt");
@@ -206,8 +260,15 @@ fn ensure_test_runner() -> Result {
     if v.contains(WASM_BINDGEN_VERSION) {
         return Ok(());
     }
-    eprintln!("xtask: installing wasm-bindgen-test-runner {WASM_BINDGEN_VERSION} (a few minutes, once)");
-    run(Command::new(env!("CARGO")).args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION]))
+    eprintln!(
+        "xtask: installing wasm-bindgen-test-runner {WASM_BINDGEN_VERSION} (a few minutes, once)"
+    );
+    run(Command::new(env!("CARGO")).args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        WASM_BINDGEN_VERSION,
+    ]))
 }
 
 fn find_exe(names: &[&str]) -> Option<PathBuf> {
@@ -218,10 +279,14 @@ fn cmd_test(args: &[String]) -> Result {
     let root = root();
     let started = std::time::Instant::now();
     eprintln!("xtask: [1/3] native tests");
-    run(Command::new(env!("CARGO")).current_dir(&root).args(["test", "--workspace"]))?;
+    run(Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["test", "--workspace"]))?;
 
-    let chromium = find_exe(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]).ok_or("Chromium not found: apt-get install chromium chromium-driver")?;
-    let chromedriver = find_exe(&["/usr/bin/chromedriver"]).ok_or("chromedriver not found: apt-get install chromium-driver")?;
+    let chromium = find_exe(&["/usr/bin/chromium", "/usr/bin/chromium-browser"])
+        .ok_or("Chromium not found: apt-get install chromium chromium-driver")?;
+    let chromedriver = find_exe(&["/usr/bin/chromedriver"])
+        .ok_or("chromedriver not found: apt-get install chromium-driver")?;
 
     eprintln!("xtask: [2/3] browser tests (wasm-bindgen-test in headless Chromium)");
     ensure_wasm_target()?;
@@ -229,7 +294,10 @@ fn cmd_test(args: &[String]) -> Result {
     run(Command::new(env!("CARGO"))
         .current_dir(&root)
         .args(["test", "--target", TARGET, "--test", "web"])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
         .env("CHROMEDRIVER", &chromedriver)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180"))?;
 
@@ -255,10 +323,20 @@ fn cmd_test(args: &[String]) -> Result {
         .args(&specs)
         .env("GENLAB_URL", &url)
         .env("CHROMIUM", &chromium));
-    eprintln!("xtask: all tests took {:.0} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "xtask: all tests took {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     r
 }
 
 fn cmd_bench() -> Result {
-    run(Command::new(env!("CARGO")).current_dir(root()).args(["run", "--release", "-p", "genlab", "--example", "bench"]))
+    run(Command::new(env!("CARGO")).current_dir(root()).args([
+        "run",
+        "--release",
+        "-p",
+        "genlab",
+        "--example",
+        "bench",
+    ]))
 }

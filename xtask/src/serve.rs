@@ -50,14 +50,23 @@ fn header(k: &str, v: &str) -> Header {
 impl Server {
     /// Starts serving `root` on host:port (port 0 picks a free one) in a background thread.
     pub fn start(host: &str, port: u16, root: &Path) -> Result<Server, String> {
-        let server = tiny_http::Server::http((host, port)).map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
-        let addr = server.server_addr().to_ip().map(|a| a.to_string()).unwrap_or_default();
+        let server = tiny_http::Server::http((host, port))
+            .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
+        let addr = server
+            .server_addr()
+            .to_ip()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
         let server = Arc::new(server);
         let root = root.to_path_buf();
         let handle = std::thread::spawn(move || {
             for req in server.incoming_requests() {
-                let resp = match resolve(&root, req.url()).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
-                    Some((p, body)) => Response::from_data(body).with_header(header("Content-Type", mime(&p))),
+                let resp = match resolve(&root, req.url())
+                    .and_then(|p| std::fs::read(&p).ok().map(|b| (p, b)))
+                {
+                    Some((p, body)) => {
+                        Response::from_data(body).with_header(header("Content-Type", mime(&p)))
+                    }
                     None => Response::from_data(b"404 not found".to_vec())
                         .with_status_code(StatusCode(404))
                         .with_header(header("Content-Type", "text/plain")),
@@ -89,7 +98,10 @@ mod tests {
         std::fs::write(root.join("index.html"), "hi").unwrap();
         std::fs::write(root.join("pkg/a.wasm"), "x").unwrap();
         assert_eq!(resolve(&root, "/"), Some(root.join("index.html")));
-        assert_eq!(resolve(&root, "/pkg/a.wasm?v=1"), Some(root.join("pkg/a.wasm")));
+        assert_eq!(
+            resolve(&root, "/pkg/a.wasm?v=1"),
+            Some(root.join("pkg/a.wasm"))
+        );
         assert_eq!(resolve(&root, "/../etc/passwd"), None);
         assert_eq!(resolve(&root, "/missing"), None);
         assert_eq!(mime(Path::new("x.wasm")), "application/wasm");
@@ -107,7 +119,10 @@ mod tests {
         c.write_all(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
         let mut resp = String::new();
         c.read_to_string(&mut resp).unwrap();
-        assert!(resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.0 200"), "{resp}");
+        assert!(
+            resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.0 200"),
+            "{resp}"
+        );
         assert!(resp.contains("Cross-Origin-Opener-Policy: same-origin"));
         assert!(resp.contains("Cross-Origin-Embedder-Policy: require-corp"));
         assert!(resp.ends_with("<p>hi</p>"));

@@ -13,9 +13,12 @@ const W: f64 = 480.0;
 const H: f64 = 340.0;
 
 fn frame() -> Figure {
-    Figure::new(Scale::Linear { lo: 0.0, hi: 1.0 }, Scale::Linear { lo: 0.0, hi: 1.0 })
-        .size(W, H)
-        .labels("brush-stroke curl", "colour saturation")
+    Figure::new(
+        Scale::Linear { lo: 0.0, hi: 1.0 },
+        Scale::Linear { lo: 0.0, hi: 1.0 },
+    )
+    .size(W, H)
+    .labels("brush-stroke curl", "colour saturation")
 }
 
 fn points(data: &[((f64, f64), u8)], class: u8) -> Vec<(f64, f64)> {
@@ -26,7 +29,10 @@ fn grid(f: impl Fn((f64, f64)) -> f64, cols: usize, rows: usize) -> Vec<f64> {
     let mut v = Vec::with_capacity(cols * rows);
     for r in 0..rows {
         for c in 0..cols {
-            v.push(f(((c as f64 + 0.5) / cols as f64, 1.0 - (r as f64 + 0.5) / rows as f64)));
+            v.push(f((
+                (c as f64 + 0.5) / cols as f64,
+                1.0 - (r as f64 + 0.5) / rows as f64,
+            )));
         }
     }
     v
@@ -55,7 +61,10 @@ pub fn PaintingsClassifier() -> impl IntoView {
             .layer(Layer::Scatter { pts: points(&d2, 0), colour: PALETTE[0].into(), radius: 3.5, label: Some("other painters".into()) })
             .layer(Layer::Scatter { pts: points(&d2, 1), colour: PALETTE[1].into(), radius: 3.5, label: Some("Van Gogh".into()) });
         if let Some(q) = query.get() {
-            f.push(Layer::Text { at: q, text: format!("✕ {}", fmt_num(m2.prob(q))) });
+            f.push(Layer::Text {
+                at: q,
+                text: format!("✕ {}", fmt_num(m2.prob(q))),
+            });
         }
         f.to_svg()
     };

@@ -4,7 +4,9 @@
 use super::{svg_point, Slider};
 use crate::data::land::{LandMap, COLS, ROWS, X_MAX, X_MIN, Y_MAX, Y_MIN};
 use crate::data::Rng;
-use crate::models::density2d::{mean_log_likelihood, BoxModel, Density2, Gaussian, Kde, Mixture, Pt};
+use crate::models::density2d::{
+    mean_log_likelihood, BoxModel, Density2, Gaussian, Kde, Mixture, Pt,
+};
 use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
 use leptos::prelude::*;
 use std::sync::Arc as Rc;
@@ -15,14 +17,27 @@ const TRAIN_SEED: u64 = 21;
 const TEST_SEED: u64 = 22;
 
 fn frame() -> Figure {
-    Figure::new(Scale::Linear { lo: X_MIN, hi: X_MAX }, Scale::Linear { lo: Y_MIN, hi: Y_MAX })
-        .size(W, H)
-        .labels("x₁ (longitude)", "x₂ (latitude)")
+    Figure::new(
+        Scale::Linear {
+            lo: X_MIN,
+            hi: X_MAX,
+        },
+        Scale::Linear {
+            lo: Y_MIN,
+            hi: Y_MAX,
+        },
+    )
+    .size(W, H)
+    .labels("x₁ (longitude)", "x₂ (latitude)")
 }
 
 fn map_layer(land: &LandMap) -> Layer {
     Layer::Heatmap {
-        values: land.land.iter().map(|&l| if l { 1.0 } else { 0.0 }).collect(),
+        values: land
+            .land
+            .iter()
+            .map(|&l| if l { 1.0 } else { 0.0 })
+            .collect(),
         cols: COLS,
         rows: ROWS,
         lo: 0.0,
@@ -36,7 +51,13 @@ fn train_points(land: &LandMap, n: usize) -> Vec<Pt> {
 }
 
 fn box_layer(b: &BoxModel, label: &str) -> Layer {
-    Layer::Rect { r: (b.x0, b.y0, b.x1, b.y1), fill: PALETTE[1].into(), stroke: PALETTE[1].into(), opacity: 0.12, label: Some(label.into()) }
+    Layer::Rect {
+        r: (b.x0, b.y0, b.x1, b.y1),
+        fill: PALETTE[1].into(),
+        stroke: PALETTE[1].into(),
+        opacity: 0.12,
+        label: Some(label.into()),
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -80,7 +101,9 @@ pub fn LandBox() -> impl IntoView {
         samples.set(Vec::new());
     };
     let down = move |ev: web_sys::PointerEvent| {
-        let Some((px, py)) = svg_point(&ev, W) else { return };
+        let Some((px, py)) = svg_point(&ev, W) else {
+            return;
+        };
         let f = frame();
         let (x, y) = f.to_data(px, py);
         let b = bx.get_untracked();
@@ -90,21 +113,39 @@ pub fn LandBox() -> impl IntoView {
             (cx - px).hypot(cy - py) < 14.0
         });
         let d = match near {
-            Some(i) => Drag::Corner { fix_x: corners[3 - i].0, fix_y: corners[3 - i].1 },
-            None if b.contains((x, y)) => Drag::Move { dx: x - b.x0, dy: y - b.y0 },
+            Some(i) => Drag::Corner {
+                fix_x: corners[3 - i].0,
+                fix_y: corners[3 - i].1,
+            },
+            None if b.contains((x, y)) => Drag::Move {
+                dx: x - b.x0,
+                dy: y - b.y0,
+            },
             None => {
-                set_box(BoxModel { x0: x, y0: y, x1: x, y1: y });
+                set_box(BoxModel {
+                    x0: x,
+                    y0: y,
+                    x1: x,
+                    y1: y,
+                });
                 Drag::Corner { fix_x: x, fix_y: y }
             }
         };
         drag.set(Some(d));
-        if let Some(t) = ev.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {
+        if let Some(t) = ev
+            .current_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        {
             let _ = t.set_pointer_capture(ev.pointer_id());
         }
     };
     let moved = move |ev: web_sys::PointerEvent| {
-        let Some(d) = drag.get_untracked() else { return };
-        let Some((px, py)) = svg_point(&ev, W) else { return };
+        let Some(d) = drag.get_untracked() else {
+            return;
+        };
+        let Some((px, py)) = svg_point(&ev, W) else {
+            return;
+        };
         let (x, y) = frame().to_data(px, py);
         let b = bx.get_untracked();
         match d {
@@ -112,9 +153,19 @@ pub fn LandBox() -> impl IntoView {
                 let (w, h) = (b.x1 - b.x0, b.y1 - b.y0);
                 let x0 = (x - dx).clamp(X_MIN, X_MAX - w);
                 let y0 = (y - dy).clamp(Y_MIN, Y_MAX - h);
-                set_box(BoxModel { x0, y0, x1: x0 + w, y1: y0 + h });
+                set_box(BoxModel {
+                    x0,
+                    y0,
+                    x1: x0 + w,
+                    y1: y0 + h,
+                });
             }
-            Drag::Corner { fix_x, fix_y } => set_box(BoxModel { x0: fix_x, y0: fix_y, x1: x, y1: y }),
+            Drag::Corner { fix_x, fix_y } => set_box(BoxModel {
+                x0: fix_x,
+                y0: fix_y,
+                x1: x,
+                y1: y,
+            }),
         }
     };
     let key = move |ev: web_sys::KeyboardEvent| {
@@ -129,9 +180,18 @@ pub fn LandBox() -> impl IntoView {
         ev.prevent_default();
         ev.stop_propagation();
         if ev.shift_key() {
-            set_box(BoxModel { x1: (b.x1 + dx).max(b.x0 + 1.0), y1: (b.y1 + dy).max(b.y0 + 1.0), ..b });
+            set_box(BoxModel {
+                x1: (b.x1 + dx).max(b.x0 + 1.0),
+                y1: (b.y1 + dy).max(b.y0 + 1.0),
+                ..b
+            });
         } else {
-            set_box(BoxModel { x0: b.x0 + dx, x1: b.x1 + dx, y0: b.y0 + dy, y1: b.y1 + dy });
+            set_box(BoxModel {
+                x0: b.x0 + dx,
+                x1: b.x1 + dx,
+                y0: b.y0 + dy,
+                y1: b.y1 + dy,
+            });
         }
     };
     let sample = move |_| {
@@ -167,7 +227,12 @@ pub fn LandBox() -> impl IntoView {
 
 /// The cell centre nearest `target` that satisfies `want(is_land, inside_box)`, well clear
 /// of the coast and of the box's edges so that its label is unambiguous.
-fn find_point(land: &LandMap, b: &BoxModel, target: Pt, want: impl Fn(bool, bool) -> bool) -> Option<Pt> {
+fn find_point(
+    land: &LandMap,
+    b: &BoxModel,
+    target: Pt,
+    want: impl Fn(bool, bool) -> bool,
+) -> Option<Pt> {
     let mut best: Option<(f64, Pt)> = None;
     for r in 2..ROWS - 2 {
         for c in 2..COLS - 2 {
@@ -175,8 +240,20 @@ fn find_point(land: &LandMap, b: &BoxModel, target: Pt, want: impl Fn(bool, bool
             let solid = [(-4.0, 0.0), (4.0, 0.0), (0.0, -4.0), (0.0, 4.0)]
                 .iter()
                 .all(|(dx, dy)| land.is_land(p.0 + dx, p.1 + dy) == land.is_land(p.0, p.1));
-            let inside = BoxModel { x0: b.x0 + 8.0, y0: b.y0 + 8.0, x1: b.x1 - 8.0, y1: b.y1 - 8.0 }.contains(p);
-            let outside = !BoxModel { x0: b.x0 - 10.0, y0: b.y0 - 10.0, x1: b.x1 + 10.0, y1: b.y1 + 10.0 }.contains(p);
+            let inside = BoxModel {
+                x0: b.x0 + 8.0,
+                y0: b.y0 + 8.0,
+                x1: b.x1 - 8.0,
+                y1: b.y1 - 8.0,
+            }
+            .contains(p);
+            let outside = !BoxModel {
+                x0: b.x0 - 10.0,
+                y0: b.y0 - 10.0,
+                x1: b.x1 + 10.0,
+                y1: b.y1 + 10.0,
+            }
+            .contains(p);
             if solid && (inside || outside) && want(land.is_land(p.0, p.1), inside) {
                 let d = (p.0 - target.0).hypot(p.1 - target.1);
                 if best.is_none_or(|(bd, _)| d < bd) {
@@ -194,11 +271,23 @@ pub fn LandTruth() -> impl IntoView {
     let pts = train_points(&land, 120);
     // A box a reader might draw: the data's bounding box, shrunk a little.
     let bb = BoxModel::bounding(&pts);
-    let b = BoxModel { x0: bb.x0 + 0.15 * (bb.x1 - bb.x0), x1: bb.x1 - 0.1 * (bb.x1 - bb.x0), y0: bb.y0 + 0.15 * (bb.y1 - bb.y0), y1: bb.y1 - 0.05 * (bb.y1 - bb.y0) };
+    let b = BoxModel {
+        x0: bb.x0 + 0.15 * (bb.x1 - bb.x0),
+        x1: bb.x1 - 0.1 * (bb.x1 - bb.x0),
+        y0: bb.y0 + 0.15 * (bb.y1 - bb.y0),
+        y1: bb.y1 - 0.05 * (bb.y1 - bb.y0),
+    };
     let centre = ((b.x0 + b.x1) / 2.0, (b.y0 + b.y1) / 2.0);
     let a = find_point(&land, &b, centre, |is_land, inside| !is_land && inside);
-    let bpt = find_point(&land, &b, (centre.0, b.y0 - 30.0), |is_land, inside| is_land && !inside);
-    let c = find_point(&land, &b, (centre.0 + 0.3 * (b.x1 - b.x0), centre.1), |is_land, inside| is_land && inside);
+    let bpt = find_point(&land, &b, (centre.0, b.y0 - 30.0), |is_land, inside| {
+        is_land && !inside
+    });
+    let c = find_point(
+        &land,
+        &b,
+        (centre.0 + 0.3 * (b.x1 - b.x0), centre.1),
+        |is_land, inside| is_land && inside,
+    );
     let revealed = RwSignal::new(false);
     // Exact shares from the mask: how much of the box is sea, how much land lies outside it.
     let (mut box_cells, mut box_sea, mut land_cells, mut land_out) = (0, 0, 0, 0);
@@ -225,11 +314,24 @@ pub fn LandTruth() -> impl IntoView {
             f.push(map.clone());
         }
         f.push(box_layer(&b, "box model"));
-        f.push(Layer::Scatter { pts: pts.clone(), colour: "currentColor".into(), radius: 2.6, label: None });
+        f.push(Layer::Scatter {
+            pts: pts.clone(),
+            colour: "currentColor".into(),
+            radius: 2.6,
+            label: None,
+        });
         for (p, t) in [(a, "A"), (bpt, "B"), (c, "C")] {
             if let Some(p) = p {
-                f.push(Layer::Scatter { pts: vec![p], colour: PALETTE[3].into(), radius: 5.0, label: None });
-                f.push(Layer::Text { at: (p.0 + 7.0, p.1 + 7.0), text: t.into() });
+                f.push(Layer::Scatter {
+                    pts: vec![p],
+                    colour: PALETTE[3].into(),
+                    radius: 5.0,
+                    label: None,
+                });
+                f.push(Layer::Text {
+                    at: (p.0 + 7.0, p.1 + 7.0),
+                    text: t.into(),
+                });
             }
         }
         f.to_svg()
@@ -282,7 +384,9 @@ pub fn LandModels() -> impl IntoView {
     let h = RwSignal::new(6.0);
     let t2 = train.clone();
     let mixture = RwSignal::new(Mixture::init(&t2, 6, 1));
-    let history = RwSignal::new(vec![mixture.get_untracked().log_likelihood(&t2) / t2.len() as f64]);
+    let history = RwSignal::new(vec![
+        mixture.get_untracked().log_likelihood(&t2) / t2.len() as f64,
+    ]);
     let t3 = train.clone();
     let reset = move || {
         let m = Mixture::init(&t3, k.get_untracked() as usize, 1);
@@ -312,18 +416,31 @@ pub fn LandModels() -> impl IntoView {
     let bx = BoxModel::bounding(&train);
     let gauss = Gaussian::fit(&train);
     let t5 = train.clone();
-    let kde = Memo::new(move |_| Kde { pts: (*t5).clone(), h: h.get() });
+    let kde = Memo::new(move |_| Kde {
+        pts: (*t5).clone(),
+        h: h.get(),
+    });
 
     // Held-out and training mean log-likelihoods of every model, recomputed as they change.
     let (t6, te) = (train.clone(), test.clone());
     let scores = move || {
         let m = mixture.get();
         let kd = kde.get();
-        let models: [(&str, &dyn Density2); 4] =
-            [("box", &bx), ("Gaussian", &gauss), ("mixture of Gaussians", &m), ("kernel density", &kd)];
+        let models: [(&str, &dyn Density2); 4] = [
+            ("box", &bx),
+            ("Gaussian", &gauss),
+            ("mixture of Gaussians", &m),
+            ("kernel density", &kd),
+        ];
         models
             .iter()
-            .map(|(name, md)| (name.to_string(), mean_log_likelihood(*md, &t6), mean_log_likelihood(*md, &te)))
+            .map(|(name, md)| {
+                (
+                    name.to_string(),
+                    mean_log_likelihood(*md, &t6),
+                    mean_log_likelihood(*md, &te),
+                )
+            })
             .collect::<Vec<_>>()
     };
     let truth = -land.land_area().ln();
@@ -350,13 +467,34 @@ pub fn LandModels() -> impl IntoView {
         let hi = vals.iter().cloned().fold(0.0, f64::max).max(1e-300);
         let mut f = frame()
             .title("Model density (darker = more probable)")
-            .describe(format!("Heat map of the selected model's density over the map, with {} training points.", t7.len()))
-            .layer(Layer::Heatmap { values: vals, cols, rows, lo: 0.0, hi, map: ColourMap::Blues })
-            .layer(Layer::Scatter { pts: (*t7).clone(), colour: PALETTE[1].into(), radius: 2.2, label: Some("training points".into()) });
+            .describe(format!(
+                "Heat map of the selected model's density over the map, with {} training points.",
+                t7.len()
+            ))
+            .layer(Layer::Heatmap {
+                values: vals,
+                cols,
+                rows,
+                lo: 0.0,
+                hi,
+                map: ColourMap::Blues,
+            })
+            .layer(Layer::Scatter {
+                pts: (*t7).clone(),
+                colour: PALETTE[1].into(),
+                radius: 2.2,
+                label: Some("training points".into()),
+            });
         if kind.get() == Kind::Mixture {
             for g in &m.parts {
                 let (angle, a, b) = g.axes();
-                f.push(Layer::Ellipse { c: g.mean, rx: 2.0 * a, ry: 2.0 * b, angle, colour: PALETTE[3].into() });
+                f.push(Layer::Ellipse {
+                    c: g.mean,
+                    rx: 2.0 * a,
+                    ry: 2.0 * b,
+                    angle,
+                    colour: PALETTE[3].into(),
+                });
             }
         }
         f.to_svg()
@@ -367,13 +505,35 @@ pub fn LandModels() -> impl IntoView {
         let lo = hist.iter().cloned().fold(f64::INFINITY, f64::min);
         let hi = hist.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let pad = ((hi - lo) * 0.1).max(0.05);
-        Figure::new(Scale::Linear { lo: 0.0, hi: (n.max(2) - 1) as f64 }, Scale::Linear { lo: lo - pad, hi: hi + pad })
-            .size(W, 200.0)
-            .title("EM: training log-likelihood per point")
-            .labels("EM iteration", "mean log p(x)")
-            .describe(format!("After {} EM iterations the mean training log-likelihood is {}; it never decreases.", n - 1, fmt_num(hist[n - 1])))
-            .layer(Layer::Line { pts: hist.iter().enumerate().map(|(i, &v)| (i as f64, v)).collect(), colour: PALETTE[3].into(), dashed: false, label: None })
-            .to_svg()
+        Figure::new(
+            Scale::Linear {
+                lo: 0.0,
+                hi: (n.max(2) - 1) as f64,
+            },
+            Scale::Linear {
+                lo: lo - pad,
+                hi: hi + pad,
+            },
+        )
+        .size(W, 200.0)
+        .title("EM: training log-likelihood per point")
+        .labels("EM iteration", "mean log p(x)")
+        .describe(format!(
+            "After {} EM iterations the mean training log-likelihood is {}; it never decreases.",
+            n - 1,
+            fmt_num(hist[n - 1])
+        ))
+        .layer(Layer::Line {
+            pts: hist
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (i as f64, v))
+                .collect(),
+            colour: PALETTE[3].into(),
+            dashed: false,
+            label: None,
+        })
+        .to_svg()
     };
     let iterations = move || history.get().len() - 1;
     view! {

@@ -18,7 +18,12 @@ fn observed() -> Memo<Vec<Avatar>> {
 }
 
 /// A row of avatars; `mark(i)` gives extra CSS classes for avatar i.
-fn avatar_row(people: &[Avatar], px: u32, testid: &'static str, mark: impl Fn(usize) -> &'static str) -> impl IntoView {
+fn avatar_row(
+    people: &[Avatar],
+    px: u32,
+    testid: &'static str,
+    mark: impl Fn(usize) -> &'static str,
+) -> impl IntoView {
     let items = people
         .iter()
         .enumerate()
@@ -41,16 +46,35 @@ pub fn OutfitData() -> impl IntoView {
             counts[a.get(f)] += 1.0 / p.len() as f64;
         }
         let hi = counts.iter().chain(&truth).cloned().fold(0.0, f64::max) * 1.15;
-        let mut fig = Figure::new(Scale::Linear { lo: 0.0, hi: 1.0 }, Scale::Linear { lo: 0.0, hi })
-            .size(560.0, 260.0)
-            .title(&format!("{}: observed share vs P_data", FEATURES[f].name))
-            .labels("", "share of people")
-            .describe(format!(
-                "Bars per value of {}: observed share in the 50 outfits and the true probability. {}",
-                FEATURES[f].name,
-                FEATURES[f].values.iter().zip(&counts).zip(&truth).map(|((v, c), t)| format!("{v}: {:.0} % observed, {:.0} % true", 100.0 * c, 100.0 * t)).collect::<Vec<_>>().join("; ")
-            ))
-            .layer(Layer::Bars { series: vec![("observed".into(), PALETTE[0].into(), counts), ("P_data".into(), PALETTE[1].into(), truth)] });
+        let mut fig = Figure::new(
+            Scale::Linear { lo: 0.0, hi: 1.0 },
+            Scale::Linear { lo: 0.0, hi },
+        )
+        .size(560.0, 260.0)
+        .title(&format!("{}: observed share vs P_data", FEATURES[f].name))
+        .labels("", "share of people")
+        .describe(format!(
+            "Bars per value of {}: observed share in the 50 outfits and the true probability. {}",
+            FEATURES[f].name,
+            FEATURES[f]
+                .values
+                .iter()
+                .zip(&counts)
+                .zip(&truth)
+                .map(|((v, c), t)| format!(
+                    "{v}: {:.0} % observed, {:.0} % true",
+                    100.0 * c,
+                    100.0 * t
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+        .layer(Layer::Bars {
+            series: vec![
+                ("observed".into(), PALETTE[0].into(), counts),
+                ("P_data".into(), PALETTE[1].into(), truth),
+            ],
+        });
         fig.categories = FEATURES[f].values.iter().map(|s| s.to_string()).collect();
         fig.to_svg()
     };
@@ -100,10 +124,16 @@ pub fn FullTableWidget() -> impl IntoView {
     };
     let repeated = move || {
         let c = table.get();
-        let mut rows: Vec<(usize, u32)> = c.iter().enumerate().filter(|(_, &n)| n >= 2).map(|(i, &n)| (i, n)).collect();
+        let mut rows: Vec<(usize, u32)> = c
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n >= 2)
+            .map(|(i, &n)| (i, n))
+            .collect();
         rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         if rows.is_empty() {
-            return view! { <p class="muted">"No combination appears twice in this data."</p> }.into_any();
+            return view! { <p class="muted">"No combination appears twice in this data."</p> }
+                .into_any();
         }
         view! {
             <table class="data">
@@ -152,10 +182,22 @@ pub fn LaplaceWidget() -> impl IntoView {
         let p = PData::default();
         let truth = p.table();
         let unseen: Vec<usize> = (0..N_COMBINATIONS).filter(|&i| t.counts[i] == 0).collect();
-        let best = *unseen.iter().max_by(|&&a, &&b| truth[a].total_cmp(&truth[b])).unwrap();
-        let worst = *unseen.iter().min_by(|&&a, &&b| truth[a].total_cmp(&truth[b])).unwrap();
-        let common = (0..N_COMBINATIONS).max_by(|&a, &b| t.counts[a].cmp(&t.counts[b]).then(b.cmp(&a))).unwrap();
-        let rows = [("most frequent in the data", common), ("unseen, plausible", best), ("unseen, implausible", worst)];
+        let best = *unseen
+            .iter()
+            .max_by(|&&a, &&b| truth[a].total_cmp(&truth[b]))
+            .unwrap();
+        let worst = *unseen
+            .iter()
+            .min_by(|&&a, &&b| truth[a].total_cmp(&truth[b]))
+            .unwrap();
+        let common = (0..N_COMBINATIONS)
+            .max_by(|&a, &b| t.counts[a].cmp(&t.counts[b]).then(b.cmp(&a)))
+            .unwrap();
+        let rows = [
+            ("most frequent in the data", common),
+            ("unseen, plausible", best),
+            ("unseen, implausible", worst),
+        ];
         let seen_mass = (N_OBSERVED + t.seen()) as f64 / (N_OBSERVED + N_COMBINATIONS) as f64;
         view! {
             <table class="data" data-testid="laplace-table">
@@ -354,7 +396,10 @@ pub fn GenerateOutfits() -> impl IntoView {
 
 /// Sample sizes on the KL plot: 10 · 2^(k/2) up to 5000.
 fn sizes() -> Vec<usize> {
-    let mut v: Vec<usize> = (0..).map(|k| (10.0 * 2f64.powf(k as f64 / 2.0)).round() as usize).take_while(|&n| n <= MAX_N).collect();
+    let mut v: Vec<usize> = (0..)
+        .map(|k| (10.0 * 2f64.powf(k as f64 / 2.0)).round() as usize)
+        .take_while(|&n| n <= MAX_N)
+        .collect();
     v.push(MAX_N);
     v.dedup();
     v
@@ -371,7 +416,13 @@ struct KlRow {
 fn kl_at(truth: &[f64], data: &[Avatar]) -> KlRow {
     let t = FullTable::fit(data);
     let nb = NaiveBayes::fit(data);
-    KlRow { n: data.len(), laplace: kl(truth, &t.laplace_table()), nb: kl(truth, &nb.table()), nb_smooth: kl(truth, &nb.table_smoothed(1.0)), seen: t.seen() }
+    KlRow {
+        n: data.len(),
+        laplace: kl(truth, &t.laplace_table()),
+        nb: kl(truth, &nb.table()),
+        nb_smooth: kl(truth, &nb.table_smoothed(1.0)),
+        seen: t.seen(),
+    }
 }
 
 #[component]
@@ -380,12 +431,22 @@ pub fn KlVsN() -> impl IntoView {
     let log_n = RwSignal::new(2.0f64);
     let pdata = PData::default();
     let truth = pdata.table();
-    let floor = kl(&truth, &independent_of_marginals(&[0, 1, 2, 3, 4].map(|k| pdata.marginal(k))));
-    let big = Memo::new(move |_| PData::default().sample_n(MAX_N, shared.outfit_seed.get() ^ 0xA5A5));
+    let floor = kl(
+        &truth,
+        &independent_of_marginals(&[0, 1, 2, 3, 4].map(|k| pdata.marginal(k))),
+    );
+    let big =
+        Memo::new(move |_| PData::default().sample_n(MAX_N, shared.outfit_seed.get() ^ 0xA5A5));
     let t2 = truth.clone();
     let curves = Memo::new(move |_| {
         let d = big.get();
-        sizes().into_iter().map(|n| { let r = kl_at(&t2, &d[..n]); (r.n, r.laplace, r.nb, r.nb_smooth) }).collect::<Vec<_>>()
+        sizes()
+            .into_iter()
+            .map(|n| {
+                let r = kl_at(&t2, &d[..n]);
+                (r.n, r.laplace, r.nb, r.nb_smooth)
+            })
+            .collect::<Vec<_>>()
     });
     let n = move || (10f64.powf(log_n.get()).round() as usize).clamp(10, MAX_N);
     let t3 = truth.clone();
@@ -396,7 +457,9 @@ pub fn KlVsN() -> impl IntoView {
     let svg = move || {
         let c = curves.get();
         let (cn, ..) = current.get();
-        let line = |f: &dyn Fn(&(usize, f64, f64, f64)) -> f64| c.iter().map(|r| (r.0 as f64, f(r))).collect::<Vec<_>>();
+        let line = |f: &dyn Fn(&(usize, f64, f64, f64)) -> f64| {
+            c.iter().map(|r| (r.0 as f64, f(r))).collect::<Vec<_>>()
+        };
         Figure::new(Scale::Log { lo: 10.0, hi: MAX_N as f64 }, Scale::Log { lo: 0.01, hi: 10.0 })
             .size(560.0, 320.0)
             .title("KL(P_data ‖ P_model) as the data grows")

@@ -22,17 +22,32 @@ thread_local! {
 
 /// Rasterises each of the 4032 possible people at most once per page.
 fn image(a: &Avatar) -> Arc<Vec<u8>> {
-    RASTER_CACHE.with(|c| c.borrow_mut().entry(a.index()).or_insert_with(|| Arc::new(rasterise(a))).clone())
+    RASTER_CACHE.with(|c| {
+        c.borrow_mut()
+            .entry(a.index())
+            .or_insert_with(|| Arc::new(rasterise(a)))
+            .clone()
+    })
 }
 
 fn images(n: usize, seed: u64) -> Vec<Vec<u8>> {
-    PData::default().sample_n(n, seed).iter().map(|a| (*image(a)).clone()).collect()
+    PData::default()
+        .sample_n(n, seed)
+        .iter()
+        .map(|a| (*image(a)).clone())
+        .collect()
 }
 
 #[component]
 pub fn PixelData() -> impl IntoView {
     let imgs = images(10, DATA_SEED);
-    let grid = image_grid(&imgs, SIZE, 10, 64.0, "Ten Avatar World people as 32 × 32 pixel images");
+    let grid = image_grid(
+        &imgs,
+        SIZE,
+        10,
+        64.0,
+        "Ten Avatar World people as 32 × 32 pixel images",
+    );
     let row = 12;
     let table_rows = imgs
         .iter()
@@ -40,7 +55,9 @@ pub fn PixelData() -> impl IntoView {
         .enumerate()
         .map(|(i, img)| {
             let g = to_grey(img);
-            let cells = (0..10).map(|c| view! { <td class="num">{g[row * SIZE + c + 6]}</td> }).collect::<Vec<_>>();
+            let cells = (0..10)
+                .map(|c| view! { <td class="num">{g[row * SIZE + c + 6]}</td> })
+                .collect::<Vec<_>>();
             view! { <tr><th>{format!("image {}", i + 1)}</th>{cells}</tr> }
         })
         .collect::<Vec<_>>();
@@ -72,7 +89,8 @@ pub fn PixelModelWidget() -> impl IntoView {
     let view_all = move || {
         let (mean, fitted_on, m) = model.get();
         let s = samples.get();
-        let bits = |img: &Vec<u8>| -m.log_likelihood(img) / (img.len() as f64 * std::f64::consts::LN_2);
+        let bits =
+            |img: &Vec<u8>| -m.log_likelihood(img) / (img.len() as f64 * std::f64::consts::LN_2);
         let real = held_out.iter().map(bits).sum::<f64>() / held_out.len() as f64;
         let fake = s.iter().map(bits).sum::<f64>() / s.len() as f64;
         view! {
@@ -104,12 +122,22 @@ pub fn PixelModelWidget() -> impl IntoView {
 
 #[component]
 pub fn PixelCorrelation() -> impl IntoView {
-    let grey: Arc<Vec<Vec<u8>>> = Arc::new(images(300, DATA_SEED).iter().map(|i| to_grey(i)).collect());
+    let grey: Arc<Vec<Vec<u8>>> =
+        Arc::new(images(300, DATA_SEED).iter().map(|i| to_grey(i)).collect());
     let pick = RwSignal::new((26usize, 16usize)); // (row, column): the chest
     let frame = || {
-        Figure::new(Scale::Linear { lo: 0.0, hi: SIZE as f64 }, Scale::Linear { lo: SIZE as f64, hi: 0.0 })
-            .size(420.0, 420.0)
-            .labels("column", "row")
+        Figure::new(
+            Scale::Linear {
+                lo: 0.0,
+                hi: SIZE as f64,
+            },
+            Scale::Linear {
+                lo: SIZE as f64,
+                hi: 0.0,
+            },
+        )
+        .size(420.0, 420.0)
+        .labels("column", "row")
     };
     let g2 = grey.clone();
     let corr = Memo::new(move |_| {
@@ -154,7 +182,9 @@ pub fn PixelCorrelation() -> impl IntoView {
         let mut far = Vec::new();
         for rr in 0..SIZE {
             for cc in 0..SIZE {
-                let d = (rr as i64 - r as i64).abs().max((cc as i64 - c as i64).abs());
+                let d = (rr as i64 - r as i64)
+                    .abs()
+                    .max((cc as i64 - c as i64).abs());
                 if d == 1 {
                     near.push(v[rr * SIZE + cc]);
                 } else if d > 8 {
@@ -162,7 +192,13 @@ pub fn PixelCorrelation() -> impl IntoView {
                 }
             }
         }
-        let mean = |x: &[f64]| if x.is_empty() { 0.0 } else { x.iter().sum::<f64>() / x.len() as f64 };
+        let mean = |x: &[f64]| {
+            if x.is_empty() {
+                0.0
+            } else {
+                x.iter().sum::<f64>() / x.len() as f64
+            }
+        };
         format!(
             "Pixel ({r}, {c}): its 8 neighbours have an average correlation of {} with it; pixels more than 8 away, an average strength |r| of {}. The per-pixel model assumes every one of these is 0.",
             fmt_num(mean(&near)), fmt_num(mean(&far))

@@ -23,7 +23,9 @@ pub const LESSON_OUTFIT_SEED: u64 = 2024;
 
 impl Shared {
     pub fn new() -> Self {
-        Shared { outfit_seed: RwSignal::new(LESSON_OUTFIT_SEED) }
+        Shared {
+            outfit_seed: RwSignal::new(LESSON_OUTFIT_SEED),
+        }
     }
     pub fn reseed(&self) {
         self.outfit_seed.set(fresh_seed() % 1_000_000_007);
@@ -64,7 +66,10 @@ pub fn svg_point(ev: &web_sys::MouseEvent, svg_width: f64) -> Option<(f64, f64)>
         return None;
     }
     let k = svg_width / r.width();
-    Some(((ev.client_x() as f64 - r.left()) * k, (ev.client_y() as f64 - r.top()) * k))
+    Some((
+        (ev.client_x() as f64 - r.left()) * k,
+        (ev.client_y() as f64 - r.top()) * k,
+    ))
 }
 
 /// A numeric slider with a visible label and value.
