@@ -7,6 +7,7 @@ pub mod data;
 pub mod lessons;
 pub mod models;
 pub mod plot;
+pub mod tensor;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -82,3 +82,64 @@ async fn sleep(ms: i32) {
 }
 
 mod expected;
+
+/// WebGPU parity in the browser: headless Chromium with `--enable-unsafe-webgpu` exposes
+/// SwiftShader's adapter (see webdriver.json). Each kernel family against the CPU.
+#[wasm_bindgen_test]
+async fn webgpu_kernels_match_the_cpu() {
+    use genlab::tensor::gpu::Gpu;
+    use genlab::tensor::{BinaryOp, Device, ReduceOp, Tensor, UnaryOp};
+    let gpu = Gpu::new()
+        .await
+        .expect("a WebGPU adapter (Chromium needs --enable-unsafe-webgpu)");
+    let dev = Device::Gpu(gpu);
+    let mut r = genlab::data::Rng::new(3);
+    let mut rand = |shape: &[usize]| {
+        let n = shape.iter().product();
+        Tensor::from_vec((0..n).map(|_| r.range(-2.0, 2.0) as f32).collect(), shape).unwrap()
+    };
+    let a = rand(&[19, 37]);
+    let b = rand(&[37, 21]);
+    let c = rand(&[37]);
+    let (ag, bg, cg) = (a.to_device(&dev), b.to_device(&dev), c.to_device(&dev));
+    let pairs = [
+        (
+            "gelu",
+            a.unary(UnaryOp::Gelu, 0.0),
+            ag.unary(UnaryOp::Gelu, 0.0),
+        ),
+        (
+            "broadcast mul",
+            a.binary(BinaryOp::Mul, &c).unwrap(),
+            ag.binary(BinaryOp::Mul, &cg).unwrap(),
+        ),
+        (
+            "logsumexp",
+            a.reduce(ReduceOp::LogSumExp, 1).unwrap(),
+            ag.reduce(ReduceOp::LogSumExp, 1).unwrap(),
+        ),
+        ("matmul", a.matmul(&b).unwrap(), ag.matmul(&bg).unwrap()),
+        (
+            "matmul Bᵀ view",
+            b.transpose(0, 1)
+                .unwrap()
+                .matmul(&a.transpose(0, 1).unwrap())
+                .unwrap(),
+            bg.transpose(0, 1)
+                .unwrap()
+                .matmul(&ag.transpose(0, 1).unwrap())
+                .unwrap(),
+        ),
+    ];
+    for (what, cpu, gpu) in pairs {
+        let x = cpu.to_vec().await.unwrap();
+        let y = gpu.to_vec().await.unwrap();
+        assert_eq!(x.len(), y.len(), "{what}");
+        for (i, (p, q)) in x.iter().zip(&y).enumerate() {
+            assert!(
+                (p - q).abs() <= 1e-4 + 1e-4 * p.abs(),
+                "{what}[{i}]: cpu {p} vs webgpu {q}"
+            );
+        }
+    }
+}

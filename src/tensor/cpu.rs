@@ -1,0 +1,86 @@
+//! The CPU backend: the reference every GPU kernel is tested against. Strided views are
+//! read through their layouts; matrix products go through ndarray (matrixmultiply, with
+//! its SIMD kernels, also on wasm with simd128).
+
+use super::op::{BinaryOp, ReduceOp, UnaryOp};
+use super::shape::{numel, Layout};
+use ndarray::{ArrayView2, ShapeBuilder};
+
+fn gather(data: &[f32], l: &Layout) -> Vec<f32> {
+    if l.is_contiguous() {
+        return data[..l.numel()].to_vec();
+    }
+    (0..l.numel()).map(|i| data[l.index_of(i)]).collect()
+}
+
+/// The elements of a view in row-major order.
+pub fn contiguous(data: &[f32], l: &Layout) -> Vec<f32> {
+    gather(data, l)
+}
+
+pub fn unary(op: UnaryOp, p: f32, data: &[f32], l: &Layout) -> Vec<f32> {
+    let mut v = gather(data, l);
+    v.iter_mut().for_each(|x| *x = op.cpu(*x, p));
+    v
+}
+
+/// `a` and `b` are already broadcast to the output shape.
+pub fn binary(op: BinaryOp, a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
+    (0..la.numel())
+        .map(|i| op.cpu(a[la.index_of(i)], b[lb.index_of(i)]))
+        .collect()
+}
+
+/// Reduces along `axis`, keeping it with size 1.
+pub fn reduce(op: ReduceOp, data: &[f32], l: &Layout, axis: usize) -> Vec<f32> {
+    let mut out_shape = l.shape.clone();
+    out_shape[axis] = 1;
+    let n_out = numel(&out_shape);
+    let out_layout = Layout {
+        shape: out_shape,
+        strides: l.strides.clone(),
+        offset: l.offset,
+    };
+    (0..n_out)
+        .map(|o| {
+            let base = out_layout.index_of(o);
+            let it = (0..l.shape[axis]).map(move |j| data[base + j * l.strides[axis]]);
+            op.cpu(it)
+        })
+        .collect()
+}
+
+/// Batched matrix product: `a` is [batch, m, k], `b` is [batch, k, n] (strided, batch
+/// stride 0 = broadcast); the result is contiguous [batch, m, n].
+pub fn matmul(a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
+    let (batch, m, k, n) = (la.shape[0], la.shape[1], la.shape[2], lb.shape[2]);
+    let mut out = vec![0.0f32; batch * m * n];
+    for bi in 0..batch {
+        let oa = la.offset + bi * la.strides[0];
+        let ob = lb.offset + bi * lb.strides[0];
+        let va = ArrayView2::from_shape((m, k).strides((la.strides[1], la.strides[2])), &a[oa..]);
+        let vb = ArrayView2::from_shape((k, n).strides((lb.strides[1], lb.strides[2])), &b[ob..]);
+        match (va, vb) {
+            (Ok(va), Ok(vb)) => {
+                let c = va.dot(&vb);
+                for (o, v) in out[bi * m * n..(bi + 1) * m * n].iter_mut().zip(c.iter()) {
+                    *o = *v;
+                }
+            }
+            _ => {
+                // Layouts ndarray will not view (overlapping strides): plain loops.
+                for i in 0..m {
+                    for j in 0..n {
+                        let mut s = 0.0;
+                        for t in 0..k {
+                            s += a[oa + i * la.strides[1] + t * la.strides[2]]
+                                * b[ob + t * lb.strides[1] + j * lb.strides[2]];
+                        }
+                        out[bi * m * n + i * n + j] = s;
+                    }
+                }
+            }
+        }
+    }
+    out
+}

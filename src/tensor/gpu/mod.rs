@@ -1,0 +1,446 @@
+//! The GPU backend on wgpu: WebGPU in the browser, Vulkan/Metal/DX12 natively.
+//!
+//! Set-up and readback are the only asynchronous steps (a blocking poll does nothing in a
+//! browser); launching a kernel only records and submits work. Shader modules and pipelines
+//! are built once per kernel variant and cached by key. Shapes and strides reach the
+//! kernels in one small `u32` metadata buffer.
+
+use super::op::{BinaryOp, ReduceOp, UnaryOp};
+use super::shape::Layout;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use wgpu::util::DeviceExt;
+
+const UNARY: &str = include_str!("wgsl/unary.wgsl");
+const BINARY: &str = include_str!("wgsl/binary.wgsl");
+const REDUCE: &str = include_str!("wgsl/reduce.wgsl");
+const MATMUL: &str = include_str!("wgsl/matmul.wgsl");
+
+const WORKGROUP: u32 = 256;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GpuError(pub String);
+
+impl std::fmt::Display for GpuError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GpuError {}
+
+/// A device and queue, with the pipeline cache.
+pub struct Gpu {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    pipelines: Mutex<HashMap<String, wgpu::ComputePipeline>>,
+    /// "llvmpipe (Vulkan)", "Apple M2 (Metal)", …
+    pub adapter: String,
+    pub limits: wgpu::Limits,
+}
+
+impl std::fmt::Debug for Gpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Gpu({})", self.adapter)
+    }
+}
+
+/// A buffer of f32 on the device.
+#[derive(Clone, Debug)]
+pub struct GpuBuffer {
+    pub(crate) buf: wgpu::Buffer,
+    pub(crate) gpu: Arc<Gpu>,
+}
+
+impl Gpu {
+    /// Finds an adapter and opens a device. Errors say what was missing.
+    pub async fn new() -> Result<Arc<Gpu>, GpuError> {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                force_fallback_adapter: false,
+                compatible_surface: None,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError(format!("no GPU adapter: {e}")))?;
+        let info = adapter.get_info();
+        let have = adapter.limits();
+        // Ask for what this engine uses, within what the adapter offers.
+        let mut want = wgpu::Limits::downlevel_defaults();
+        want.max_storage_buffers_per_shader_stage = 4;
+        want.max_compute_workgroup_storage_size = 16384;
+        want.max_compute_invocations_per_workgroup = 256;
+        want.max_compute_workgroup_size_x = 256;
+        want.max_compute_workgroup_size_y = 256;
+        want.max_storage_buffer_binding_size = have.max_storage_buffer_binding_size;
+        want.max_buffer_size = have.max_buffer_size;
+        if let Some(why) = missing_limits(&have, &want) {
+            return Err(GpuError(format!(
+                "the GPU adapter {} is too limited: {why}",
+                info.name
+            )));
+        }
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("genlab"),
+                required_features: wgpu::Features::empty(),
+                required_limits: want.clone(),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError(format!("could not open the GPU device: {e}")))?;
+        Ok(Arc::new(Gpu {
+            device,
+            queue,
+            pipelines: Mutex::new(HashMap::new()),
+            adapter: format!("{} ({:?})", info.name, info.backend),
+            limits: want,
+        }))
+    }
+
+    fn pipeline(&self, key: &str, source: impl FnOnce() -> String) -> wgpu::ComputePipeline {
+        let mut cache = self.pipelines.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = cache.get(key) {
+            return p.clone();
+        }
+        let module = self
+            .device
+            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(key),
+                source: wgpu::ShaderSource::Wgsl(source().into()),
+            });
+        let p = self
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(key),
+                layout: None,
+                module: &module,
+                entry_point: Some("main"),
+                compilation_options: Default::default(),
+                cache: None,
+            });
+        cache.insert(key.to_string(), p.clone());
+        p
+    }
+
+    /// Number of distinct kernels built so far (the cache's size).
+    pub fn cached_pipelines(&self) -> usize {
+        self.pipelines.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    pub fn upload(self: &Arc<Self>, data: &[f32]) -> GpuBuffer {
+        // Zero-sized buffers are not allowed: keep at least one element.
+        let padded;
+        let bytes: &[u8] = if data.is_empty() {
+            padded = [0f32];
+            bytemuck::cast_slice(&padded)
+        } else {
+            bytemuck::cast_slice(data)
+        };
+        let buf = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: None,
+                contents: bytes,
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+            });
+        GpuBuffer {
+            buf,
+            gpu: self.clone(),
+        }
+    }
+
+    fn empty(self: &Arc<Self>, n: usize) -> GpuBuffer {
+        let buf = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: None,
+            size: (n.max(1) * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        GpuBuffer {
+            buf,
+            gpu: self.clone(),
+        }
+    }
+
+    fn meta(&self, words: &[u32]) -> wgpu::Buffer {
+        self.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("meta"),
+                contents: bytemuck::cast_slice(words),
+                usage: wgpu::BufferUsages::STORAGE,
+            })
+    }
+
+    fn launch(
+        &self,
+        pipeline: &wgpu::ComputePipeline,
+        buffers: &[&wgpu::Buffer],
+        groups: (u32, u32, u32),
+    ) {
+        let layout = pipeline.get_bind_group_layout(0);
+        let entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: b.as_entire_binding(),
+            })
+            .collect();
+        let bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &layout,
+            entries: &entries,
+        });
+        let mut enc = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: None,
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, &bind, &[]);
+            pass.dispatch_workgroups(groups.0, groups.1, groups.2);
+        }
+        self.queue.submit([enc.finish()]);
+    }
+
+    /// Workgroups for `n` invocations of 256, as a 2-D grid when one axis is not enough.
+    fn grid(&self, n: usize) -> (u32, u32, u32) {
+        let groups = (n as u64).div_ceil(WORKGROUP as u64).max(1);
+        let max = self.limits.max_compute_workgroups_per_dimension as u64;
+        if groups <= max {
+            (groups as u32, 1, 1)
+        } else {
+            (max as u32, groups.div_ceil(max) as u32, 1)
+        }
+    }
+
+    /// Copies a buffer's first `n` floats back to the CPU. Asynchronous on every platform.
+    pub async fn read(&self, src: &wgpu::Buffer, n: usize) -> Result<Vec<f32>, GpuError> {
+        let size = (n.max(1) * 4) as u64;
+        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut enc = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        enc.copy_buffer_to_buffer(src, 0, &staging, 0, size);
+        self.queue.submit([enc.finish()]);
+        let (tx, rx) = oneshot::channel();
+        staging.map_async(wgpu::MapMode::Read, .., move |r| tx.send(r));
+        #[cfg(not(target_arch = "wasm32"))]
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError(format!("waiting for the GPU failed: {e}")))?;
+        rx.await
+            .ok_or_else(|| GpuError("the GPU device was lost during a readback".into()))?
+            .map_err(|e| GpuError(format!("reading the GPU buffer failed: {e}")))?;
+        let v = {
+            let view = staging
+                .get_mapped_range(..)
+                .map_err(|e| GpuError(format!("{e}")))?;
+            bytemuck::cast_slice::<u8, f32>(&view)[..n].to_vec()
+        };
+        staging.unmap();
+        Ok(v)
+    }
+
+    fn layout_words(l: &Layout) -> Vec<u32> {
+        let mut w: Vec<u32> = l.strides.iter().map(|&s| s as u32).collect();
+        w.push(l.offset as u32);
+        w
+    }
+
+    pub fn unary(self: &Arc<Self>, op: UnaryOp, p: f32, x: &GpuBuffer, l: &Layout) -> GpuBuffer {
+        let n = l.numel();
+        let out = self.empty(n);
+        let mut meta = vec![n as u32, l.rank() as u32];
+        meta.extend(l.shape.iter().map(|&s| s as u32));
+        meta.extend(Self::layout_words(l));
+        meta.push(p.to_bits());
+        let meta = self.meta(&meta);
+        let pipe = self.pipeline(&format!("unary:{op:?}"), || UNARY.replace("OP", op.wgsl()));
+        self.launch(&pipe, &[&x.buf, &out.buf, &meta], self.grid(n));
+        out
+    }
+
+    /// `la` and `lb` are already broadcast to the output shape.
+    pub fn binary(
+        self: &Arc<Self>,
+        op: BinaryOp,
+        a: &GpuBuffer,
+        la: &Layout,
+        b: &GpuBuffer,
+        lb: &Layout,
+    ) -> GpuBuffer {
+        let n = la.numel();
+        let out = self.empty(n);
+        let mut meta = vec![n as u32, la.rank() as u32];
+        meta.extend(la.shape.iter().map(|&s| s as u32));
+        meta.extend(Self::layout_words(la));
+        meta.extend(Self::layout_words(lb));
+        let meta = self.meta(&meta);
+        let pipe = self.pipeline(&format!("binary:{op:?}"), || {
+            BINARY.replace("OP", op.wgsl())
+        });
+        self.launch(&pipe, &[&a.buf, &b.buf, &out.buf, &meta], self.grid(n));
+        out
+    }
+
+    pub fn reduce(
+        self: &Arc<Self>,
+        op: ReduceOp,
+        x: &GpuBuffer,
+        l: &Layout,
+        axis: usize,
+    ) -> GpuBuffer {
+        let mut out_shape = l.shape.clone();
+        out_shape[axis] = 1;
+        let n = super::shape::numel(&out_shape);
+        let out = self.empty(n);
+        let mut meta = vec![n as u32, l.rank() as u32];
+        meta.extend(out_shape.iter().map(|&s| s as u32));
+        meta.extend(Self::layout_words(l));
+        meta.extend([axis as u32, l.shape[axis] as u32, op.code()]);
+        let meta = self.meta(&meta);
+        let pipe = self.pipeline("reduce", || REDUCE.to_string());
+        self.launch(&pipe, &[&x.buf, &out.buf, &meta], self.grid(n));
+        out
+    }
+
+    /// `la` is [batch, m, k], `lb` is [batch, k, n]; the result is contiguous [batch, m, n].
+    pub fn matmul(
+        self: &Arc<Self>,
+        a: &GpuBuffer,
+        la: &Layout,
+        b: &GpuBuffer,
+        lb: &Layout,
+    ) -> GpuBuffer {
+        let (batch, m, k, n) = (la.shape[0], la.shape[1], la.shape[2], lb.shape[2]);
+        let out = self.empty(batch * m * n);
+        let meta = [
+            m as u32,
+            k as u32,
+            n as u32,
+            la.strides[0] as u32,
+            la.strides[1] as u32,
+            la.strides[2] as u32,
+            la.offset as u32,
+            lb.strides[0] as u32,
+            lb.strides[1] as u32,
+            lb.strides[2] as u32,
+            lb.offset as u32,
+        ];
+        let meta = self.meta(&meta);
+        let pipe = self.pipeline("matmul", || MATMUL.to_string());
+        self.launch(
+            &pipe,
+            &[&a.buf, &b.buf, &out.buf, &meta],
+            (n.div_ceil(64) as u32, m.div_ceil(64) as u32, batch as u32),
+        );
+        out
+    }
+}
+
+fn missing_limits(have: &wgpu::Limits, want: &wgpu::Limits) -> Option<String> {
+    let checks = [
+        (
+            "storage buffers per shader stage",
+            have.max_storage_buffers_per_shader_stage,
+            want.max_storage_buffers_per_shader_stage,
+        ),
+        (
+            "workgroup storage bytes",
+            have.max_compute_workgroup_storage_size,
+            want.max_compute_workgroup_storage_size,
+        ),
+        (
+            "invocations per workgroup",
+            have.max_compute_invocations_per_workgroup,
+            want.max_compute_invocations_per_workgroup,
+        ),
+        (
+            "workgroup size x",
+            have.max_compute_workgroup_size_x,
+            want.max_compute_workgroup_size_x,
+        ),
+    ];
+    checks
+        .iter()
+        .find(|(_, h, w)| h < w)
+        .map(|(what, h, w)| format!("it allows {h} {what}, Genlab needs {w}"))
+}
+
+/// A one-shot channel for the readback callback (works with any executor, or none).
+mod oneshot {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll, Waker};
+
+    struct Slot<T> {
+        value: Option<T>,
+        waker: Option<Waker>,
+        closed: bool,
+    }
+
+    pub struct Sender<T>(Arc<Mutex<Slot<T>>>);
+    pub struct Receiver<T>(Arc<Mutex<Slot<T>>>);
+
+    pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
+        let s = Arc::new(Mutex::new(Slot {
+            value: None,
+            waker: None,
+            closed: false,
+        }));
+        (Sender(s.clone()), Receiver(s))
+    }
+
+    impl<T> Sender<T> {
+        pub fn send(self, v: T) {
+            let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            s.value = Some(v);
+            if let Some(w) = s.waker.take() {
+                w.wake();
+            }
+        }
+    }
+
+    impl<T> Drop for Sender<T> {
+        fn drop(&mut self) {
+            let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            s.closed = true;
+            if let Some(w) = s.waker.take() {
+                w.wake();
+            }
+        }
+    }
+
+    impl<T> Future for Receiver<T> {
+        /// `None` if the sender was dropped without sending (a lost device).
+        type Output = Option<T>;
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+            let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(v) = s.value.take() {
+                Poll::Ready(Some(v))
+            } else if s.closed {
+                Poll::Ready(None)
+            } else {
+                s.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}

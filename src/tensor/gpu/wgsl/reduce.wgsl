@@ -1,0 +1,56 @@
+// reduce.wgsl: one output per position of a strided view with `axis` collapsed to 1;
+// each invocation walks the axis. Ops (info code): 0 sum, 1 mean, 2 max, 3 min,
+// 4 argmax (first maximum, as f32), 5 log-sum-exp (max first, then Σ exp(x − max)).
+// Bindings: 0 x (read), 1 out (write, contiguous), 2 info (read, u32).
+// info: [n_out, rank, out_shape[rank], strides[rank], offset, axis, axis_len, code]
+// Launch: ceil(n_out / 256) workgroups of 256, folded into a 2-D grid past 65535.
+
+@group(0) @binding(0) var<storage, read> xs: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read> info: array<u32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = gid.x + gid.y * nwg.x * 256u;
+    let n = info[0];
+    if (i >= n) { return; }
+    let rank = info[1];
+    var rem = i;
+    var base = info[2u + 2u * rank];
+    for (var d = rank; d > 0u; d = d - 1u) {
+        let k = d - 1u;
+        let size = info[2u + k];
+        base = base + (rem % size) * info[2u + rank + k];
+        rem = rem / size;
+    }
+    let axis = info[3u + 2u * rank];
+    let len = info[4u + 2u * rank];
+    let code = info[5u + 2u * rank];
+    let step = info[2u + rank + axis];
+    var acc: f32;
+    if (code == 0u || code == 1u) {
+        acc = 0.0;
+        for (var j = 0u; j < len; j = j + 1u) { acc = acc + xs[base + j * step]; }
+        if (code == 1u) { acc = acc / f32(len); }
+    } else if (code == 2u || code == 5u) {
+        acc = xs[base];
+        for (var j = 1u; j < len; j = j + 1u) { acc = max(acc, xs[base + j * step]); }
+        if (code == 5u) {
+            var s = 0.0;
+            for (var j = 0u; j < len; j = j + 1u) { s = s + exp(xs[base + j * step] - acc); }
+            acc = acc + log(s);
+        }
+    } else if (code == 3u) {
+        acc = xs[base];
+        for (var j = 1u; j < len; j = j + 1u) { acc = min(acc, xs[base + j * step]); }
+    } else {
+        var best = xs[base];
+        var arg = 0u;
+        for (var j = 1u; j < len; j = j + 1u) {
+            let v = xs[base + j * step];
+            if (v > best) { best = v; arg = j; }
+        }
+        acc = f32(arg);
+    }
+    out[i] = acc;
+}

@@ -1,0 +1,217 @@
+//! The closed set of primitive operations. Every backend implements exactly these; every
+//! layer above composes them. The `wgsl` strings are the kernels' expressions, the `cpu`
+//! functions their reference.
+
+/// Element-wise functions of one input `x` (and a constant `p` for those that take one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Neg,
+    Exp,
+    Log,
+    Sqrt,
+    Abs,
+    Relu,
+    /// max(x, p·x)
+    LeakyRelu,
+    Silu,
+    /// tanh approximation, as GPT-2 and most frameworks' "gelu_tanh".
+    Gelu,
+    Tanh,
+    Sigmoid,
+    Softplus,
+    /// x + p
+    AddScalar,
+    /// x · p
+    MulScalar,
+    /// x ^ p
+    PowScalar,
+}
+
+pub const UNARY_OPS: [UnaryOp; 15] = [
+    UnaryOp::Neg,
+    UnaryOp::Exp,
+    UnaryOp::Log,
+    UnaryOp::Sqrt,
+    UnaryOp::Abs,
+    UnaryOp::Relu,
+    UnaryOp::LeakyRelu,
+    UnaryOp::Silu,
+    UnaryOp::Gelu,
+    UnaryOp::Tanh,
+    UnaryOp::Sigmoid,
+    UnaryOp::Softplus,
+    UnaryOp::AddScalar,
+    UnaryOp::MulScalar,
+    UnaryOp::PowScalar,
+];
+
+const GELU_C: f32 = 0.797_884_6; // sqrt(2 / π)
+
+impl UnaryOp {
+    pub fn cpu(self, x: f32, p: f32) -> f32 {
+        match self {
+            UnaryOp::Neg => -x,
+            UnaryOp::Exp => x.exp(),
+            UnaryOp::Log => x.ln(),
+            UnaryOp::Sqrt => x.sqrt(),
+            UnaryOp::Abs => x.abs(),
+            UnaryOp::Relu => x.max(0.0),
+            UnaryOp::LeakyRelu => x.max(p * x),
+            UnaryOp::Silu => x / (1.0 + (-x).exp()),
+            UnaryOp::Gelu => 0.5 * x * (1.0 + (GELU_C * (x + 0.044715 * x * x * x)).tanh()),
+            UnaryOp::Tanh => x.tanh(),
+            UnaryOp::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            UnaryOp::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            UnaryOp::AddScalar => x + p,
+            UnaryOp::MulScalar => x * p,
+            UnaryOp::PowScalar => x.powf(p),
+        }
+    }
+
+    /// The WGSL expression of `x` and `p`.
+    pub fn wgsl(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "-x",
+            UnaryOp::Exp => "exp(x)",
+            UnaryOp::Log => "log(x)",
+            UnaryOp::Sqrt => "sqrt(x)",
+            UnaryOp::Abs => "abs(x)",
+            UnaryOp::Relu => "max(x, 0.0)",
+            UnaryOp::LeakyRelu => "max(x, p * x)",
+            UnaryOp::Silu => "x / (1.0 + exp(-x))",
+            // tanh(z) written as 1 − 2/(e^{2z}+1): WGSL's tanh overflows to NaN on some drivers.
+            UnaryOp::Gelu => {
+                "0.5 * x * (2.0 - 2.0 / (exp(2.0 * 0.7978846 * (x + 0.044715 * x * x * x)) + 1.0))"
+            }
+            UnaryOp::Tanh => "1.0 - 2.0 / (exp(2.0 * x) + 1.0)",
+            UnaryOp::Sigmoid => "1.0 / (1.0 + exp(-x))",
+            UnaryOp::Softplus => "max(x, 0.0) + log(1.0 + exp(-abs(x)))",
+            UnaryOp::AddScalar => "x + p",
+            UnaryOp::MulScalar => "x * p",
+            UnaryOp::PowScalar => "pow(x, p)",
+        }
+    }
+}
+
+/// Element-wise functions of two broadcast inputs `a`, `b`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// a ^ b (a > 0)
+    Pow,
+    Max,
+    Min,
+    /// 1 where a > b, else 0
+    Gt,
+    /// 1 where a == b, else 0
+    Eq,
+}
+
+pub const BINARY_OPS: [BinaryOp; 9] = [
+    BinaryOp::Add,
+    BinaryOp::Sub,
+    BinaryOp::Mul,
+    BinaryOp::Div,
+    BinaryOp::Pow,
+    BinaryOp::Max,
+    BinaryOp::Min,
+    BinaryOp::Gt,
+    BinaryOp::Eq,
+];
+
+impl BinaryOp {
+    pub fn cpu(self, a: f32, b: f32) -> f32 {
+        match self {
+            BinaryOp::Add => a + b,
+            BinaryOp::Sub => a - b,
+            BinaryOp::Mul => a * b,
+            BinaryOp::Div => a / b,
+            BinaryOp::Pow => a.powf(b),
+            BinaryOp::Max => a.max(b),
+            BinaryOp::Min => a.min(b),
+            BinaryOp::Gt => (a > b) as u8 as f32,
+            BinaryOp::Eq => (a == b) as u8 as f32,
+        }
+    }
+
+    pub fn wgsl(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "a + b",
+            BinaryOp::Sub => "a - b",
+            BinaryOp::Mul => "a * b",
+            BinaryOp::Div => "a / b",
+            BinaryOp::Pow => "pow(a, b)",
+            BinaryOp::Max => "max(a, b)",
+            BinaryOp::Min => "min(a, b)",
+            BinaryOp::Gt => "select(0.0, 1.0, a > b)",
+            BinaryOp::Eq => "select(0.0, 1.0, a == b)",
+        }
+    }
+}
+
+/// Reductions along one axis (the axis is kept, with size 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    Sum,
+    Mean,
+    Max,
+    Min,
+    /// Index of the first maximum, as f32.
+    ArgMax,
+    /// log Σ exp, computed stably (max first).
+    LogSumExp,
+}
+
+pub const REDUCE_OPS: [ReduceOp; 6] = [
+    ReduceOp::Sum,
+    ReduceOp::Mean,
+    ReduceOp::Max,
+    ReduceOp::Min,
+    ReduceOp::ArgMax,
+    ReduceOp::LogSumExp,
+];
+
+impl ReduceOp {
+    pub fn cpu(self, xs: impl Iterator<Item = f32> + Clone) -> f32 {
+        match self {
+            ReduceOp::Sum => xs.sum(),
+            ReduceOp::Mean => {
+                let (s, n) = xs.fold((0.0f32, 0usize), |(s, n), x| (s + x, n + 1));
+                s / n as f32
+            }
+            ReduceOp::Max => xs.fold(f32::NEG_INFINITY, f32::max),
+            ReduceOp::Min => xs.fold(f32::INFINITY, f32::min),
+            ReduceOp::ArgMax => {
+                let mut best = (0usize, f32::NEG_INFINITY);
+                for (i, x) in xs.enumerate() {
+                    if x > best.1 {
+                        best = (i, x);
+                    }
+                }
+                best.0 as f32
+            }
+            ReduceOp::LogSumExp => {
+                let m = xs.clone().fold(f32::NEG_INFINITY, f32::max);
+                if m == f32::NEG_INFINITY {
+                    return m;
+                }
+                m + xs.map(|x| (x - m).exp()).sum::<f32>().ln()
+            }
+        }
+    }
+
+    /// Kernel variant index (see `reduce.wgsl`).
+    pub fn code(self) -> u32 {
+        match self {
+            ReduceOp::Sum => 0,
+            ReduceOp::Mean => 1,
+            ReduceOp::Max => 2,
+            ReduceOp::Min => 3,
+            ReduceOp::ArgMax => 4,
+            ReduceOp::LogSumExp => 5,
+        }
+    }
+}

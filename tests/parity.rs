@@ -1,0 +1,241 @@
+//! Kernel parity: every GPU kernel against the CPU reference, natively (on Mesa's lavapipe
+//! in CI: `apt-get install mesa-vulkan-drivers`). Random inputs, sizes that are not
+//! multiples of the workgroup, broadcasting, and non-contiguous views; floats compared
+//! with tolerances.
+#![cfg(not(target_arch = "wasm32"))]
+
+use genlab::data::Rng;
+use genlab::tensor::gpu::Gpu;
+use genlab::tensor::op::{BINARY_OPS, REDUCE_OPS, UNARY_OPS};
+use genlab::tensor::{block_on, BinaryOp, Device, Tensor, UnaryOp};
+use std::sync::{Arc, OnceLock};
+
+fn gpu() -> Device {
+    static GPU: OnceLock<Arc<Gpu>> = OnceLock::new();
+    let g = GPU.get_or_init(|| {
+        block_on(Gpu::new()).unwrap_or_else(|e| {
+            panic!("parity tests need a GPU adapter (in CI: Mesa's lavapipe, package mesa-vulkan-drivers): {e}")
+        })
+    });
+    Device::Gpu(g.clone())
+}
+
+fn random(shape: &[usize], lo: f32, hi: f32, seed: u64) -> Tensor {
+    let mut r = Rng::new(seed);
+    let n = shape.iter().product();
+    Tensor::from_vec(
+        (0..n)
+            .map(|_| r.range(lo as f64, hi as f64) as f32)
+            .collect(),
+        shape,
+    )
+    .unwrap()
+}
+
+fn assert_close(what: &str, cpu: &Tensor, gpu: &Tensor, rtol: f32, atol: f32) {
+    assert_eq!(cpu.shape(), gpu.shape(), "{what}: shapes");
+    let c = block_on(cpu.to_vec()).unwrap();
+    let g = block_on(gpu.to_vec()).unwrap();
+    for (i, (a, b)) in c.iter().zip(&g).enumerate() {
+        let ok = (a - b).abs() <= atol + rtol * a.abs() || (a.is_nan() && b.is_nan()) || a == b;
+        assert!(ok, "{what}: element {i}: cpu {a} vs gpu {b}");
+    }
+}
+
+#[test]
+fn unary_ops_match_on_odd_sizes_and_views() {
+    let dev = gpu();
+    for (k, op) in UNARY_OPS.iter().enumerate() {
+        let (lo, hi) = match op {
+            UnaryOp::Log | UnaryOp::Sqrt | UnaryOp::PowScalar => (0.05, 4.0),
+            _ => (-6.0, 6.0),
+        };
+        let p = match op {
+            UnaryOp::LeakyRelu => 0.1,
+            UnaryOp::PowScalar => 2.5,
+            _ => 0.7,
+        };
+        let x = random(&[7, 37], lo, hi, k as u64);
+        let xg = x.to_device(&dev);
+        assert_close(
+            &format!("{op:?}"),
+            &x.unary(*op, p),
+            &xg.unary(*op, p),
+            2e-5,
+            2e-5,
+        );
+        // A transposed (non-contiguous) view.
+        let xt = x.transpose(0, 1).unwrap();
+        let xgt = xg.transpose(0, 1).unwrap();
+        assert_close(
+            &format!("{op:?} on a transposed view"),
+            &xt.unary(*op, p),
+            &xgt.unary(*op, p),
+            2e-5,
+            2e-5,
+        );
+    }
+}
+
+#[test]
+fn binary_ops_match_with_broadcasting() {
+    let dev = gpu();
+    for (k, op) in BINARY_OPS.iter().enumerate() {
+        let (lo, hi) = if *op == BinaryOp::Pow {
+            (0.1, 3.0)
+        } else {
+            (-3.0, 3.0)
+        };
+        let a = random(&[5, 1, 33], lo, hi, 100 + k as u64);
+        let mut b = random(&[4, 1], lo, hi, 200 + k as u64);
+        if *op == BinaryOp::Eq {
+            b = a
+                .narrow(2, 0, 1)
+                .unwrap()
+                .narrow(0, 0, 4)
+                .unwrap()
+                .reshape(&[4, 1])
+                .unwrap();
+        }
+        let (ag, bg) = (a.to_device(&dev), b.to_device(&dev));
+        assert_close(
+            &format!("{op:?}"),
+            &a.binary(*op, &b).unwrap(),
+            &ag.binary(*op, &bg).unwrap(),
+            1e-5,
+            1e-5,
+        );
+        // Non-contiguous on both sides.
+        let at = a.transpose(0, 2).unwrap(); // [33, 1, 5]
+        let bt = random(&[5, 3], lo, hi, 300 + k as u64)
+            .transpose(0, 1)
+            .unwrap(); // [3, 5] view
+        let (atg, btg) = (
+            ag.transpose(0, 2).unwrap(),
+            random(&[5, 3], lo, hi, 300 + k as u64)
+                .to_device(&dev)
+                .transpose(0, 1)
+                .unwrap(),
+        );
+        assert_close(
+            &format!("{op:?} on views"),
+            &at.binary(*op, &bt).unwrap(),
+            &atg.binary(*op, &btg).unwrap(),
+            1e-5,
+            1e-5,
+        );
+    }
+}
+
+#[test]
+fn reductions_match_along_every_axis() {
+    let dev = gpu();
+    let x = random(&[3, 5, 70], -4.0, 4.0, 7);
+    let xg = x.to_device(&dev);
+    for op in REDUCE_OPS {
+        for axis in 0..3 {
+            assert_close(
+                &format!("{op:?} axis {axis}"),
+                &x.reduce(op, axis).unwrap(),
+                &xg.reduce(op, axis).unwrap(),
+                1e-5,
+                1e-4,
+            );
+        }
+        let (xt, xgt) = (
+            x.permute(&[2, 0, 1]).unwrap(),
+            xg.permute(&[2, 0, 1]).unwrap(),
+        );
+        assert_close(
+            &format!("{op:?} on a permuted view"),
+            &xt.reduce(op, 2).unwrap(),
+            &xgt.reduce(op, 2).unwrap(),
+            1e-5,
+            1e-4,
+        );
+    }
+}
+
+#[test]
+fn matmul_matches_on_awkward_shapes() {
+    let dev = gpu();
+    for (i, &(m, k, n)) in [
+        (1, 1, 1),
+        (17, 33, 65),
+        (64, 64, 64),
+        (130, 7, 70),
+        (3, 300, 5),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let a = random(&[m, k], -1.0, 1.0, 10 + i as u64);
+        let b = random(&[k, n], -1.0, 1.0, 20 + i as u64);
+        let (ag, bg) = (a.to_device(&dev), b.to_device(&dev));
+        let tol = 1e-5 * k as f32;
+        assert_close(
+            &format!("matmul {m}×{k}×{n}"),
+            &a.matmul(&b).unwrap(),
+            &ag.matmul(&bg).unwrap(),
+            1e-4,
+            tol,
+        );
+        // Transposed operands, read in place.
+        let at = random(&[k, m], -1.0, 1.0, 30 + i as u64);
+        let atg = at.to_device(&dev);
+        assert_close(
+            &format!("matmul Aᵀ {m}×{k}×{n}"),
+            &at.transpose(0, 1).unwrap().matmul(&b).unwrap(),
+            &atg.transpose(0, 1).unwrap().matmul(&bg).unwrap(),
+            1e-4,
+            tol,
+        );
+    }
+    // Batched, with B broadcast across the batch.
+    let a = random(&[3, 2, 19, 23], -1.0, 1.0, 40);
+    let b = random(&[23, 11], -1.0, 1.0, 41);
+    assert_close(
+        "batched matmul",
+        &a.matmul(&b).unwrap(),
+        &a.to_device(&dev).matmul(&b.to_device(&dev)).unwrap(),
+        1e-4,
+        1e-3,
+    );
+}
+
+#[test]
+fn softmax_and_errors() {
+    let dev = gpu();
+    let x = random(&[9, 300], -30.0, 30.0, 50);
+    let xg = x.to_device(&dev);
+    assert_close(
+        "softmax",
+        &x.softmax(1).unwrap(),
+        &xg.softmax(1).unwrap(),
+        1e-4,
+        1e-6,
+    );
+    assert_close(
+        "log_softmax",
+        &x.log_softmax(1).unwrap(),
+        &xg.log_softmax(1).unwrap(),
+        1e-4,
+        1e-4,
+    );
+    // Mixing devices is a clear error, not a panic.
+    let e = x.add(&xg).unwrap_err().to_string();
+    assert!(e.contains("device"), "{e}");
+}
+
+#[test]
+fn large_launches_fold_into_a_two_dimensional_grid() {
+    let dev = gpu();
+    let Device::Gpu(g) = &dev else { unreachable!() };
+    let n = 256 * g.limits.max_compute_workgroups_per_dimension as usize + 777;
+    let x = Tensor::full(2.0, &[n], &dev);
+    let y = block_on(x.unary(UnaryOp::MulScalar, 1.5).to_vec()).unwrap();
+    assert!(y.iter().all(|&v| v == 3.0));
+    assert_eq!(y.len(), n);
+    // Each kernel variant was compiled once and reused.
+    assert!(g.cached_pipelines() >= 1);
+}
