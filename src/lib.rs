@@ -3,6 +3,7 @@
 //! Layers, bottom up (see ARCHITECTURE.md): `data` → `models` → `plot` → `lessons` → `ui`.
 //! Everything below `ui` is plain Rust that native tests exercise; `ui` exists only in the
 //! wasm build.
+pub mod autodiff;
 pub mod data;
 pub mod lessons;
 pub mod models;
