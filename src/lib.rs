@@ -7,6 +7,7 @@ pub mod autodiff;
 pub mod data;
 pub mod lessons;
 pub mod models;
+pub mod nn;
 pub mod plot;
 pub mod tensor;
 

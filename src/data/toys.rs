@@ -22,6 +22,22 @@ pub fn paintings(n_per_class: usize, seed: u64) -> Vec<((f64, f64), u8)> {
     out
 }
 
+/// The two-moons data set: two interleaved half circles with Gaussian noise, labels 0/1.
+pub fn two_moons(n: usize, noise: f64, seed: u64) -> Vec<((f64, f64), u8)> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|i| {
+            let t = rng.uniform() * std::f64::consts::PI;
+            let (x, y, c) = if i % 2 == 0 {
+                (t.cos(), t.sin(), 0)
+            } else {
+                (1.0 - t.cos(), 0.5 - t.sin(), 1)
+            };
+            ((x + noise * rng.normal(), y + noise * rng.normal()), c)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

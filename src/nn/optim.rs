@@ -1,0 +1,143 @@
+//! Optimisers: SGD with momentum, Adam and AdamW, and clipping by global gradient norm.
+//! Updates are tensor ops, so they run on the parameters' device without a readback.
+
+use super::Params;
+use crate::autodiff::{Grads, Var};
+use crate::tensor::{BinaryOp, Result, Tensor, UnaryOp};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    Sgd {
+        momentum: f32,
+    },
+    Adam {
+        beta1: f32,
+        beta2: f32,
+        eps: f32,
+    },
+    /// Adam with decoupled weight decay.
+    AdamW {
+        beta1: f32,
+        beta2: f32,
+        eps: f32,
+        weight_decay: f32,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Optimizer {
+    pub kind: Kind,
+    pub lr: f32,
+    /// Rescale all gradients together when their global L2 norm exceeds this.
+    pub clip_norm: Option<f32>,
+    step: u32,
+    m: Vec<Option<Tensor>>,
+    v: Vec<Option<Tensor>>,
+}
+
+impl Optimizer {
+    pub fn new(kind: Kind, lr: f32) -> Self {
+        Optimizer {
+            kind,
+            lr,
+            clip_norm: None,
+            step: 0,
+            m: Vec::new(),
+            v: Vec::new(),
+        }
+    }
+
+    pub fn adam(lr: f32) -> Self {
+        Self::new(
+            Kind::Adam {
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+            },
+            lr,
+        )
+    }
+
+    pub fn steps(&self) -> u32 {
+        self.step
+    }
+
+    /// Applies one update to `params` from the gradients of the bound variables `vars`.
+    pub fn step(&mut self, params: &mut Params, vars: &[Var], grads: &Grads) -> Result<()> {
+        self.step += 1;
+        let n = params.values.len();
+        self.m.resize(n, None);
+        self.v.resize(n, None);
+        let mut gs: Vec<Option<Tensor>> = vars.iter().map(|v| grads.get(*v).cloned()).collect();
+        if let Some(max) = self.clip_norm {
+            clip(&mut gs, max)?;
+        }
+        let t = self.step as i32;
+        for (i, g) in gs.into_iter().enumerate() {
+            let Some(g) = g else { continue };
+            let p = &params.values[i];
+            let new = match self.kind {
+                Kind::Sgd { momentum } => {
+                    let m = match self.m[i].take() {
+                        Some(m) => m.unary(UnaryOp::MulScalar, momentum).add(&g)?,
+                        None => g,
+                    };
+                    let p2 = p.sub(&m.unary(UnaryOp::MulScalar, self.lr))?;
+                    self.m[i] = Some(m);
+                    p2
+                }
+                Kind::Adam { beta1, beta2, eps }
+                | Kind::AdamW {
+                    beta1, beta2, eps, ..
+                } => {
+                    let m = ema(self.m[i].take(), &g, beta1)?;
+                    let v = ema(self.v[i].take(), &g.mul(&g)?, beta2)?;
+                    let mhat = m.unary(UnaryOp::MulScalar, 1.0 / (1.0 - beta1.powi(t)));
+                    let vhat = v.unary(UnaryOp::MulScalar, 1.0 / (1.0 - beta2.powi(t)));
+                    let upd = mhat.div(
+                        &vhat
+                            .unary(UnaryOp::Sqrt, 0.0)
+                            .unary(UnaryOp::AddScalar, eps),
+                    )?;
+                    let mut p2 = p.sub(&upd.unary(UnaryOp::MulScalar, self.lr))?;
+                    if let Kind::AdamW { weight_decay, .. } = self.kind {
+                        p2 = p2.sub(&p.unary(UnaryOp::MulScalar, self.lr * weight_decay))?;
+                    }
+                    self.m[i] = Some(m);
+                    self.v[i] = Some(v);
+                    p2
+                }
+            };
+            params.values[i] = new;
+        }
+        Ok(())
+    }
+}
+
+fn ema(prev: Option<Tensor>, x: &Tensor, beta: f32) -> Result<Tensor> {
+    let fresh = x.unary(UnaryOp::MulScalar, 1.0 - beta);
+    match prev {
+        Some(p) => p.unary(UnaryOp::MulScalar, beta).add(&fresh),
+        None => Ok(fresh),
+    }
+}
+
+/// Scales all gradients by min(1, max / ‖g‖) computed on the device.
+fn clip(gs: &mut [Option<Tensor>], max: f32) -> Result<()> {
+    let mut total: Option<Tensor> = None;
+    for g in gs.iter().flatten() {
+        let sq = g.mul(g)?.reshape(&[g.numel()])?.sum(0)?;
+        total = Some(match total {
+            Some(t) => t.add(&sq)?,
+            None => sq,
+        });
+    }
+    let Some(total) = total else { return Ok(()) };
+    let norm = total.unary(UnaryOp::Sqrt, 0.0);
+    let cap = Tensor::full(max, &[1], &norm.device());
+    let scale = cap.div(&norm.binary(BinaryOp::Max, &cap)?)?.reshape(&[])?;
+    for g in gs.iter_mut().flatten() {
+        *g = g.mul(&scale)?;
+    }
+    Ok(())
+}
