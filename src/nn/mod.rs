@@ -3,6 +3,7 @@
 //! parameters live on is where training runs.
 
 pub mod optim;
+pub mod weights;
 
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
