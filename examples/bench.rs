@@ -1,5 +1,5 @@
 //! `cargo xtask bench`: timings of the lessons' workloads on this machine's CPU (native,
-//! release build). The tensor engine's matmul and MLP figures join this table with it.
+//! release build), after the tensor engine's peer workloads on the CPU and on the GPU.
 
 use genlab::data::draw::rasterise;
 use genlab::data::land::LandMap;
@@ -7,6 +7,11 @@ use genlab::data::{PData, Rng};
 use genlab::models::density2d::{mean_log_likelihood, Kde, Mixture};
 use genlab::models::pixel::{correlation_with, PixelModel};
 use genlab::models::tabular::{kl, NaiveBayes};
+use genlab::autodiff::Tape;
+use genlab::nn::optim::Optimizer;
+use genlab::nn::{mse, Mlp, Params};
+use genlab::tensor::gpu::Gpu;
+use genlab::tensor::{block_on, Device, Tensor, UnaryOp};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -26,8 +31,71 @@ fn time<T>(name: &str, unit: &str, per: f64, mut f: impl FnMut() -> T) {
     );
 }
 
+/// Seconds per call of `f`, after a warm-up, over at least 0.5 s and 3 calls.
+fn seconds(mut f: impl FnMut()) -> f64 {
+    f();
+    let mut reps = 0u32;
+    let start = Instant::now();
+    while start.elapsed().as_secs_f64() < 0.5 || reps < 3 {
+        f();
+        reps += 1;
+    }
+    start.elapsed().as_secs_f64() / reps as f64
+}
+
+fn random(shape: &[usize], seed: u64, device: &Device) -> Tensor {
+    let mut r = Rng::new(seed);
+    let n = shape.iter().product();
+    Tensor::new((0..n).map(|_| r.range(-1.0, 1.0) as f32).collect(), shape, device).unwrap()
+}
+
+/// The peer workloads of `shared/peer-bench`: f32 matmul, and one Adam step of an MLP
+/// 784-256-256-784 on a batch of 128 with an MSE loss.
+fn engine_rows(device: &Device, label: &str) {
+    let sync = |t: &Tensor| {
+        if let Device::Gpu(g) = device {
+            g.wait_idle();
+        }
+        black_box(t);
+    };
+    for n in [256usize, 512, 1024] {
+        let a = random(&[n, n], 1, device);
+        let b = random(&[n, n], 2, device);
+        let s = seconds(|| sync(&a.matmul(&b).unwrap()));
+        println!("| {:<44} | {:>10.3} | {:>12.1} {:<10} |", format!("matmul N = {n}, {label}"), s * 1e3, 2.0 * (n * n * n) as f64 / s / 1e9, "GFLOP/s");
+    }
+    let mut rng = Rng::new(3);
+    let mut params = Params::default();
+    let mlp = Mlp::new(&mut params, "mlp", &[784, 256, 256, 784], UnaryOp::Relu, &mut rng, &Device::Cpu);
+    params = params.to_device(device);
+    let x = random(&[128, 784], 4, device);
+    let mut opt = Optimizer::adam(1e-3);
+    let s = seconds(|| {
+        let tape = Tape::new();
+        let p = params.bind(&tape);
+        let xv = tape.leaf(x.clone());
+        let loss = mse(&mlp.forward(&p, &xv).unwrap(), &xv).unwrap();
+        let g = tape.backward(loss).unwrap();
+        opt.step(&mut params, &p, &g).unwrap();
+        sync(&params.values[0]);
+    });
+    println!("| {:<44} | {:>10.3} | {:>12.1} {:<10} |", format!("MLP 784-256-256-784 Adam step, {label}"), s * 1e3, 1.0 / s, "steps/s");
+}
+
 fn main() {
-    println!("Genlab benchmarks: native CPU, release build, one thread");
+    println!("Genlab benchmarks: native, release build");
+    println!("| workload                                     |  time (ms) |   throughput            |");
+    println!("|----------------------------------------------|------------|-------------------------|");
+    engine_rows(&Device::Cpu, "CPU");
+    match block_on(Gpu::new()) {
+        Ok(g) => {
+            println!("| GPU rows: adapter {} |", g.adapter);
+            engine_rows(&Device::Gpu(g), "GPU");
+        }
+        Err(e) => println!("| GPU rows skipped: {e} |"),
+    }
+    println!();
+    println!("Lesson workloads: native CPU, one thread");
     println!(
         "| workload                                     |  time (ms) |   throughput            |"
     );

@@ -44,6 +44,12 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's build directory: `$CARGO_TARGET_DIR` when set (CI keeps one between runs), else
+/// `target/` in the workspace.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
 fn flag_value(args: &[String], name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
@@ -104,11 +110,7 @@ pub fn build_site(out: &Path, release: bool) -> Result {
     }
     run(&mut cargo)?;
     let profile = if release { "release" } else { "debug" };
-    let wasm = root
-        .join("target")
-        .join(TARGET)
-        .join(profile)
-        .join("genlab.wasm");
+    let wasm = target_dir().join(TARGET).join(profile).join("genlab.wasm");
 
     // JS glue, generated in-process by the wasm-bindgen version pinned in Cargo.lock.
     let pkg = root.join("pkg");
@@ -306,7 +308,7 @@ fn cmd_test(args: &[String]) -> Result {
     }
     eprintln!("xtask: [3/3] end-to-end tests (Playwright, headless Chromium)");
     ensure_node_modules(true)?;
-    let out = root.join("target/e2e-site");
+    let out = target_dir().join("e2e-site");
     build_site(&out, true)?;
     let server = serve::Server::start("127.0.0.1", 0, &out)?;
     let url = format!("http://{}/", server.addr);

@@ -224,6 +224,12 @@ impl Gpu {
         }
     }
 
+    /// Blocks until the GPU has finished all submitted work (native only: for timing).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn wait_idle(&self) {
+        let _ = self.device.poll(wgpu::PollType::wait_indefinitely());
+    }
+
     /// Copies a buffer's first `n` floats back to the CPU. Asynchronous on every platform.
     pub async fn read(&self, src: &wgpu::Buffer, n: usize) -> Result<Vec<f32>, GpuError> {
         let size = (n.max(1) * 4) as u64;
