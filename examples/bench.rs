@@ -1,13 +1,13 @@
 //! `cargo xtask bench`: timings of the lessons' workloads on this machine's CPU (native,
 //! release build), after the tensor engine's peer workloads on the CPU and on the GPU.
 
+use genlab::autodiff::Tape;
 use genlab::data::draw::rasterise;
 use genlab::data::land::LandMap;
 use genlab::data::{PData, Rng};
 use genlab::models::density2d::{mean_log_likelihood, Kde, Mixture};
 use genlab::models::pixel::{correlation_with, PixelModel};
 use genlab::models::tabular::{kl, NaiveBayes};
-use genlab::autodiff::Tape;
 use genlab::nn::optim::Optimizer;
 use genlab::nn::{mse, Mlp, Params};
 use genlab::tensor::gpu::Gpu;
@@ -46,7 +46,12 @@ fn seconds(mut f: impl FnMut()) -> f64 {
 fn random(shape: &[usize], seed: u64, device: &Device) -> Tensor {
     let mut r = Rng::new(seed);
     let n = shape.iter().product();
-    Tensor::new((0..n).map(|_| r.range(-1.0, 1.0) as f32).collect(), shape, device).unwrap()
+    Tensor::new(
+        (0..n).map(|_| r.range(-1.0, 1.0) as f32).collect(),
+        shape,
+        device,
+    )
+    .unwrap()
 }
 
 /// The peer workloads of `shared/peer-bench`: f32 matmul, and one Adam step of an MLP
@@ -62,11 +67,24 @@ fn engine_rows(device: &Device, label: &str) {
         let a = random(&[n, n], 1, device);
         let b = random(&[n, n], 2, device);
         let s = seconds(|| sync(&a.matmul(&b).unwrap()));
-        println!("| {:<44} | {:>10.3} | {:>12.1} {:<10} |", format!("matmul N = {n}, {label}"), s * 1e3, 2.0 * (n * n * n) as f64 / s / 1e9, "GFLOP/s");
+        println!(
+            "| {:<44} | {:>10.3} | {:>12.1} {:<10} |",
+            format!("matmul N = {n}, {label}"),
+            s * 1e3,
+            2.0 * (n * n * n) as f64 / s / 1e9,
+            "GFLOP/s"
+        );
     }
     let mut rng = Rng::new(3);
     let mut params = Params::default();
-    let mlp = Mlp::new(&mut params, "mlp", &[784, 256, 256, 784], UnaryOp::Relu, &mut rng, &Device::Cpu);
+    let mlp = Mlp::new(
+        &mut params,
+        "mlp",
+        &[784, 256, 256, 784],
+        UnaryOp::Relu,
+        &mut rng,
+        &Device::Cpu,
+    );
     params = params.to_device(device);
     let x = random(&[128, 784], 4, device);
     let mut opt = Optimizer::adam(1e-3);
@@ -79,13 +97,23 @@ fn engine_rows(device: &Device, label: &str) {
         opt.step(&mut params, &p, &g).unwrap();
         sync(&params.values[0]);
     });
-    println!("| {:<44} | {:>10.3} | {:>12.1} {:<10} |", format!("MLP 784-256-256-784 Adam step, {label}"), s * 1e3, 1.0 / s, "steps/s");
+    println!(
+        "| {:<44} | {:>10.3} | {:>12.1} {:<10} |",
+        format!("MLP 784-256-256-784 Adam step, {label}"),
+        s * 1e3,
+        1.0 / s,
+        "steps/s"
+    );
 }
 
 fn main() {
     println!("Genlab benchmarks: native, release build");
-    println!("| workload                                     |  time (ms) |   throughput            |");
-    println!("|----------------------------------------------|------------|-------------------------|");
+    println!(
+        "| workload                                     |  time (ms) |   throughput            |"
+    );
+    println!(
+        "|----------------------------------------------|------------|-------------------------|"
+    );
     engine_rows(&Device::Cpu, "CPU");
     match block_on(Gpu::new()) {
         Ok(g) => {

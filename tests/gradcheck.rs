@@ -190,3 +190,33 @@ fn matmul_and_views() {
     );
     check("softmax", &|v| v[0].softmax(1), vec![(x, vec![3, 6])]);
 }
+
+#[test]
+fn where_narrow_concat_and_gather() {
+    let c = Tensor::from_vec(vec![1.0, 0.0, 1.0], &[3]).unwrap();
+    let (a, b) = (random(&[2, 3], -1.0, 1.0, 50), random(&[3], -1.0, 1.0, 51));
+    check(
+        "where",
+        &move |v| Var::where_(&c.to_device(&v[0].value().device()), &v[0], &v[1]),
+        vec![(a, vec![2, 3]), (b, vec![3])],
+    );
+    let x = random(&[3, 5], -1.0, 1.0, 52);
+    check(
+        "narrow",
+        &|v| v[0].narrow(1, 1, 3)?.unary(UnaryOp::Tanh, 0.0),
+        vec![(x.clone(), vec![3, 5])],
+    );
+    let y = random(&[3, 2], -1.0, 1.0, 53);
+    check(
+        "concat",
+        &|v| Var::concat(&[v[0], v[1], v[0]], 1),
+        vec![(x, vec![3, 5]), (y, vec![3, 2])],
+    );
+    let table = random(&[4, 3], -1.0, 1.0, 54);
+    let idx = Tensor::from_vec(vec![2.0, 0.0, 2.0, 3.0, 2.0], &[5]).unwrap();
+    check(
+        "gather_rows (repeated rows accumulate)",
+        &move |v| v[0].gather_rows(&idx.to_device(&v[0].value().device())),
+        vec![(table, vec![4, 3])],
+    );
+}

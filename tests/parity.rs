@@ -239,3 +239,98 @@ fn large_launches_fold_into_a_two_dimensional_grid() {
     // Each kernel variant was compiled once and reused.
     assert!(g.cached_pipelines() >= 1);
 }
+
+#[test]
+fn where_concat_gather_and_random_match() {
+    let dev = gpu();
+    let c = random(&[5, 1], -1.0, 1.0, 60).unary(UnaryOp::Relu, 0.0); // zeros and positives
+    let a = random(&[5, 7], -1.0, 1.0, 61);
+    let b = random(&[7], -1.0, 1.0, 62);
+    let (cg, ag, bg) = (c.to_device(&dev), a.to_device(&dev), b.to_device(&dev));
+    assert_close(
+        "where",
+        &Tensor::where_(&c, &a, &b).unwrap(),
+        &Tensor::where_(&cg, &ag, &bg).unwrap(),
+        0.0,
+        0.0,
+    );
+
+    let x = random(&[3, 4, 5], -1.0, 1.0, 63);
+    let y = random(&[3, 2, 5], -1.0, 1.0, 64);
+    let z = random(&[5, 3], -1.0, 1.0, 65)
+        .transpose(0, 1)
+        .unwrap()
+        .reshape(&[3, 1, 5])
+        .unwrap();
+    let (xg, yg, zg) = (x.to_device(&dev), y.to_device(&dev), z.to_device(&dev));
+    let parts_t = [x.transpose(0, 0).unwrap(), y.clone(), z.clone()];
+    let cpu = Tensor::concat(&parts_t, 1).unwrap();
+    let gpu_t = Tensor::concat(&[xg, yg, zg], 1).unwrap();
+    assert_eq!(cpu.shape(), &[3, 7, 5]);
+    assert_close("concat", &cpu, &gpu_t, 0.0, 0.0);
+    // A non-contiguous part.
+    let xt = x.transpose(0, 2).unwrap();
+    assert_close(
+        "concat of a view",
+        &Tensor::concat(&[xt.clone(), xt.clone()], 0).unwrap(),
+        &Tensor::concat(
+            &[
+                x.to_device(&dev).transpose(0, 2).unwrap(),
+                x.to_device(&dev).transpose(0, 2).unwrap(),
+            ],
+            0,
+        )
+        .unwrap(),
+        0.0,
+        0.0,
+    );
+
+    let table = random(&[11, 6], -1.0, 1.0, 66);
+    let idx = Tensor::from_vec(vec![3.0, 0.0, 10.0, 3.0, 7.0], &[5]).unwrap();
+    let got = table
+        .to_device(&dev)
+        .gather_rows(&idx.to_device(&dev))
+        .unwrap();
+    assert_close(
+        "gather_rows",
+        &table.gather_rows(&idx).unwrap(),
+        &got,
+        0.0,
+        0.0,
+    );
+    assert!(table
+        .gather_rows(&Tensor::from_vec(vec![11.0], &[1]).unwrap())
+        .is_err());
+
+    for normal in [false, true] {
+        let n = 100_003;
+        let r_cpu = Tensor::random(&[n], 0xDEAD_BEEF_0042, normal, &Device::Cpu);
+        let r_gpu = Tensor::random(&[n], 0xDEAD_BEEF_0042, normal, &dev);
+        assert_close(
+            if normal {
+                "random normal"
+            } else {
+                "random uniform"
+            },
+            &r_cpu,
+            &r_gpu,
+            1e-5,
+            1e-5,
+        );
+        let v = r_cpu.cpu_values().unwrap();
+        let mean = v.iter().sum::<f32>() / n as f32;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / n as f32;
+        let (want_mean, want_var) = if normal {
+            (0.0, 1.0)
+        } else {
+            (0.5, 1.0 / 12.0)
+        };
+        assert!(
+            (mean - want_mean).abs() < 0.01 && (var - want_var).abs() < 0.02,
+            "{normal}: mean {mean} var {var}"
+        );
+        if !normal {
+            assert!(v.iter().all(|&x| (0.0..1.0).contains(&x)));
+        }
+    }
+}

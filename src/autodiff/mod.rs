@@ -296,6 +296,83 @@ impl<'t> Var<'t> {
         Ok(self.op(y, &[*self], bw))
     }
 
+    /// `self` where `cond` is non-zero, else `other`; `cond` gets no gradient.
+    pub fn where_(cond: &Tensor, a: &Var<'t>, b: &Var<'t>) -> Result<Var<'t>> {
+        let y = Tensor::where_(cond, &a.value(), &b.value())?;
+        let c = cond.clone();
+        let bw: Backward = Box::new(move |g, xs, _| {
+            let zero = scalar(0.0, &g.device());
+            let ga = Tensor::where_(&c, g, &zero)?;
+            let gb = Tensor::where_(&c, &zero, g)?;
+            Ok(vec![
+                Some(sum_to(&ga, xs[0].shape())?),
+                Some(sum_to(&gb, xs[1].shape())?),
+            ])
+        });
+        Ok(a.op(y, &[*a, *b], bw))
+    }
+
+    /// Elements `start..start + len` along `axis`.
+    pub fn narrow(&self, axis: usize, start: usize, len: usize) -> Result<Var<'t>> {
+        let y = self.value().narrow(axis, start, len)?.contiguous();
+        let bw: Backward = Box::new(move |g, xs, _| {
+            let full = xs[0].shape()[axis];
+            let dev = g.device();
+            let mut parts = Vec::new();
+            let zeros = |n: usize| {
+                let mut s = xs[0].shape().to_vec();
+                s[axis] = n;
+                Tensor::zeros(&s, &dev)
+            };
+            if start > 0 {
+                parts.push(zeros(start));
+            }
+            parts.push(g.clone());
+            if start + len < full {
+                parts.push(zeros(full - start - len));
+            }
+            Ok(vec![Some(Tensor::concat(&parts, axis)?)])
+        });
+        Ok(self.op(y, &[*self], bw))
+    }
+
+    /// Joins variables along `axis`.
+    pub fn concat(parts: &[Var<'t>], axis: usize) -> Result<Var<'t>> {
+        let first = parts
+            .first()
+            .ok_or_else(|| ShapeError("concat of nothing".into()))?;
+        let y = Tensor::concat(&parts.iter().map(|p| p.value()).collect::<Vec<_>>(), axis)?;
+        let bw: Backward = Box::new(move |g, xs, _| {
+            let mut start = 0;
+            xs.iter()
+                .map(|x| {
+                    let len = x.shape()[axis];
+                    let part = g.narrow(axis, start, len)?.contiguous();
+                    start += len;
+                    Ok(Some(part))
+                })
+                .collect()
+        });
+        Ok(first.op(y, parts, bw))
+    }
+
+    /// Embedding lookup: rows of this [rows, cols] table picked by `idx`. The table's
+    /// gradient is onehot(idx)ᵀ · g, so rows used twice collect both contributions.
+    pub fn gather_rows(&self, idx: &Tensor) -> Result<Var<'t>> {
+        let y = self.value().gather_rows(idx)?;
+        let idx = idx.clone();
+        let bw: Backward = Box::new(move |g, xs, _| {
+            let (rows, cols) = (xs[0].shape()[0], xs[0].shape()[1]);
+            let n = idx.numel();
+            let dev = g.device();
+            let ids = Tensor::new((0..rows).map(|r| r as f32).collect(), &[1, rows], &dev)?;
+            let one_hot = idx.reshape(&[n, 1])?.binary(BinaryOp::Eq, &ids)?; // [n, rows]
+            let gt = one_hot.transpose(0, 1)?.matmul(&g.reshape(&[n, cols])?)?;
+            Ok(vec![Some(gt)])
+        });
+        Ok(self.op(y, &[*self], bw))
+    }
+
     // Conveniences, all built from the primitives above.
     pub fn add(&self, o: &Var<'t>) -> Result<Var<'t>> {
         self.binary(BinaryOp::Add, o)

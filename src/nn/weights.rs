@@ -109,28 +109,29 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Weights, WeightsError> {
     let mut tensors = HashMap::new();
     for (name, view) in st.tensors() {
         let d = view.data();
-        let values: Vec<f32> =
-            match view.dtype() {
-                Dtype::F32 => d
-                    .chunks_exact(4)
-                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                    .collect(),
-                Dtype::F64 => d
-                    .chunks_exact(8)
-                    .map(|c| f64::from_le_bytes(c.try_into().unwrap()) as f32)
-                    .collect(),
-                Dtype::BF16 => d
-                    .chunks_exact(2)
-                    .map(|c| f32::from_bits((u16::from_le_bytes([c[0], c[1]]) as u32) << 16))
-                    .collect(),
-                Dtype::F16 => d
-                    .chunks_exact(2)
-                    .map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]])))
-                    .collect(),
-                other => return Err(err(format!(
+        let values: Vec<f32> = match view.dtype() {
+            Dtype::F32 => d
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+            Dtype::F64 => d
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(c.try_into().unwrap()) as f32)
+                .collect(),
+            Dtype::BF16 => d
+                .chunks_exact(2)
+                .map(|c| f32::from_bits((u16::from_le_bytes([c[0], c[1]]) as u32) << 16))
+                .collect(),
+            Dtype::F16 => d
+                .chunks_exact(2)
+                .map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]])))
+                .collect(),
+            other => {
+                return Err(err(format!(
                     "tensor '{name}' has dtype {other:?}; Genlab reads floating-point weights only"
-                ))),
-            };
+                )))
+            }
+        };
         tensors.insert(name, (view.shape().to_vec(), values));
     }
     Ok(Weights {

@@ -84,3 +84,58 @@ pub fn matmul(a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
     }
     out
 }
+
+/// `cond`, `a`, `b` already broadcast to the output shape.
+pub fn where_(c: &[f32], lc: &Layout, a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
+    (0..la.numel())
+        .map(|i| {
+            if c[lc.index_of(i)] != 0.0 {
+                a[la.index_of(i)]
+            } else {
+                b[lb.index_of(i)]
+            }
+        })
+        .collect()
+}
+
+/// Writes the view `src` into `dst` at the positions of the view `ld`.
+pub fn copy_into(src: &[f32], ls: &Layout, dst: &mut [f32], ld: &Layout) {
+    for i in 0..ls.numel() {
+        dst[ld.index_of(i)] = src[ls.index_of(i)];
+    }
+}
+
+/// Rows of a contiguous [rows, cols] table picked by index.
+pub fn gather_rows(table: &[f32], cols: usize, idx: &[f32]) -> Vec<f32> {
+    idx.iter()
+        .flat_map(|&r| {
+            table[r as usize * cols..(r as usize + 1) * cols]
+                .iter()
+                .copied()
+        })
+        .collect()
+}
+
+/// The PCG hash of `random.wgsl`.
+pub fn pcg(v: u32) -> u32 {
+    let state = v.wrapping_mul(747796405).wrapping_add(2891336453);
+    let word = ((state >> ((state >> 28) + 4)) ^ state).wrapping_mul(277803737);
+    (word >> 22) ^ word
+}
+
+/// Counter-based random numbers, the same stream as `random.wgsl`.
+pub fn random(n: usize, seed: u64, normal: bool) -> Vec<f32> {
+    let (lo, hi) = (seed as u32, (seed >> 32) as u32);
+    let unit = |h: u32| ((h >> 8) as f32 + 0.5) / 16777216.0;
+    (0..n as u32)
+        .map(|i| {
+            let h1 = pcg(lo ^ pcg((2 * i).wrapping_add(hi)));
+            if !normal {
+                (h1 >> 8) as f32 / 16777216.0
+            } else {
+                let h2 = pcg(lo ^ pcg((2 * i + 1).wrapping_add(hi)));
+                (-2.0 * unit(h1).ln()).sqrt() * (6.283_185_3 * unit(h2)).cos()
+            }
+        })
+        .collect()
+}

@@ -47,7 +47,9 @@ pub fn root() -> PathBuf {
 /// Cargo's build directory: `$CARGO_TARGET_DIR` when set (CI keeps one between runs), else
 /// `target/` in the workspace.
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
 }
 
 fn flag_value(args: &[String], name: &str) -> Option<String> {

@@ -15,6 +15,10 @@ const UNARY: &str = include_str!("wgsl/unary.wgsl");
 const BINARY: &str = include_str!("wgsl/binary.wgsl");
 const REDUCE: &str = include_str!("wgsl/reduce.wgsl");
 const MATMUL: &str = include_str!("wgsl/matmul.wgsl");
+const WHERE: &str = include_str!("wgsl/where.wgsl");
+const COPY: &str = include_str!("wgsl/copy.wgsl");
+const GATHER: &str = include_str!("wgsl/gather.wgsl");
+const RANDOM: &str = include_str!("wgsl/random.wgsl");
 
 const WORKGROUP: u32 = 256;
 
@@ -69,7 +73,7 @@ impl Gpu {
         let have = adapter.limits();
         // Ask for what this engine uses, within what the adapter offers.
         let mut want = wgpu::Limits::downlevel_defaults();
-        want.max_storage_buffers_per_shader_stage = 4;
+        want.max_storage_buffers_per_shader_stage = 8; // WebGPU guarantees 8
         want.max_compute_workgroup_storage_size = 16384;
         want.max_compute_invocations_per_workgroup = 256;
         want.max_compute_workgroup_size_x = 256;
@@ -356,6 +360,78 @@ impl Gpu {
             &[&a.buf, &b.buf, &out.buf, &meta],
             (n.div_ceil(64) as u32, m.div_ceil(64) as u32, batch as u32),
         );
+        out
+    }
+}
+
+impl Gpu {
+    /// All three views already broadcast to the output shape.
+    pub fn where_(
+        self: &Arc<Self>,
+        c: (&GpuBuffer, &Layout),
+        a: (&GpuBuffer, &Layout),
+        b: (&GpuBuffer, &Layout),
+    ) -> GpuBuffer {
+        let n = a.1.numel();
+        let out = self.empty(n);
+        let mut info = vec![n as u32, a.1.rank() as u32];
+        info.extend(a.1.shape.iter().map(|&s| s as u32));
+        for l in [c.1, a.1, b.1] {
+            info.extend(Self::layout_words(l));
+        }
+        let info = self.meta(&info);
+        let pipe = self.pipeline("where", || WHERE.to_string());
+        self.launch(
+            &pipe,
+            &[&c.0.buf, &a.0.buf, &b.0.buf, &out.buf, &info],
+            self.grid(n),
+        );
+        out
+    }
+
+    /// A zero-filled buffer of `n` floats.
+    pub fn zeros(self: &Arc<Self>, n: usize) -> GpuBuffer {
+        self.upload(&vec![0.0; n])
+    }
+
+    /// Writes the view `src` into `dst` at the positions of the view `ld` (same shape).
+    pub fn copy_into(&self, src: &GpuBuffer, ls: &Layout, dst: &GpuBuffer, ld: &Layout) {
+        let n = ls.numel();
+        let mut info = vec![n as u32, ls.rank() as u32];
+        info.extend(ls.shape.iter().map(|&s| s as u32));
+        info.extend(Self::layout_words(ls));
+        info.extend(Self::layout_words(ld));
+        let info = self.meta(&info);
+        let pipe = self.pipeline("copy", || COPY.to_string());
+        self.launch(&pipe, &[&src.buf, &dst.buf, &info], self.grid(n));
+    }
+
+    /// Rows of a contiguous [rows, cols] table picked by the (contiguous) index buffer.
+    pub fn gather_rows(
+        self: &Arc<Self>,
+        table: &GpuBuffer,
+        cols: usize,
+        idx: &GpuBuffer,
+        n_idx: usize,
+    ) -> GpuBuffer {
+        let n = n_idx * cols;
+        let out = self.empty(n);
+        let info = self.meta(&[n as u32, cols as u32]);
+        let pipe = self.pipeline("gather", || GATHER.to_string());
+        self.launch(
+            &pipe,
+            &[&table.buf, &idx.buf, &out.buf, &info],
+            self.grid(n),
+        );
+        out
+    }
+
+    /// `n` random numbers from `seed`: uniform in [0, 1) or standard normal.
+    pub fn random(self: &Arc<Self>, n: usize, seed: u64, normal: bool) -> GpuBuffer {
+        let out = self.empty(n);
+        let info = self.meta(&[n as u32, seed as u32, (seed >> 32) as u32, normal as u32]);
+        let pipe = self.pipeline("random", || RANDOM.to_string());
+        self.launch(&pipe, &[&out.buf, &info], self.grid(n));
         out
     }
 }
