@@ -220,3 +220,82 @@ fn where_narrow_concat_and_gather() {
         vec![(table, vec![4, 3])],
     );
 }
+
+#[test]
+fn convolutions_normalisation_and_attention() {
+    use genlab::nn::layers::{
+        upsample, Conv2d, ConvTranspose2d, GroupNorm, LayerNorm, SelfAttention,
+    };
+    use genlab::nn::Params;
+    // Layers are built once on the CPU; their parameters become the checked inputs.
+    let mut rng = Rng::new(5);
+    let mut p = Params::default();
+    let conv = Conv2d::new(&mut p, "c", 2, 3, 3, 2, 1, &mut rng, &Device::Cpu);
+    let x = random(&[2, 2, 5, 5], -1.0, 1.0, 60);
+    let mut inputs = vec![(x, vec![2, 2, 5, 5])];
+    inputs.extend(
+        p.values
+            .iter()
+            .map(|v| (v.cpu_values().unwrap(), v.shape().to_vec())),
+    );
+    check(
+        "conv2d (stride 2, padding 1)",
+        &move |v| conv.forward(&v[1..], &v[0]),
+        inputs,
+    );
+
+    let mut p = Params::default();
+    let convt = ConvTranspose2d::new(&mut p, "t", 2, 2, 4, 2, 1, &mut rng, &Device::Cpu);
+    let x = random(&[1, 2, 3, 3], -1.0, 1.0, 61);
+    let mut inputs = vec![(x, vec![1, 2, 3, 3])];
+    inputs.extend(
+        p.values
+            .iter()
+            .map(|v| (v.cpu_values().unwrap(), v.shape().to_vec())),
+    );
+    check(
+        "conv transpose 2d",
+        &move |v| convt.forward(&v[1..], &v[0]),
+        inputs,
+    );
+
+    check(
+        "upsample ×2",
+        &|v| upsample(&v[0], 2),
+        vec![(random(&[1, 2, 2, 3], -1.0, 1.0, 62), vec![1, 2, 2, 3])],
+    );
+
+    let mut p = Params::default();
+    let ln = LayerNorm::new(&mut p, "ln", 5, &Device::Cpu);
+    let mut inputs = vec![(random(&[3, 5], -2.0, 2.0, 63), vec![3, 5])];
+    inputs.extend(
+        p.values
+            .iter()
+            .map(|v| (v.cpu_values().unwrap(), v.shape().to_vec())),
+    );
+    check("layer norm", &move |v| ln.forward(&v[1..], &v[0]), inputs);
+
+    let mut p = Params::default();
+    let gn = GroupNorm::new(&mut p, "gn", 2, 4, &Device::Cpu);
+    let mut inputs = vec![(random(&[2, 4, 2, 2], -2.0, 2.0, 64), vec![2, 4, 2, 2])];
+    inputs.extend(
+        p.values
+            .iter()
+            .map(|v| (v.cpu_values().unwrap(), v.shape().to_vec())),
+    );
+    check("group norm", &move |v| gn.forward(&v[1..], &v[0]), inputs);
+
+    let mut p = Params::default();
+    let att = SelfAttention::new(&mut p, "att", 4, 2, true, &mut rng, &Device::Cpu);
+    let mut inputs = vec![(random(&[1, 3, 4], -1.0, 1.0, 65), vec![1, 3, 4])];
+    inputs.extend(
+        p.values
+            .iter()
+            .map(|v| (v.cpu_values().unwrap(), v.shape().to_vec())),
+    );
+    check(
+        "causal self-attention",
+        &move |v| Ok(att.forward(&v[1..], &v[0])?.0),
+        inputs,
+    );
+}

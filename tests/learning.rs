@@ -107,3 +107,66 @@ fn sgd_with_momentum_and_clipping_also_learn() {
     let (_, acc) = fit_two_moons(&Device::Cpu, opt, 300);
     assert!(acc > 0.95, "AdamW accuracy {acc}");
 }
+
+/// Horizontal (0) or vertical (1) bars on an 8×8 canvas, with noise.
+fn bars(n: usize, seed: u64) -> (Vec<f32>, Vec<usize>) {
+    let mut r = Rng::new(seed);
+    let mut x = Vec::with_capacity(n * 64);
+    let mut y = Vec::with_capacity(n);
+    for i in 0..n {
+        let label = i % 2;
+        let pos = r.below(8) as usize;
+        for row in 0..8 {
+            for col in 0..8 {
+                let on = if label == 0 { row == pos } else { col == pos };
+                x.push(if on { 1.0 } else { 0.0 } + 0.2 * r.normal() as f32);
+            }
+        }
+        y.push(label);
+    }
+    (x, y)
+}
+
+fn fit_conv(device: &Device) -> Vec<f32> {
+    use genlab::nn::layers::Conv2d;
+    use genlab::nn::Linear;
+    let (xs, ys) = bars(64, 3);
+    let x = Tensor::new(xs, &[64, 1, 8, 8], device).unwrap();
+    let y = one_hot(&ys, 2, device);
+    let mut rng = Rng::new(2);
+    let mut params = Params::default();
+    let conv = Conv2d::new(&mut params, "conv", 1, 4, 3, 2, 1, &mut rng, &Device::Cpu);
+    let head = Linear::new(&mut params, "head", 4 * 4 * 4, 2, &mut rng, &Device::Cpu);
+    params = params.to_device(device);
+    let mut opt = Optimizer::adam(0.01);
+    let mut losses = Vec::new();
+    for _ in 0..60 {
+        let tape = Tape::new();
+        let p = params.bind(&tape);
+        let h = conv
+            .forward(&p, &tape.leaf(x.clone()))
+            .unwrap()
+            .unary(UnaryOp::Relu, 0.0)
+            .unwrap();
+        let logits = head.forward(&p, &h.reshape(&[64, 64]).unwrap()).unwrap();
+        let loss = cross_entropy(&logits, &tape.leaf(y.clone())).unwrap();
+        let g = tape.backward(loss).unwrap();
+        opt.step(&mut params, &p, &g).unwrap();
+        losses.push(block_on(loss.value().to_vec()).unwrap()[0]);
+    }
+    losses
+}
+
+#[test]
+fn small_conv_net_learns_on_cpu_and_gpu_alike() {
+    let cpu = fit_conv(&Device::Cpu);
+    assert!(cpu[59] < 0.5 * cpu[0], "CPU loss {} → {}", cpu[0], cpu[59]);
+    let gpu = fit_conv(&Device::Gpu(block_on(Gpu::new()).expect("a GPU adapter")));
+    assert!(gpu[59] < 0.5 * gpu[0], "GPU loss {} → {}", gpu[0], gpu[59]);
+    for (i, (c, g)) in cpu.iter().zip(&gpu).enumerate() {
+        assert!(
+            (c - g).abs() < 1e-3 + 1e-2 * c.abs(),
+            "step {i}: CPU {c} vs GPU {g}"
+        );
+    }
+}

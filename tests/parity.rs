@@ -334,3 +334,55 @@ fn where_concat_gather_and_random_match() {
         }
     }
 }
+
+#[test]
+fn unfold_and_fold_match() {
+    let dev = gpu();
+    for (k, &(n, c, h, w, kk, stride, pad)) in [
+        (2, 3, 7, 9, 3, 1, 1),
+        (1, 2, 8, 8, 4, 2, 1),
+        (3, 1, 5, 6, 2, 2, 0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let x = random(&[n, c, h, w], -1.0, 1.0, 70 + k as u64);
+        let cols = x.unfold(kk, kk, stride, pad).unwrap();
+        let cols_g = x.to_device(&dev).unfold(kk, kk, stride, pad).unwrap();
+        assert_close(&format!("unfold {k}"), &cols, &cols_g, 0.0, 0.0);
+        let y = random(cols.shape(), -1.0, 1.0, 80 + k as u64);
+        assert_close(
+            &format!("fold {k}"),
+            &y.fold(&[n, c, h, w], kk, kk, stride, pad).unwrap(),
+            &y.to_device(&dev)
+                .fold(&[n, c, h, w], kk, kk, stride, pad)
+                .unwrap(),
+            1e-6,
+            1e-6,
+        );
+        // fold is the adjoint of unfold: <unfold(x), y> = <x, fold(y)>.
+        let lhs: f32 = cols
+            .cpu_values()
+            .unwrap()
+            .iter()
+            .zip(y.cpu_values().unwrap())
+            .map(|(a, b)| a * b)
+            .sum();
+        let rhs: f32 = x
+            .cpu_values()
+            .unwrap()
+            .iter()
+            .zip(
+                y.fold(&[n, c, h, w], kk, kk, stride, pad)
+                    .unwrap()
+                    .cpu_values()
+                    .unwrap(),
+            )
+            .map(|(a, b)| a * b)
+            .sum();
+        assert!((lhs - rhs).abs() < 1e-3, "adjoint {k}: {lhs} vs {rhs}");
+    }
+    assert!(random(&[1, 1, 2, 2], 0.0, 1.0, 1)
+        .unfold(3, 3, 1, 0)
+        .is_err());
+}

@@ -373,6 +373,35 @@ impl<'t> Var<'t> {
         Ok(self.op(y, &[*self], bw))
     }
 
+    /// im2col; its gradient is col2im of the output gradient.
+    pub fn unfold(&self, kh: usize, kw: usize, stride: usize, pad: usize) -> Result<Var<'t>> {
+        let y = self.value().unfold(kh, kw, stride, pad)?;
+        let bw: Backward =
+            Box::new(move |g, xs, _| Ok(vec![Some(g.fold(xs[0].shape(), kh, kw, stride, pad)?)]));
+        Ok(self.op(y, &[*self], bw))
+    }
+
+    /// col2im into an image of shape `image`; its gradient is im2col.
+    pub fn fold(
+        &self,
+        image: &[usize],
+        kh: usize,
+        kw: usize,
+        stride: usize,
+        pad: usize,
+    ) -> Result<Var<'t>> {
+        let y = self.value().fold(image, kh, kw, stride, pad)?;
+        let bw: Backward = Box::new(move |g, _, _| Ok(vec![Some(g.unfold(kh, kw, stride, pad)?)]));
+        Ok(self.op(y, &[*self], bw))
+    }
+
+    /// This value broadcast to `shape`; the gradient is summed back.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Var<'t>> {
+        let y = self.value().broadcast_to(shape)?.contiguous();
+        let bw: Backward = Box::new(|g, xs, _| Ok(vec![Some(sum_to(g, xs[0].shape())?)]));
+        Ok(self.op(y, &[*self], bw))
+    }
+
     // Conveniences, all built from the primitives above.
     pub fn add(&self, o: &Var<'t>) -> Result<Var<'t>> {
         self.binary(BinaryOp::Add, o)

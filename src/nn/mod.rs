@@ -2,6 +2,7 @@
 //! layers, losses, initialisers and optimisers. Device-agnostic: whatever device the
 //! parameters live on is where training runs.
 
+pub mod layers;
 pub mod optim;
 pub mod weights;
 

@@ -139,3 +139,80 @@ pub fn random(n: usize, seed: u64, normal: bool) -> Vec<f32> {
         })
         .collect()
 }
+
+/// Geometry of a 2-D convolution window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Conv {
+    pub n: usize,
+    pub c: usize,
+    pub h: usize,
+    pub w: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub stride: usize,
+    pub pad: usize,
+}
+
+impl Conv {
+    pub fn out_h(&self) -> usize {
+        (self.h + 2 * self.pad - self.kh) / self.stride + 1
+    }
+    pub fn out_w(&self) -> usize {
+        (self.w + 2 * self.pad - self.kw) / self.stride + 1
+    }
+    pub fn rows(&self) -> usize {
+        self.c * self.kh * self.kw
+    }
+}
+
+/// im2col: contiguous x [N, C, H, W] → [N, C·KH·KW, OH·OW].
+pub fn unfold(x: &[f32], g: &Conv) -> Vec<f32> {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let mut out = vec![0.0; g.n * g.rows() * oh * ow];
+    for n in 0..g.n {
+        for c in 0..g.c {
+            for ky in 0..g.kh {
+                for kx in 0..g.kw {
+                    let r = (c * g.kh + ky) * g.kw + kx;
+                    for oy in 0..oh {
+                        for ox in 0..ow {
+                            let iy = (oy * g.stride + ky) as isize - g.pad as isize;
+                            let ix = (ox * g.stride + kx) as isize - g.pad as isize;
+                            if iy >= 0 && ix >= 0 && (iy as usize) < g.h && (ix as usize) < g.w {
+                                out[((n * g.rows() + r) * oh + oy) * ow + ox] =
+                                    x[((n * g.c + c) * g.h + iy as usize) * g.w + ix as usize];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// col2im, the adjoint of [`unfold`]: [N, C·KH·KW, OH·OW] → [N, C, H, W], summing overlaps.
+pub fn fold(cols: &[f32], g: &Conv) -> Vec<f32> {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let mut out = vec![0.0; g.n * g.c * g.h * g.w];
+    for n in 0..g.n {
+        for c in 0..g.c {
+            for ky in 0..g.kh {
+                for kx in 0..g.kw {
+                    let r = (c * g.kh + ky) * g.kw + kx;
+                    for oy in 0..oh {
+                        for ox in 0..ow {
+                            let iy = (oy * g.stride + ky) as isize - g.pad as isize;
+                            let ix = (ox * g.stride + kx) as isize - g.pad as isize;
+                            if iy >= 0 && ix >= 0 && (iy as usize) < g.h && (ix as usize) < g.w {
+                                out[((n * g.c + c) * g.h + iy as usize) * g.w + ix as usize] +=
+                                    cols[((n * g.rows() + r) * oh + oy) * ow + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}

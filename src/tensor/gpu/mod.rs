@@ -19,6 +19,7 @@ const WHERE: &str = include_str!("wgsl/where.wgsl");
 const COPY: &str = include_str!("wgsl/copy.wgsl");
 const GATHER: &str = include_str!("wgsl/gather.wgsl");
 const RANDOM: &str = include_str!("wgsl/random.wgsl");
+const UNFOLD: &str = include_str!("wgsl/unfold.wgsl");
 
 const WORKGROUP: u32 = 256;
 
@@ -423,6 +424,44 @@ impl Gpu {
             &[&table.buf, &idx.buf, &out.buf, &info],
             self.grid(n),
         );
+        out
+    }
+
+    /// im2col (`fold == false`) or its adjoint col2im (`fold == true`) of a contiguous buffer.
+    pub fn unfold(
+        self: &Arc<Self>,
+        src: &GpuBuffer,
+        g: &super::cpu::Conv,
+        fold: bool,
+    ) -> GpuBuffer {
+        let n = if fold {
+            g.n * g.c * g.h * g.w
+        } else {
+            g.n * g.rows() * g.out_h() * g.out_w()
+        };
+        let out = self.empty(n);
+        let info: Vec<u32> = [
+            n,
+            g.n,
+            g.c,
+            g.h,
+            g.w,
+            g.kh,
+            g.kw,
+            g.stride,
+            g.pad,
+            g.out_h(),
+            g.out_w(),
+        ]
+        .iter()
+        .map(|&v| v as u32)
+        .collect();
+        let info = self.meta(&info);
+        let key = if fold { "fold" } else { "unfold" };
+        let pipe = self.pipeline(key, || {
+            UNFOLD.replace("MODE", if fold { "1u" } else { "0u" })
+        });
+        self.launch(&pipe, &[&src.buf, &out.buf, &info], self.grid(n));
         out
     }
 
