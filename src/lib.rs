@@ -10,6 +10,7 @@ pub mod models;
 pub mod nn;
 pub mod plot;
 pub mod tensor;
+pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -33,6 +33,18 @@ impl Params {
         self.values.iter().map(|v| v.numel()).sum()
     }
 
+    /// A copy on the CPU (read back from the GPU if needed).
+    pub async fn to_cpu(&self) -> Result<Params> {
+        let mut values = Vec::with_capacity(self.values.len());
+        for v in &self.values {
+            values.push(v.to_cpu().await?);
+        }
+        Ok(Params {
+            names: self.names.clone(),
+            values,
+        })
+    }
+
     pub fn to_device(&self, device: &Device) -> Params {
         Params {
             names: self.names.clone(),

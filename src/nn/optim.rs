@@ -62,6 +62,26 @@ impl Optimizer {
         self.step
     }
 
+    /// A copy whose moment estimates live on the CPU (read back from the GPU if needed).
+    pub async fn to_cpu(&self) -> Result<Optimizer> {
+        let mut o = self.clone();
+        for slot in o.m.iter_mut().chain(o.v.iter_mut()) {
+            if let Some(t) = slot {
+                *t = t.to_cpu().await?;
+            }
+        }
+        Ok(o)
+    }
+
+    /// A copy whose moment estimates live on `device`.
+    pub fn to_device(&self, device: &crate::tensor::Device) -> Optimizer {
+        let mut o = self.clone();
+        for t in o.m.iter_mut().chain(o.v.iter_mut()).flatten() {
+            *t = t.to_device(device);
+        }
+        o
+    }
+
     /// Applies one update to `params` from the gradients of the bound variables `vars`.
     pub fn step(&mut self, params: &mut Params, vars: &[Var], grads: &Grads) -> Result<()> {
         self.step += 1;

@@ -9,7 +9,6 @@ use super::op::{BinaryOp, ReduceOp, UnaryOp};
 use super::shape::Layout;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use wgpu::util::DeviceExt;
 
 const UNARY: &str = include_str!("wgsl/unary.wgsl");
 const BINARY: &str = include_str!("wgsl/binary.wgsl");
@@ -42,6 +41,8 @@ pub struct Gpu {
     /// "llvmpipe (Vulkan)", "Apple M2 (Metal)", …
     pub adapter: String,
     pub limits: wgpu::Limits,
+    /// Set when the device is lost or reports an error: later work is refused with it.
+    fault: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -96,12 +97,26 @@ impl Gpu {
             })
             .await
             .map_err(|e| GpuError(format!("could not open the GPU device: {e}")))?;
+        // Errors and device loss are recorded, not panicked on: callers see them as a
+        // `GpuError` at the next readback and can carry on elsewhere.
+        let fault: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+        let f = fault.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            let mut f = f.lock().unwrap_or_else(|e| e.into_inner());
+            f.get_or_insert_with(|| format!("GPU error: {e}"));
+        }));
+        let f = fault.clone();
+        device.set_device_lost_callback(move |reason, msg| {
+            let mut f = f.lock().unwrap_or_else(|e| e.into_inner());
+            f.get_or_insert_with(|| format!("the GPU device was lost ({reason:?}): {msg}"));
+        });
         Ok(Arc::new(Gpu {
             device,
             queue,
             pipelines: Mutex::new(HashMap::new()),
             adapter: format!("{} ({:?})", info.name, info.backend),
             limits: want,
+            fault,
         }))
     }
 
@@ -130,6 +145,21 @@ impl Gpu {
         p
     }
 
+    /// What went wrong with the device, if anything has.
+    pub fn fault(&self) -> Option<String> {
+        self.fault.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Destroys the device, as a driver reset or a browser tab in the background might.
+    /// For testing the fallback to the CPU.
+    pub fn simulate_loss(&self) {
+        self.device.destroy();
+        self.fault
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(|| "the GPU device was lost (simulated)".into());
+    }
+
     /// Number of distinct kernels built so far (the cache's size).
     pub fn cached_pipelines(&self) -> usize {
         self.pipelines.lock().map(|c| c.len()).unwrap_or(0)
@@ -144,15 +174,12 @@ impl Gpu {
         } else {
             bytemuck::cast_slice(data)
         };
-        let buf = self
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: None,
-                contents: bytes,
-                usage: wgpu::BufferUsages::STORAGE
-                    | wgpu::BufferUsages::COPY_SRC
-                    | wgpu::BufferUsages::COPY_DST,
-            });
+        let buf = self.buffer_with(
+            bytes,
+            wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+        );
         GpuBuffer {
             buf,
             gpu: self.clone(),
@@ -175,12 +202,25 @@ impl Gpu {
     }
 
     fn meta(&self, words: &[u32]) -> wgpu::Buffer {
-        self.device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("meta"),
-                contents: bytemuck::cast_slice(words),
-                usage: wgpu::BufferUsages::STORAGE,
-            })
+        self.buffer_with(
+            bytemuck::cast_slice(words),
+            wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+        )
+    }
+
+    /// A buffer filled through the queue (not by mapping, which panics on a lost device).
+    fn buffer_with(&self, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
+        let size = (bytes.len() as u64).div_ceil(4) * 4;
+        let buf = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: None,
+            size,
+            usage,
+            mapped_at_creation: false,
+        });
+        let mut padded = bytes.to_vec();
+        padded.resize(size as usize, 0);
+        self.queue.write_buffer(&buf, 0, &padded);
+        buf
     }
 
     fn launch(
@@ -237,6 +277,9 @@ impl Gpu {
 
     /// Copies a buffer's first `n` floats back to the CPU. Asynchronous on every platform.
     pub async fn read(&self, src: &wgpu::Buffer, n: usize) -> Result<Vec<f32>, GpuError> {
+        if let Some(f) = self.fault() {
+            return Err(GpuError(f));
+        }
         let size = (n.max(1) * 4) as u64;
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
@@ -258,6 +301,9 @@ impl Gpu {
         rx.await
             .ok_or_else(|| GpuError("the GPU device was lost during a readback".into()))?
             .map_err(|e| GpuError(format!("reading the GPU buffer failed: {e}")))?;
+        if let Some(f) = self.fault() {
+            return Err(GpuError(f));
+        }
         let v = {
             let view = staging
                 .get_mapped_range(..)
