@@ -157,17 +157,42 @@ async fn training_in_the_browser_matches_on_webgpu_and_cpu() {
     use genlab::train::{loss_fn, Trainer};
 
     let data = two_moons(64, 0.1, 3);
-    let x = Tensor::from_vec(data.iter().flat_map(|d| [d.0 .0 as f32, d.0 .1 as f32]).collect(), &[64, 2]).unwrap();
-    let y = one_hot(&data.iter().map(|d| d.1 as usize).collect::<Vec<_>>(), 2, &Device::Cpu);
+    let x = Tensor::from_vec(
+        data.iter()
+            .flat_map(|d| [d.0 .0 as f32, d.0 .1 as f32])
+            .collect(),
+        &[64, 2],
+    )
+    .unwrap();
+    let y = one_hot(
+        &data.iter().map(|d| d.1 as usize).collect::<Vec<_>>(),
+        2,
+        &Device::Cpu,
+    );
     let mut p = Params::default();
-    let mlp = Mlp::new(&mut p, "mlp", &[2, 16, 2], UnaryOp::Tanh, &mut genlab::data::Rng::new(1), &Device::Cpu);
+    let mlp = Mlp::new(
+        &mut p,
+        "mlp",
+        &[2, 16, 2],
+        UnaryOp::Tanh,
+        &mut genlab::data::Rng::new(1),
+        &Device::Cpu,
+    );
     let f = loss_fn(|tape, params, _, dev| {
         let logits = mlp.forward(params, &tape.leaf(x.to_device(dev)))?;
-        Ok((cross_entropy(&logits, &tape.leaf(y.to_device(dev)))?, vec![]))
+        Ok((
+            cross_entropy(&logits, &tape.leaf(y.to_device(dev)))?,
+            vec![],
+        ))
     });
     let mut runs = Vec::new();
-    for dev in [Device::Cpu, Device::Gpu(Gpu::new().await.expect("WebGPU adapter"))] {
-        let mut t = Trainer::new(p.clone(), Optimizer::adam(0.05), dev).await.unwrap();
+    for dev in [
+        Device::Cpu,
+        Device::Gpu(Gpu::new().await.expect("WebGPU adapter")),
+    ] {
+        let mut t = Trainer::new(p.clone(), Optimizer::adam(0.05), dev)
+            .await
+            .unwrap();
         for _ in 0..3 {
             t.run(10, &f).await.unwrap();
             sleep(0).await; // let the page breathe between chunks
@@ -175,8 +200,16 @@ async fn training_in_the_browser_matches_on_webgpu_and_cpu() {
         runs.push(t.history.iter().map(|m| m.loss).collect::<Vec<_>>());
     }
     assert_eq!(runs[0].len(), 30);
-    assert!(runs[0][29] < 0.7 * runs[0][0], "CPU loss {} → {}", runs[0][0], runs[0][29]);
+    assert!(
+        runs[0][29] < 0.7 * runs[0][0],
+        "CPU loss {} → {}",
+        runs[0][0],
+        runs[0][29]
+    );
     for (i, (c, g)) in runs[0].iter().zip(&runs[1]).enumerate() {
-        assert!((c - g).abs() < 1e-3 + 1e-2 * c.abs(), "step {i}: CPU {c} vs WebGPU {g}");
+        assert!(
+            (c - g).abs() < 1e-3 + 1e-2 * c.abs(),
+            "step {i}: CPU {c} vs WebGPU {g}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! DOM; it reads lessons, models and plots from the layers below.
 
 mod app;
+mod bench;
 mod browser;
 mod compute;
 mod widgets;

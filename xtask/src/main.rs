@@ -132,6 +132,7 @@ pub fn build_site(out: &Path, release: bool) -> Result {
     let _ = std::fs::remove_dir_all(out);
     std::fs::create_dir_all(out.join("pkg")).map_err(|e| e.to_string())?;
     copy(&root.join("index.html"), &out.join("index.html"))?;
+    copy(&root.join("bench.html"), &out.join("bench.html"))?;
     for f in ["genlab.js", "genlab_bg.wasm"] {
         copy(&pkg.join(f), &out.join("pkg").join(f))?;
     }
@@ -334,13 +335,43 @@ fn cmd_test(args: &[String]) -> Result {
     r
 }
 
+/// Native rows, then the in-page rows (CPU wasm and WebGPU in headless Chromium), then
+/// the TensorFlow.js peer of `../shared/peer-bench` in the same invocation, with ratios.
 fn cmd_bench() -> Result {
-    run(Command::new(env!("CARGO")).current_dir(root()).args([
+    let root = root();
+    run(Command::new(env!("CARGO")).current_dir(&root).args([
         "run",
         "--release",
         "-p",
         "genlab",
         "--example",
         "bench",
-    ]))
+    ]))?;
+    ensure_node_modules(true)?;
+    let out = target_dir().join("bench-site");
+    build_site(&out, true)?;
+    let server = serve::Server::start("127.0.0.1", 0, &out)?;
+    let url = format!("http://{}/", server.addr);
+    let peer = root.join("../shared/peer-bench/run.sh");
+    let peer_dir = std::env::var("PEER_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/peer-bench")
+        });
+    if peer.exists() {
+        eprintln!(
+            "xtask: running the TensorFlow.js peer (first run installs it into {})",
+            peer_dir.display()
+        );
+        if let Err(e) = run(Command::new("bash").arg(&peer).arg("wasm")) {
+            eprintln!("xtask: the peer benchmark failed ({e}); our rows follow without ratios");
+        }
+    } else {
+        eprintln!("xtask: ../shared/peer-bench not found; printing our rows only");
+    }
+    run(Command::new("node")
+        .current_dir(&root)
+        .arg("tests/bench/run.mjs")
+        .arg(&url)
+        .arg(peer_dir.join("results.json")))
 }

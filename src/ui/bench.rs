@@ -1,0 +1,119 @@
+//! Benchmarks run inside the page (driven by `cargo xtask bench` through headless
+//! Chromium): the peer workloads of `shared/peer-bench` on the CPU path (wasm SIMD) and on
+//! WebGPU. Exported to JavaScript; the UI never calls them.
+
+use crate::autodiff::Tape;
+use crate::data::Rng;
+use crate::nn::optim::Optimizer;
+use crate::nn::{mse, Mlp, Params};
+use crate::tensor::gpu::Gpu;
+use crate::tensor::{Device, Tensor, UnaryOp};
+use wasm_bindgen::prelude::*;
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+async fn device(gpu: bool) -> Result<Device, JsValue> {
+    if gpu {
+        Ok(Device::Gpu(
+            Gpu::new().await.map_err(|e| JsValue::from_str(&e.0))?,
+        ))
+    } else {
+        Ok(Device::Cpu)
+    }
+}
+
+fn random(shape: &[usize], seed: u64, dev: &Device) -> Tensor {
+    let mut r = Rng::new(seed);
+    let n = shape.iter().product();
+    Tensor::new(
+        (0..n).map(|_| r.range(-1.0, 1.0) as f32).collect(),
+        shape,
+        dev,
+    )
+    .expect("sizes agree")
+}
+
+/// Milliseconds per call of an async closure: warm-up, then repeat for at least 1 s.
+async fn time<F, Fut>(mut f: F) -> Result<f64, JsValue>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), JsValue>>,
+{
+    f().await?;
+    let start = now_ms();
+    let mut reps = 0;
+    while now_ms() - start < 1000.0 || reps < 3 {
+        f().await?;
+        reps += 1;
+    }
+    Ok((now_ms() - start) / reps as f64)
+}
+
+/// f32 matmul of two N×N matrices: GFLOP/s (the GPU figure includes the readback).
+#[wasm_bindgen]
+pub async fn bench_matmul(n: usize, gpu: bool) -> Result<f64, JsValue> {
+    let dev = device(gpu).await?;
+    let a = random(&[n, n], 1, &dev);
+    let b = random(&[n, n], 2, &dev);
+    let ms = time(|| {
+        let c = a.matmul(&b);
+        async move {
+            let c = c.map_err(|e| JsValue::from_str(&e.to_string()))?;
+            if gpu {
+                // Wait for the result: read one value back.
+                c.narrow(0, 0, 1)
+                    .and_then(|r| r.narrow(1, 0, 1))
+                    .map_err(|e| JsValue::from_str(&e.to_string()))?
+                    .to_vec()
+                    .await
+                    .map_err(|e| JsValue::from_str(&e.to_string()))?;
+            }
+            Ok(())
+        }
+    })
+    .await?;
+    Ok(2.0 * (n * n * n) as f64 / (ms * 1e-3) / 1e9)
+}
+
+/// One Adam step of an MLP 784-256-256-784 on a batch of 128 with an MSE loss: ms/step.
+#[wasm_bindgen]
+pub async fn bench_mlp(gpu: bool) -> Result<f64, JsValue> {
+    let dev = device(gpu).await?;
+    let mut params = Params::default();
+    let mlp = Mlp::new(
+        &mut params,
+        "mlp",
+        &[784, 256, 256, 784],
+        UnaryOp::Relu,
+        &mut Rng::new(3),
+        &Device::Cpu,
+    );
+    let params = std::cell::RefCell::new(params.to_device(&dev));
+    let opt = std::cell::RefCell::new(Optimizer::adam(1e-3));
+    let x = random(&[128, 784], 4, &dev);
+    time(|| {
+        let r = (|| {
+            let tape = Tape::new();
+            let mut ps = params.borrow_mut();
+            let p = ps.bind(&tape);
+            let xv = tape.leaf(x.clone());
+            let loss = mse(&mlp.forward(&p, &xv)?, &xv)?;
+            let g = tape.backward(loss)?;
+            opt.borrow_mut().step(&mut ps, &p, &g)?;
+            Ok::<Tensor, crate::tensor::TensorError>(loss.value())
+        })();
+        async move {
+            let loss = r.map_err(|e| JsValue::from_str(&e.to_string()))?;
+            loss.to_vec()
+                .await
+                .map_err(|e| JsValue::from_str(&e.to_string()))?;
+            Ok(())
+        }
+    })
+    .await
+}

@@ -1,0 +1,53 @@
+// Drives bench.html in headless Chromium (CPU path, then WebGPU) and prints our rows;
+// then, if the TensorFlow.js peer's results are given, the ratios the targets are about.
+// usage: node tests/bench/run.mjs <site url> [peer results.json]
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const base = process.argv[2];
+const peerFile = process.argv[3];
+const args = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+async function run(gpu) {
+  const profile = mkdtempSync(join(tmpdir(), 'genlab-bench-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+    args: gpu ? [...args, '--enable-unsafe-webgpu'] : args,
+  });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(base + 'bench.html' + (gpu ? '?gpu=1' : ''));
+    await page.waitForFunction(() => window.__done === true, null, { timeout: 540_000, polling: 500 });
+    return await page.evaluate(() => window.__result);
+  } finally {
+    await ctx.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+const rows = [];
+for (const gpu of [false, true]) {
+  const r = await run(gpu);
+  const label = gpu ? 'Genlab WebGPU (browser)' : 'Genlab CPU wasm (browser)';
+  rows.push({ label, r });
+}
+const pad = (s, n) => String(s).padEnd(n);
+console.log(pad('in headless Chromium', 30) + ['N=256', 'N=512', 'N=1024'].map((h) => pad(h + ' GF/s', 14)).join('') + 'MLP ms/step');
+for (const { label, r } of rows) {
+  const cell = (n) => { const m = r.matmul.find((x) => x.n === n); return pad(m ? m.gflops.toFixed(1) : '-', 14); };
+  console.log(pad(label, 30) + cell(256) + cell(512) + cell(1024) + (r.mlpMs ? r.mlpMs.toFixed(1) : '-') + (r.errors.length ? '  ERR ' + r.errors[0] : ''));
+}
+
+if (peerFile && existsSync(peerFile)) {
+  const peer = JSON.parse(readFileSync(peerFile, 'utf8'));
+  const tf = peer.find((p) => p.name === 'wasm SIMD 1T');
+  const ours = rows[0].r;
+  if (tf && tf.matmul && tf.matmul.length) {
+    const t512 = tf.matmul.find((m) => m.N === 512);
+    const o512 = ours.matmul.find((m) => m.n === 512);
+    if (t512 && o512) console.log(`ratio: our wasm CPU matmul N=512 / TF.js wasm SIMD 1T = ${(o512.gflops / t512.gflops).toFixed(2)} (target >= 1.5)`);
+    if (tf.mlp && ours.mlpMs) console.log(`ratio: our MLP step / TF.js wasm SIMD 1T = ${(ours.mlpMs / tf.mlp.msPerStep).toFixed(2)} (target <= 0.5)`);
+  }
+}
