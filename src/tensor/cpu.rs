@@ -58,6 +58,23 @@ pub fn matmul(a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
     for bi in 0..batch {
         let oa = la.offset + bi * la.strides[0];
         let ob = lb.offset + bi * lb.strides[0];
+        if cfg!(target_arch = "wasm32") {
+            // In the browser, the packed SIMD128 kernel (faster there than ndarray's).
+            let c = &mut out[bi * m * n..(bi + 1) * m * n];
+            super::simd::matmul(
+                &a[oa..],
+                la.strides[1],
+                la.strides[2],
+                &b[ob..],
+                lb.strides[1],
+                lb.strides[2],
+                c,
+                m,
+                k,
+                n,
+            );
+            continue;
+        }
         let va = ArrayView2::from_shape((m, k).strides((la.strides[1], la.strides[2])), &a[oa..]);
         let vb = ArrayView2::from_shape((k, n).strides((lb.strides[1], lb.strides[2])), &b[ob..]);
         match (va, vb) {

@@ -7,6 +7,7 @@ pub mod cpu;
 pub mod gpu;
 pub mod op;
 pub mod shape;
+pub mod simd;
 
 pub use op::{BinaryOp, ReduceOp, UnaryOp};
 pub use shape::{Layout, ShapeError};
