@@ -80,19 +80,34 @@ pub fn matmul(
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(never)]
 fn micro(a: &[f32], b: &[f32], kc: usize, tile: &mut [f32; MR * NR]) {
-    let mut acc = [f32x4_splat(0.0); 8];
+    assert!(a.len() >= kc * MR && b.len() >= kc * NR, "packed panels too short");
+    let (mut c0, mut c1, mut c2, mut c3) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
+    let (mut c4, mut c5, mut c6, mut c7) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
+    let (ap, bp) = (a.as_ptr(), b.as_ptr());
     for p in 0..kc {
-        // SAFETY-free loads: read through slices and build vectors from them.
-        let bb = &b[p * NR..p * NR + NR];
-        let b0 = f32x4(bb[0], bb[1], bb[2], bb[3]);
-        let b1 = f32x4(bb[4], bb[5], bb[6], bb[7]);
-        let aa = &a[p * MR..p * MR + MR];
-        for r in 0..MR {
-            let ar = f32x4_splat(aa[r]);
-            acc[2 * r] = f32x4_add(acc[2 * r], f32x4_mul(ar, b0));
-            acc[2 * r + 1] = f32x4_add(acc[2 * r + 1], f32x4_mul(ar, b1));
-        }
+        // SAFETY: p < kc, and the assert above guarantees MR floats of `a` and NR floats of
+        // `b` at these offsets; v128_load has no alignment requirement.
+        let (b0, b1, av) = unsafe {
+            (
+                v128_load(bp.add(p * NR) as *const v128),
+                v128_load(bp.add(p * NR + 4) as *const v128),
+                v128_load(ap.add(p * MR) as *const v128),
+            )
+        };
+        let a0 = f32x4_splat(f32x4_extract_lane::<0>(av));
+        let a1 = f32x4_splat(f32x4_extract_lane::<1>(av));
+        let a2 = f32x4_splat(f32x4_extract_lane::<2>(av));
+        let a3 = f32x4_splat(f32x4_extract_lane::<3>(av));
+        c0 = f32x4_add(c0, f32x4_mul(a0, b0));
+        c1 = f32x4_add(c1, f32x4_mul(a0, b1));
+        c2 = f32x4_add(c2, f32x4_mul(a1, b0));
+        c3 = f32x4_add(c3, f32x4_mul(a1, b1));
+        c4 = f32x4_add(c4, f32x4_mul(a2, b0));
+        c5 = f32x4_add(c5, f32x4_mul(a2, b1));
+        c6 = f32x4_add(c6, f32x4_mul(a3, b0));
+        c7 = f32x4_add(c7, f32x4_mul(a3, b1));
     }
+    let acc = [c0, c1, c2, c3, c4, c5, c6, c7];
     for r in 0..MR {
         for (h, v) in [acc[2 * r], acc[2 * r + 1]].iter().enumerate() {
             tile[r * NR + 4 * h] = f32x4_extract_lane::<0>(*v);
