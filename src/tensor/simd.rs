@@ -80,9 +80,22 @@ pub fn matmul(
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(never)]
 fn micro(a: &[f32], b: &[f32], kc: usize, tile: &mut [f32; MR * NR]) {
-    assert!(a.len() >= kc * MR && b.len() >= kc * NR, "packed panels too short");
-    let (mut c0, mut c1, mut c2, mut c3) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
-    let (mut c4, mut c5, mut c6, mut c7) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
+    assert!(
+        a.len() >= kc * MR && b.len() >= kc * NR,
+        "packed panels too short"
+    );
+    let (mut c0, mut c1, mut c2, mut c3) = (
+        f32x4_splat(0.0),
+        f32x4_splat(0.0),
+        f32x4_splat(0.0),
+        f32x4_splat(0.0),
+    );
+    let (mut c4, mut c5, mut c6, mut c7) = (
+        f32x4_splat(0.0),
+        f32x4_splat(0.0),
+        f32x4_splat(0.0),
+        f32x4_splat(0.0),
+    );
     let (ap, bp) = (a.as_ptr(), b.as_ptr());
     for p in 0..kc {
         // SAFETY: p < kc, and the assert above guarantees MR floats of `a` and NR floats of

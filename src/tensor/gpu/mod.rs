@@ -10,6 +10,7 @@ use super::shape::Layout;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+const COMMON: &str = include_str!("wgsl/common.wgsl");
 const UNARY: &str = include_str!("wgsl/unary.wgsl");
 const BINARY: &str = include_str!("wgsl/binary.wgsl");
 const REDUCE: &str = include_str!("wgsl/reduce.wgsl");
@@ -328,7 +329,9 @@ impl Gpu {
         meta.extend(Self::layout_words(l));
         meta.push(p.to_bits());
         let meta = self.meta(&meta);
-        let pipe = self.pipeline(&format!("unary:{op:?}"), || UNARY.replace("OP", op.wgsl()));
+        let pipe = self.pipeline(&format!("unary:{op:?}"), || {
+            format!("{}{}", COMMON, UNARY.replace("OP", op.wgsl()))
+        });
         self.launch(&pipe, &[&x.buf, &out.buf, &meta], self.grid(n));
         out
     }
@@ -350,7 +353,7 @@ impl Gpu {
         meta.extend(Self::layout_words(lb));
         let meta = self.meta(&meta);
         let pipe = self.pipeline(&format!("binary:{op:?}"), || {
-            BINARY.replace("OP", op.wgsl())
+            format!("{}{}", COMMON, BINARY.replace("OP", op.wgsl()))
         });
         self.launch(&pipe, &[&a.buf, &b.buf, &out.buf, &meta], self.grid(n));
         out
@@ -372,7 +375,7 @@ impl Gpu {
         meta.extend(Self::layout_words(l));
         meta.extend([axis as u32, l.shape[axis] as u32, op.code()]);
         let meta = self.meta(&meta);
-        let pipe = self.pipeline("reduce", || REDUCE.to_string());
+        let pipe = self.pipeline("reduce", || format!("{COMMON}{REDUCE}"));
         self.launch(&pipe, &[&x.buf, &out.buf, &meta], self.grid(n));
         out
     }
@@ -427,7 +430,7 @@ impl Gpu {
             info.extend(Self::layout_words(l));
         }
         let info = self.meta(&info);
-        let pipe = self.pipeline("where", || WHERE.to_string());
+        let pipe = self.pipeline("where", || format!("{COMMON}{WHERE}"));
         self.launch(
             &pipe,
             &[&c.0.buf, &a.0.buf, &b.0.buf, &out.buf, &info],
@@ -449,7 +452,7 @@ impl Gpu {
         info.extend(Self::layout_words(ls));
         info.extend(Self::layout_words(ld));
         let info = self.meta(&info);
-        let pipe = self.pipeline("copy", || COPY.to_string());
+        let pipe = self.pipeline("copy", || format!("{COMMON}{COPY}"));
         self.launch(&pipe, &[&src.buf, &dst.buf, &info], self.grid(n));
     }
 

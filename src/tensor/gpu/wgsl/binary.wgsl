@@ -11,22 +11,10 @@
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = gid.x + gid.y * nwg.x * 256u;
-    let n = info[0];
-    if (i >= n) { return; }
+    let i = flat_id(gid, nwg);
+    if (i >= info[0]) { return; }
     let rank = info[1];
-    var rem = i;
-    var ia = info[2u + 2u * rank];
-    var ib = info[3u + 3u * rank];
-    for (var d = rank; d > 0u; d = d - 1u) {
-        let k = d - 1u;
-        let size = info[2u + k];
-        let c = rem % size;
-        rem = rem / size;
-        ia = ia + c * info[2u + rank + k];
-        ib = ib + c * info[3u + 2u * rank + k];
-    }
-    let a = xa[ia];
-    let b = xb[ib];
+    let a = xa[strided(i, rank, 2u + rank)];
+    let b = xb[strided(i, rank, 3u + 2u * rank)];
     out[i] = OP;
 }

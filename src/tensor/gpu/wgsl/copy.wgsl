@@ -10,20 +10,8 @@
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = gid.x + gid.y * nwg.x * 256u;
-    let n = info[0];
-    if (i >= n) { return; }
+    let i = flat_id(gid, nwg);
+    if (i >= info[0]) { return; }
     let rank = info[1];
-    var rem = i;
-    var is = info[2u + 2u * rank];
-    var id = info[3u + 3u * rank];
-    for (var d = rank; d > 0u; d = d - 1u) {
-        let k = d - 1u;
-        let size = info[2u + k];
-        let c = rem % size;
-        rem = rem / size;
-        is = is + c * info[2u + rank + k];
-        id = id + c * info[3u + 2u * rank + k];
-    }
-    dst[id] = src[is];
+    dst[strided(i, rank, 3u + 2u * rank)] = src[strided(i, rank, 2u + rank)];
 }

@@ -10,19 +10,10 @@
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = gid.x + gid.y * nwg.x * 256u;
-    let n = info[0];
-    if (i >= n) { return; }
+    let i = flat_id(gid, nwg);
+    if (i >= info[0]) { return; }
     let rank = info[1];
-    var rem = i;
-    var idx = info[2u + 2u * rank];
-    for (var d = rank; d > 0u; d = d - 1u) {
-        let k = d - 1u;
-        let size = info[2u + k];
-        idx = idx + (rem % size) * info[2u + rank + k];
-        rem = rem / size;
-    }
-    let x = xs[idx];
+    let x = xs[strided(i, rank, 2u + rank)];
     let p = bitcast<f32>(info[3u + 2u * rank]);
     out[i] = OP;
 }

@@ -12,25 +12,11 @@
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = gid.x + gid.y * nwg.x * 256u;
-    let n = info[0];
-    if (i >= n) { return; }
+    let i = flat_id(gid, nwg);
+    if (i >= info[0]) { return; }
     let rank = info[1];
-    let sc = 2u + rank;          // cond strides start
-    let sa = sc + rank + 1u;     // a strides start
-    let sb = sa + rank + 1u;     // b strides start
-    var rem = i;
-    var ic = info[sc + rank];
-    var ia = info[sa + rank];
-    var ib = info[sb + rank];
-    for (var d = rank; d > 0u; d = d - 1u) {
-        let k = d - 1u;
-        let size = info[2u + k];
-        let c = rem % size;
-        rem = rem / size;
-        ic = ic + c * info[sc + k];
-        ia = ia + c * info[sa + k];
-        ib = ib + c * info[sb + k];
-    }
-    out[i] = select(xb[ib], xa[ia], xc[ic] != 0.0);
+    let c = xc[strided(i, rank, 2u + rank)];
+    let a = xa[strided(i, rank, 3u + 2u * rank)];
+    let b = xb[strided(i, rank, 4u + 3u * rank)];
+    out[i] = select(b, a, c != 0.0);
 }
