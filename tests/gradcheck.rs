@@ -224,13 +224,25 @@ fn where_narrow_concat_and_gather() {
 #[test]
 fn convolutions_normalisation_and_attention() {
     use genlab::nn::layers::{
-        upsample, Conv2d, ConvTranspose2d, GroupNorm, LayerNorm, SelfAttention,
+        upsample, Conv2d, ConvSpec, ConvTranspose2d, GroupNorm, LayerNorm, SelfAttention,
     };
     use genlab::nn::Params;
     // Layers are built once on the CPU; their parameters become the checked inputs.
     let mut rng = Rng::new(5);
     let mut p = Params::default();
-    let conv = Conv2d::new(&mut p, "c", 2, 3, 3, 2, 1, &mut rng, &Device::Cpu);
+    let conv = Conv2d::new(
+        &mut p,
+        "c",
+        ConvSpec {
+            cin: 2,
+            cout: 3,
+            k: 3,
+            stride: 2,
+            pad: 1,
+        },
+        &mut rng,
+        &Device::Cpu,
+    );
     let x = random(&[2, 2, 5, 5], -1.0, 1.0, 60);
     let mut inputs = vec![(x, vec![2, 2, 5, 5])];
     inputs.extend(
@@ -245,7 +257,19 @@ fn convolutions_normalisation_and_attention() {
     );
 
     let mut p = Params::default();
-    let convt = ConvTranspose2d::new(&mut p, "t", 2, 2, 4, 2, 1, &mut rng, &Device::Cpu);
+    let convt = ConvTranspose2d::new(
+        &mut p,
+        "t",
+        ConvSpec {
+            cin: 2,
+            cout: 2,
+            k: 4,
+            stride: 2,
+            pad: 1,
+        },
+        &mut rng,
+        &Device::Cpu,
+    );
     let x = random(&[1, 2, 3, 3], -1.0, 1.0, 61);
     let mut inputs = vec![(x, vec![1, 2, 3, 3])];
     inputs.extend(

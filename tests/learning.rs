@@ -128,14 +128,26 @@ fn bars(n: usize, seed: u64) -> (Vec<f32>, Vec<usize>) {
 }
 
 fn fit_conv(device: &Device) -> Vec<f32> {
-    use genlab::nn::layers::Conv2d;
+    use genlab::nn::layers::{Conv2d, ConvSpec};
     use genlab::nn::Linear;
     let (xs, ys) = bars(64, 3);
     let x = Tensor::new(xs, &[64, 1, 8, 8], device).unwrap();
     let y = one_hot(&ys, 2, device);
     let mut rng = Rng::new(2);
     let mut params = Params::default();
-    let conv = Conv2d::new(&mut params, "conv", 1, 4, 3, 2, 1, &mut rng, &Device::Cpu);
+    let conv = Conv2d::new(
+        &mut params,
+        "conv",
+        ConvSpec {
+            cin: 1,
+            cout: 4,
+            k: 3,
+            stride: 2,
+            pad: 1,
+        },
+        &mut rng,
+        &Device::Cpu,
+    );
     let head = Linear::new(&mut params, "head", 4 * 4 * 4, 2, &mut rng, &Device::Cpu);
     params = params.to_device(device);
     let mut opt = Optimizer::adam(0.01);

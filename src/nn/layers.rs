@@ -7,6 +7,38 @@ use crate::autodiff::Var;
 use crate::data::Rng;
 use crate::tensor::{BinaryOp, Device, ReduceOp, Result, ShapeError, Tensor, UnaryOp};
 
+/// The shape of a convolution layer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConvSpec {
+    pub cin: usize,
+    pub cout: usize,
+    /// Square kernel side.
+    pub k: usize,
+    pub stride: usize,
+    pub pad: usize,
+}
+
+/// Weight and bias of a convolution-like layer, initialised by its fan-in.
+fn conv_params(
+    p: &mut Params,
+    name: &str,
+    weight_shape: [usize; 4],
+    s: &ConvSpec,
+    rng: &mut Rng,
+    dev: &Device,
+) -> (usize, usize) {
+    let fan_in = s.cin * s.k * s.k;
+    let w = p.add(
+        format!("{name}.weight"),
+        init_uniform(&weight_shape, fan_in, rng, dev),
+    );
+    let b = p.add(
+        format!("{name}.bias"),
+        init_uniform(&[s.cout], fan_in, rng, dev),
+    );
+    (w, b)
+}
+
 /// 2-D convolution, weights [out, in, k, k], input [N, in, H, W] → [N, out, OH, OW].
 #[derive(Clone, Copy, Debug)]
 pub struct Conv2d {
@@ -18,32 +50,14 @@ pub struct Conv2d {
 }
 
 impl Conv2d {
-    pub fn new(
-        p: &mut Params,
-        name: &str,
-        cin: usize,
-        cout: usize,
-        k: usize,
-        stride: usize,
-        pad: usize,
-        rng: &mut Rng,
-        dev: &Device,
-    ) -> Conv2d {
-        let fan_in = cin * k * k;
-        let w = p.add(
-            format!("{name}.weight"),
-            init_uniform(&[cout, cin, k, k], fan_in, rng, dev),
-        );
-        let b = p.add(
-            format!("{name}.bias"),
-            init_uniform(&[cout], fan_in, rng, dev),
-        );
+    pub fn new(p: &mut Params, name: &str, s: ConvSpec, rng: &mut Rng, dev: &Device) -> Conv2d {
+        let (w, b) = conv_params(p, name, [s.cout, s.cin, s.k, s.k], &s, rng, dev);
         Conv2d {
             w,
             b,
-            k,
-            stride,
-            pad,
+            k: s.k,
+            stride: s.stride,
+            pad: s.pad,
         }
     }
 
@@ -72,32 +86,14 @@ pub struct ConvTranspose2d {
 }
 
 impl ConvTranspose2d {
-    pub fn new(
-        p: &mut Params,
-        name: &str,
-        cin: usize,
-        cout: usize,
-        k: usize,
-        stride: usize,
-        pad: usize,
-        rng: &mut Rng,
-        dev: &Device,
-    ) -> Self {
-        let fan_in = cin * k * k;
-        let w = p.add(
-            format!("{name}.weight"),
-            init_uniform(&[cin, cout, k, k], fan_in, rng, dev),
-        );
-        let b = p.add(
-            format!("{name}.bias"),
-            init_uniform(&[cout], fan_in, rng, dev),
-        );
+    pub fn new(p: &mut Params, name: &str, s: ConvSpec, rng: &mut Rng, dev: &Device) -> Self {
+        let (w, b) = conv_params(p, name, [s.cin, s.cout, s.k, s.k], &s, rng, dev);
         ConvTranspose2d {
             w,
             b,
-            k,
-            stride,
-            pad,
+            k: s.k,
+            stride: s.stride,
+            pad: s.pad,
         }
     }
 
