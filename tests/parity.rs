@@ -10,6 +10,8 @@ use genlab::tensor::op::{BINARY_OPS, REDUCE_OPS, UNARY_OPS};
 use genlab::tensor::{block_on, BinaryOp, Device, Tensor, UnaryOp};
 use std::sync::{Arc, OnceLock};
 
+mod all_ops;
+
 fn gpu() -> Device {
     static GPU: OnceLock<Arc<Gpu>> = OnceLock::new();
     let g = GPU.get_or_init(|| {
@@ -385,4 +387,10 @@ fn unfold_and_fold_match() {
     assert!(random(&[1, 1, 2, 2], 0.0, 1.0, 1)
         .unfold(3, 3, 1, 0)
         .is_err());
+}
+
+/// The shared list of cases that the browser test also runs on WebGPU.
+#[test]
+fn every_op_forward_and_backward() {
+    block_on(all_ops::every_op_matches(&gpu()));
 }

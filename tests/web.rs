@@ -83,66 +83,7 @@ async fn sleep(ms: i32) {
 
 mod expected;
 
-/// WebGPU parity in the browser: headless Chromium with `--enable-unsafe-webgpu` exposes
-/// SwiftShader's adapter (see webdriver.json). Each kernel family against the CPU.
-#[wasm_bindgen_test]
-async fn webgpu_kernels_match_the_cpu() {
-    use genlab::tensor::gpu::Gpu;
-    use genlab::tensor::{BinaryOp, Device, ReduceOp, Tensor, UnaryOp};
-    let gpu = Gpu::new()
-        .await
-        .expect("a WebGPU adapter (Chromium needs --enable-unsafe-webgpu)");
-    let dev = Device::Gpu(gpu);
-    let mut r = genlab::data::Rng::new(3);
-    let mut rand = |shape: &[usize]| {
-        let n = shape.iter().product();
-        Tensor::from_vec((0..n).map(|_| r.range(-2.0, 2.0) as f32).collect(), shape).unwrap()
-    };
-    let a = rand(&[19, 37]);
-    let b = rand(&[37, 21]);
-    let c = rand(&[37]);
-    let (ag, bg, cg) = (a.to_device(&dev), b.to_device(&dev), c.to_device(&dev));
-    let pairs = [
-        (
-            "gelu",
-            a.unary(UnaryOp::Gelu, 0.0),
-            ag.unary(UnaryOp::Gelu, 0.0),
-        ),
-        (
-            "broadcast mul",
-            a.binary(BinaryOp::Mul, &c).unwrap(),
-            ag.binary(BinaryOp::Mul, &cg).unwrap(),
-        ),
-        (
-            "logsumexp",
-            a.reduce(ReduceOp::LogSumExp, 1).unwrap(),
-            ag.reduce(ReduceOp::LogSumExp, 1).unwrap(),
-        ),
-        ("matmul", a.matmul(&b).unwrap(), ag.matmul(&bg).unwrap()),
-        (
-            "matmul Bᵀ view",
-            b.transpose(0, 1)
-                .unwrap()
-                .matmul(&a.transpose(0, 1).unwrap())
-                .unwrap(),
-            bg.transpose(0, 1)
-                .unwrap()
-                .matmul(&ag.transpose(0, 1).unwrap())
-                .unwrap(),
-        ),
-    ];
-    for (what, cpu, gpu) in pairs {
-        let x = cpu.to_vec().await.unwrap();
-        let y = gpu.to_vec().await.unwrap();
-        assert_eq!(x.len(), y.len(), "{what}");
-        for (i, (p, q)) in x.iter().zip(&y).enumerate() {
-            assert!(
-                (p - q).abs() <= 1e-4 + 1e-4 * p.abs(),
-                "{what}[{i}]: cpu {p} vs webgpu {q}"
-            );
-        }
-    }
-}
+mod all_ops;
 
 /// The engine trains in the page on both paths: the same MLP, seed and data on WebGPU and
 /// on the CPU path give the same losses to tolerance, with a pause (a yield to the event
@@ -212,4 +153,15 @@ async fn training_in_the_browser_matches_on_webgpu_and_cpu() {
             "step {i}: CPU {c} vs WebGPU {g}"
         );
     }
+}
+
+/// Every kernel family, forward and backward, on the browser's WebGPU against the CPU path.
+#[wasm_bindgen_test]
+async fn every_op_on_webgpu_matches_the_cpu_path() {
+    let gpu = genlab::tensor::Device::Gpu(
+        genlab::tensor::gpu::Gpu::new()
+            .await
+            .expect("a WebGPU adapter"),
+    );
+    all_ops::every_op_matches(&gpu).await;
 }
