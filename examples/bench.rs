@@ -43,15 +43,11 @@ fn seconds(mut f: impl FnMut()) -> f64 {
     start.elapsed().as_secs_f64() / reps as f64
 }
 
+/// Uniform in [−1, 1), from the engine's counter-based generator on `device`.
 fn random(shape: &[usize], seed: u64, device: &Device) -> Tensor {
-    let mut r = Rng::new(seed);
-    let n = shape.iter().product();
-    Tensor::new(
-        (0..n).map(|_| r.range(-1.0, 1.0) as f32).collect(),
-        shape,
-        device,
-    )
-    .unwrap()
+    Tensor::random(shape, seed, false, device)
+        .unary(UnaryOp::MulScalar, 2.0)
+        .unary(UnaryOp::AddScalar, -1.0)
 }
 
 /// The peer workloads of `shared/peer-bench`: f32 matmul, and one Adam step of an MLP

@@ -8,7 +8,7 @@ use genlab::data::Rng;
 use genlab::tensor::op::{BINARY_OPS, REDUCE_OPS, UNARY_OPS};
 use genlab::tensor::{BinaryOp, Device, Tensor, UnaryOp};
 
-fn random(shape: &[usize], lo: f32, hi: f32, seed: u64) -> Tensor {
+pub fn random(shape: &[usize], lo: f32, hi: f32, seed: u64) -> Tensor {
     let mut r = Rng::new(seed);
     let n = shape.iter().product();
     Tensor::from_vec(

@@ -22,17 +22,7 @@ fn gpu() -> Device {
     Device::Gpu(g.clone())
 }
 
-fn random(shape: &[usize], lo: f32, hi: f32, seed: u64) -> Tensor {
-    let mut r = Rng::new(seed);
-    let n = shape.iter().product();
-    Tensor::from_vec(
-        (0..n)
-            .map(|_| r.range(lo as f64, hi as f64) as f32)
-            .collect(),
-        shape,
-    )
-    .unwrap()
-}
+use all_ops::random;
 
 fn assert_close(what: &str, cpu: &Tensor, gpu: &Tensor, rtol: f32, atol: f32) {
     assert_eq!(cpu.shape(), gpu.shape(), "{what}: shapes");

@@ -182,10 +182,10 @@ impl Conv {
     }
 }
 
-/// im2col: contiguous x [N, C, H, W] → [N, C·KH·KW, OH·OW].
-pub fn unfold(x: &[f32], g: &Conv) -> Vec<f32> {
+/// Calls `f(column index, image index)` for every window position that lies inside the
+/// image: the one loop nest both [`unfold`] and [`fold`] walk.
+fn each_window_pixel(g: &Conv, mut f: impl FnMut(usize, usize)) {
     let (oh, ow) = (g.out_h(), g.out_w());
-    let mut out = vec![0.0; g.n * g.rows() * oh * ow];
     for n in 0..g.n {
         for c in 0..g.c {
             for ky in 0..g.kh {
@@ -196,8 +196,10 @@ pub fn unfold(x: &[f32], g: &Conv) -> Vec<f32> {
                             let iy = (oy * g.stride + ky) as isize - g.pad as isize;
                             let ix = (ox * g.stride + kx) as isize - g.pad as isize;
                             if iy >= 0 && ix >= 0 && (iy as usize) < g.h && (ix as usize) < g.w {
-                                out[((n * g.rows() + r) * oh + oy) * ow + ox] =
-                                    x[((n * g.c + c) * g.h + iy as usize) * g.w + ix as usize];
+                                f(
+                                    ((n * g.rows() + r) * oh + oy) * ow + ox,
+                                    ((n * g.c + c) * g.h + iy as usize) * g.w + ix as usize,
+                                );
                             }
                         }
                     }
@@ -205,31 +207,18 @@ pub fn unfold(x: &[f32], g: &Conv) -> Vec<f32> {
             }
         }
     }
+}
+
+/// im2col: contiguous x [N, C, H, W] → [N, C·KH·KW, OH·OW].
+pub fn unfold(x: &[f32], g: &Conv) -> Vec<f32> {
+    let mut out = vec![0.0; g.n * g.rows() * g.out_h() * g.out_w()];
+    each_window_pixel(g, |col, img| out[col] = x[img]);
     out
 }
 
 /// col2im, the adjoint of [`unfold`]: [N, C·KH·KW, OH·OW] → [N, C, H, W], summing overlaps.
 pub fn fold(cols: &[f32], g: &Conv) -> Vec<f32> {
-    let (oh, ow) = (g.out_h(), g.out_w());
     let mut out = vec![0.0; g.n * g.c * g.h * g.w];
-    for n in 0..g.n {
-        for c in 0..g.c {
-            for ky in 0..g.kh {
-                for kx in 0..g.kw {
-                    let r = (c * g.kh + ky) * g.kw + kx;
-                    for oy in 0..oh {
-                        for ox in 0..ow {
-                            let iy = (oy * g.stride + ky) as isize - g.pad as isize;
-                            let ix = (ox * g.stride + kx) as isize - g.pad as isize;
-                            if iy >= 0 && ix >= 0 && (iy as usize) < g.h && (ix as usize) < g.w {
-                                out[((n * g.c + c) * g.h + iy as usize) * g.w + ix as usize] +=
-                                    cols[((n * g.rows() + r) * oh + oy) * ow + ox];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    each_window_pixel(g, |col, img| out[img] += cols[col]);
     out
 }

@@ -27,15 +27,11 @@ async fn device(gpu: bool) -> Result<Device, JsValue> {
     }
 }
 
-fn random(shape: &[usize], seed: u64, dev: &Device) -> Tensor {
-    let mut r = Rng::new(seed);
-    let n = shape.iter().product();
-    Tensor::new(
-        (0..n).map(|_| r.range(-1.0, 1.0) as f32).collect(),
-        shape,
-        dev,
-    )
-    .expect("sizes agree")
+/// Uniform in [−1, 1), from the engine's counter-based generator on `device`.
+fn random(shape: &[usize], seed: u64, device: &Device) -> Tensor {
+    Tensor::random(shape, seed, false, device)
+        .unary(UnaryOp::MulScalar, 2.0)
+        .unary(UnaryOp::AddScalar, -1.0)
 }
 
 /// Milliseconds per call of an async closure: warm-up, then repeat for at least 1 s.
