@@ -91,7 +91,12 @@ async fn detect() -> Detected {
             if fallback {
                 name.push_str(", software fallback");
             }
-            Detected::Gpu(name)
+            // An adapter is not enough: open the device the engine would use, so that an
+            // adapter with too-small limits is reported here and the CPU path taken.
+            match crate::tensor::gpu::Gpu::new().await {
+                Ok(_) => Detected::Gpu(name),
+                Err(e) => Detected::NoGpu(e.0),
+            }
         }
         Ok(_) => Detected::NoGpu("no WebGPU adapter".into()),
         Err(_) => Detected::NoGpu("requestAdapter() was rejected".into()),
