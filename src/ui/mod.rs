@@ -18,7 +18,7 @@ pub fn start() {
     leptos::mount::mount_to_body(app::App);
 }
 
-/// For tests and the console: which compute path the page chose, and why.
+/// The crate's version, for the console and bug reports.
 #[wasm_bindgen]
 pub fn genlab_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()

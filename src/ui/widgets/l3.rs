@@ -71,6 +71,17 @@ pub fn PixelData() -> impl IntoView {
     }
 }
 
+/// A fitted model, compared by identity: each refit is a new value, and comparing the
+/// 786 432 counts of two fits to decide that would be wasted work.
+#[derive(Clone)]
+struct Fitted(Arc<PixelModel>);
+
+impl PartialEq for Fitted {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[component]
 pub fn PixelModelWidget() -> impl IntoView {
     let n = RwSignal::new(200.0);
@@ -78,16 +89,16 @@ pub fn PixelModelWidget() -> impl IntoView {
     let model = Memo::new(move |_| {
         let imgs = images(n.get() as usize, DATA_SEED);
         let m = PixelModel::fit(&imgs, ALPHA);
-        (m.mean_image(), m.n, Arc::new(m))
+        (m.mean_image(), m.n, Fitted(Arc::new(m)))
     });
     let samples = Memo::new(move |_| {
-        let (_, _, m) = model.get();
+        let (_, _, Fitted(m)) = model.get();
         let mut rng = Rng::new(0x5A + draw.get());
         (0..10).map(|_| m.sample(&mut rng)).collect::<Vec<_>>()
     });
     let held_out = images(20, HELD_OUT_SEED);
     let view_all = move || {
-        let (mean, fitted_on, m) = model.get();
+        let (mean, fitted_on, Fitted(m)) = model.get();
         let s = samples.get();
         let bits =
             |img: &Vec<u8>| -m.log_likelihood(img) / (img.len() as f64 * std::f64::consts::LN_2);
