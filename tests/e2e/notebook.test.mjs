@@ -162,6 +162,9 @@ test('lesson 1: dragging the box, sampling it, EM steps and the bandwidth slider
   await page.click('[data-testid=em-step]');
   assert.equal(await page.textContent('[data-testid=em-iterations]'), '2 iterations');
   assert.notEqual(await page.innerHTML('[data-testid=land-models-plot]'), plot);
+  // A new number of components restarts EM.
+  await page.fill('[data-testid=k-slider]', '3');
+  assert.equal(await page.textContent('[data-testid=em-iterations]'), '0 iterations');
   await page.selectOption('[data-testid=model-kind]', 'kde');
   const kde = await page.innerHTML('[data-testid=land-models-plot]');
   await page.fill('[data-testid=h-slider]', '20');

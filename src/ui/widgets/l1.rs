@@ -393,13 +393,6 @@ pub fn LandModels() -> impl IntoView {
         history.set(vec![m.log_likelihood(&t3) / t3.len() as f64]);
         mixture.set(m);
     };
-    let r2 = reset.clone();
-    Effect::new(move |prev: Option<()>| {
-        k.track();
-        if prev.is_some() {
-            r2();
-        }
-    });
     let t4 = train.clone();
     let em = move |steps: usize| {
         let mut m = mixture.get_untracked();
@@ -549,7 +542,8 @@ pub fn LandModels() -> impl IntoView {
         </div>
         <Show when=move || kind.get() == Kind::Mixture>
             <div class="controls">
-                <Slider label="components K" min=1.0 max=12.0 step=1.0 value=k testid="k-slider"/>
+                <Slider label="components K" min=1.0 max=12.0 step=1.0 value=k testid="k-slider"
+                    on_change=Callback::new({ let r = reset.clone(); move |_| r() })/>
                 <button class="primary" data-testid="em-step" on:click={ let e = em.clone(); move |_| e(1) }>"EM step"</button>
                 <button on:click={ let e = em2.clone(); move |_| e(10) }>"10 steps"</button>
                 <button on:click={ let r = reset.clone(); move |_| r() }>"Restart"</button>

@@ -82,6 +82,9 @@ pub fn Slider(
     value: RwSignal<f64>,
     #[prop(optional)] testid: &'static str,
     #[prop(optional, into)] show: Option<Callback<f64, String>>,
+    /// Called from the input handler after `value` is set.
+    #[prop(optional, into)]
+    on_change: Option<Callback<f64>>,
 ) -> impl IntoView {
     let text = move || match show {
         Some(f) => f.run(value.get()),
@@ -99,7 +102,10 @@ pub fn Slider(
                 prop:value=move || value.get().to_string()
                 on:input=move |ev| {
                     if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                        value.set(v)
+                        value.set(v);
+                        if let Some(f) = on_change {
+                            f.run(v);
+                        }
                     }
                 }
             />
