@@ -1,17 +1,15 @@
 //! `cargo xtask bench`: timings of the lessons' workloads on this machine's CPU (native,
 //! release build), after the tensor engine's peer workloads on the CPU and on the GPU.
 
-use genlab::autodiff::Tape;
 use genlab::data::draw::rasterise;
 use genlab::data::land::LandMap;
 use genlab::data::{PData, Rng};
 use genlab::models::density2d::{mean_log_likelihood, Kde, Mixture};
 use genlab::models::pixel::{correlation_with, PixelModel};
 use genlab::models::tabular::{kl, NaiveBayes};
-use genlab::nn::optim::Optimizer;
-use genlab::nn::{mse, Mlp, Params};
+use genlab::nn::peer::{uniform_pm1, PeerMlp};
 use genlab::tensor::gpu::Gpu;
-use genlab::tensor::{block_on, Device, Tensor, UnaryOp};
+use genlab::tensor::{block_on, Device, Tensor};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -43,13 +41,6 @@ fn seconds(mut f: impl FnMut()) -> f64 {
     start.elapsed().as_secs_f64() / reps as f64
 }
 
-/// Uniform in [−1, 1), from the engine's counter-based generator on `device`.
-fn random(shape: &[usize], seed: u64, device: &Device) -> Tensor {
-    Tensor::random(shape, seed, false, device)
-        .unary(UnaryOp::MulScalar, 2.0)
-        .unary(UnaryOp::AddScalar, -1.0)
-}
-
 /// The peer workloads of `shared/peer-bench`: f32 matmul, and one Adam step of an MLP
 /// 784-256-256-784 on a batch of 128 with an MSE loss.
 fn engine_rows(device: &Device, label: &str) {
@@ -60,8 +51,8 @@ fn engine_rows(device: &Device, label: &str) {
         black_box(t);
     };
     for n in [256usize, 512, 1024] {
-        let a = random(&[n, n], 1, device);
-        let b = random(&[n, n], 2, device);
+        let a = uniform_pm1(&[n, n], 1, device);
+        let b = uniform_pm1(&[n, n], 2, device);
         let s = seconds(|| sync(&a.matmul(&b).unwrap()));
         println!(
             "| {:<44} | {:>10.3} | {:>12.1} {:<10} |",
@@ -71,28 +62,8 @@ fn engine_rows(device: &Device, label: &str) {
             "GFLOP/s"
         );
     }
-    let mut rng = Rng::new(3);
-    let mut params = Params::default();
-    let mlp = Mlp::new(
-        &mut params,
-        "mlp",
-        &[784, 256, 256, 784],
-        UnaryOp::Relu,
-        &mut rng,
-        &Device::Cpu,
-    );
-    params = params.to_device(device);
-    let x = random(&[128, 784], 4, device);
-    let mut opt = Optimizer::adam(1e-3);
-    let s = seconds(|| {
-        let tape = Tape::new();
-        let p = params.bind(&tape);
-        let xv = tape.leaf(x.clone());
-        let loss = mse(&mlp.forward(&p, &xv).unwrap(), &xv).unwrap();
-        let g = tape.backward(loss).unwrap();
-        opt.step(&mut params, &p, &g).unwrap();
-        sync(&params.values[0]);
-    });
+    let mut mlp = PeerMlp::new(device);
+    let s = seconds(|| sync(&mlp.step().unwrap()));
     println!(
         "| {:<44} | {:>10.3} | {:>12.1} {:<10} |",
         format!("MLP 784-256-256-784 Adam step, {label}"),

@@ -3,36 +3,23 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use genlab::autodiff::Tape;
-use genlab::data::toys::two_moons;
+
+mod moons;
 use genlab::data::Rng;
 use genlab::nn::optim::{Kind, Optimizer};
-use genlab::nn::{cross_entropy, one_hot, Mlp, Params};
+use genlab::nn::{cross_entropy, one_hot, Params};
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device, ReduceOp, Tensor, UnaryOp};
 
 fn fit_two_moons(device: &Device, opt: Optimizer, steps: usize) -> (Vec<f32>, f64) {
-    let data = two_moons(256, 0.1, 7);
-    let x = Tensor::new(
-        data.iter()
-            .flat_map(|d| [d.0 .0 as f32, d.0 .1 as f32])
-            .collect(),
-        &[256, 2],
-        device,
-    )
-    .unwrap();
-    let labels: Vec<usize> = data.iter().map(|d| d.1 as usize).collect();
-    let y = one_hot(&labels, 2, device);
-    let mut rng = Rng::new(1);
-    let mut params = Params::default();
-    let mlp = Mlp::new(
-        &mut params,
-        "mlp",
-        &[2, 32, 32, 2],
-        UnaryOp::Tanh,
-        &mut rng,
-        &Device::Cpu,
+    let m = moons::moons(256, 7, &[2, 32, 32, 2], 1);
+    let (x, y, labels, mlp) = (
+        m.x.to_device(device),
+        m.y.to_device(device),
+        m.labels,
+        m.mlp,
     );
-    params = params.to_device(device);
+    let mut params = m.params.to_device(device);
     let mut opt = opt;
     let mut losses = Vec::new();
     for _ in 0..steps {

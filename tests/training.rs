@@ -3,10 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use genlab::autodiff::{Tape, Var};
-use genlab::data::toys::two_moons;
-use genlab::data::Rng;
+
+mod moons;
 use genlab::nn::optim::Optimizer;
-use genlab::nn::{cross_entropy, one_hot, Mlp, Params};
+use genlab::nn::{cross_entropy, Mlp, Params};
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device, Tensor, TensorError, UnaryOp};
 use genlab::train::{loss_fn, TrainError, Trainer};
@@ -18,29 +18,15 @@ struct Task {
 }
 
 fn task() -> (Task, Params) {
-    let data = two_moons(128, 0.1, 9);
-    let x = Tensor::from_vec(
-        data.iter()
-            .flat_map(|d| [d.0 .0 as f32, d.0 .1 as f32])
-            .collect(),
-        &[128, 2],
+    let m = moons::moons(128, 9, &[2, 16, 2], 4);
+    (
+        Task {
+            mlp: m.mlp,
+            x: m.x,
+            y: m.y,
+        },
+        m.params,
     )
-    .unwrap();
-    let y = one_hot(
-        &data.iter().map(|d| d.1 as usize).collect::<Vec<_>>(),
-        2,
-        &Device::Cpu,
-    );
-    let mut p = Params::default();
-    let mlp = Mlp::new(
-        &mut p,
-        "mlp",
-        &[2, 16, 2],
-        UnaryOp::Tanh,
-        &mut Rng::new(4),
-        &Device::Cpu,
-    );
-    (Task { mlp, x, y }, p)
 }
 
 impl Task {

@@ -85,40 +85,26 @@ mod expected;
 
 mod all_ops;
 
+mod moons;
+
 /// The engine trains in the page on both paths: the same MLP, seed and data on WebGPU and
 /// on the CPU path give the same losses to tolerance, with a pause (a yield to the event
 /// loop) between chunks as the notebook does.
 #[wasm_bindgen_test]
 async fn training_in_the_browser_matches_on_webgpu_and_cpu() {
-    use genlab::data::toys::two_moons;
+    use genlab::nn::cross_entropy;
     use genlab::nn::optim::Optimizer;
-    use genlab::nn::{cross_entropy, one_hot, Mlp, Params};
     use genlab::tensor::gpu::Gpu;
-    use genlab::tensor::{Device, Tensor, UnaryOp};
+    use genlab::tensor::Device;
     use genlab::train::{loss_fn, Trainer};
 
-    let data = two_moons(64, 0.1, 3);
-    let x = Tensor::from_vec(
-        data.iter()
-            .flat_map(|d| [d.0 .0 as f32, d.0 .1 as f32])
-            .collect(),
-        &[64, 2],
-    )
-    .unwrap();
-    let y = one_hot(
-        &data.iter().map(|d| d.1 as usize).collect::<Vec<_>>(),
-        2,
-        &Device::Cpu,
-    );
-    let mut p = Params::default();
-    let mlp = Mlp::new(
-        &mut p,
-        "mlp",
-        &[2, 16, 2],
-        UnaryOp::Tanh,
-        &mut genlab::data::Rng::new(1),
-        &Device::Cpu,
-    );
+    let moons::Moons {
+        x,
+        y,
+        mlp,
+        params: p,
+        ..
+    } = moons::moons(64, 3, &[2, 16, 2], 1);
     let f = loss_fn(|tape, params, _, dev| {
         let logits = mlp.forward(params, &tape.leaf(x.to_device(dev)))?;
         Ok((

@@ -4,6 +4,7 @@
 
 pub mod layers;
 pub mod optim;
+pub mod peer;
 pub mod weights;
 
 use crate::autodiff::{Tape, Var};

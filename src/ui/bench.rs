@@ -2,12 +2,9 @@
 //! Chromium): the peer workloads of `shared/peer-bench` on the CPU path (wasm SIMD) and on
 //! WebGPU. Exported to JavaScript; the UI never calls them.
 
-use crate::autodiff::Tape;
-use crate::data::Rng;
-use crate::nn::optim::Optimizer;
-use crate::nn::{mse, Mlp, Params};
+use crate::nn::peer::{uniform_pm1, PeerMlp};
 use crate::tensor::gpu::Gpu;
-use crate::tensor::{Device, Tensor, UnaryOp};
+use crate::tensor::Device;
 use wasm_bindgen::prelude::*;
 
 fn now_ms() -> f64 {
@@ -25,13 +22,6 @@ async fn device(gpu: bool) -> Result<Device, JsValue> {
     } else {
         Ok(Device::Cpu)
     }
-}
-
-/// Uniform in [−1, 1), from the engine's counter-based generator on `device`.
-fn random(shape: &[usize], seed: u64, device: &Device) -> Tensor {
-    Tensor::random(shape, seed, false, device)
-        .unary(UnaryOp::MulScalar, 2.0)
-        .unary(UnaryOp::AddScalar, -1.0)
 }
 
 /// Milliseconds per call of an async closure: warm-up, then repeat for at least 1 s.
@@ -54,8 +44,8 @@ where
 #[wasm_bindgen]
 pub async fn bench_matmul(n: usize, gpu: bool) -> Result<f64, JsValue> {
     let dev = device(gpu).await?;
-    let a = random(&[n, n], 1, &dev);
-    let b = random(&[n, n], 2, &dev);
+    let a = uniform_pm1(&[n, n], 1, &dev);
+    let b = uniform_pm1(&[n, n], 2, &dev);
     let ms = time(|| {
         let c = a.matmul(&b);
         async move {
@@ -80,29 +70,9 @@ pub async fn bench_matmul(n: usize, gpu: bool) -> Result<f64, JsValue> {
 #[wasm_bindgen]
 pub async fn bench_mlp(gpu: bool) -> Result<f64, JsValue> {
     let dev = device(gpu).await?;
-    let mut params = Params::default();
-    let mlp = Mlp::new(
-        &mut params,
-        "mlp",
-        &[784, 256, 256, 784],
-        UnaryOp::Relu,
-        &mut Rng::new(3),
-        &Device::Cpu,
-    );
-    let params = std::cell::RefCell::new(params.to_device(&dev));
-    let opt = std::cell::RefCell::new(Optimizer::adam(1e-3));
-    let x = random(&[128, 784], 4, &dev);
+    let mlp = std::cell::RefCell::new(PeerMlp::new(&dev));
     time(|| {
-        let r = (|| {
-            let tape = Tape::new();
-            let mut ps = params.borrow_mut();
-            let p = ps.bind(&tape);
-            let xv = tape.leaf(x.clone());
-            let loss = mse(&mlp.forward(&p, &xv)?, &xv)?;
-            let g = tape.backward(loss)?;
-            opt.borrow_mut().step(&mut ps, &p, &g)?;
-            Ok::<Tensor, crate::tensor::TensorError>(loss.value())
-        })();
+        let r = mlp.borrow_mut().step();
         async move {
             let loss = r.map_err(|e| JsValue::from_str(&e.to_string()))?;
             loss.to_vec()
