@@ -4,7 +4,6 @@
 //! with tolerances.
 #![cfg(not(target_arch = "wasm32"))]
 
-use genlab::data::Rng;
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::op::{BINARY_OPS, REDUCE_OPS, UNARY_OPS};
 use genlab::tensor::{block_on, BinaryOp, Device, Tensor, UnaryOp};

@@ -2,6 +2,7 @@
 //! sampler and drawings), the land/sea map, and small 2-D toys.
 pub mod avatar;
 pub mod draw;
+pub mod jars;
 pub mod land;
 pub mod rng;
 pub mod toys;

@@ -14,6 +14,8 @@ const SOURCES: &[&str] = &[
     include_str!("../../www/lessons/01-p-data-p-model.md"),
     include_str!("../../www/lessons/02-fashion-outfits.md"),
     include_str!("../../www/lessons/03-pixels.md"),
+    include_str!("../../www/lessons/04-latent-space.md"),
+    include_str!("../../www/lessons/05-autoencoders-vaes.md"),
 ];
 
 /// Every widget a lesson file may name. The UI implements each; a test checks the files.
@@ -33,6 +35,16 @@ pub const WIDGETS: &[&str] = &[
     "pixel-data",
     "pixel-model",
     "pixel-correlation",
+    "jar-data",
+    "jar-pca",
+    "jar-autoencoder",
+    "vae-train",
+    "vae-latent-map",
+    "vae-interpolate",
+    "vae-holes",
+    "vae-beta",
+    "vae-anomaly",
+    "vae-features",
 ];
 
 /// A lesson with its place in the course.

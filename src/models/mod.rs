@@ -1,5 +1,9 @@
-//! Models, each with its fit, likelihood and sampler. Pure Rust on `data`; no UI.
+//! Models, each with its fit, likelihood and sampler. Pure Rust on `data`; no UI. From
+//! lesson 4 on, neural models are built on `nn` and trained by `train`.
+pub mod autoencoder;
 pub mod density2d;
 pub mod logistic;
+pub mod pca;
 pub mod pixel;
 pub mod tabular;
+pub mod zoo;

@@ -205,6 +205,12 @@ impl Trainer {
         }
     }
 
+    /// The CPU copy of the weights taken at the end of the last chunk, and its step (cheap:
+    /// no GPU readback; what a page shows while training runs).
+    pub fn snapshot_params(&self) -> (u64, &Params) {
+        (self.snapshot.0, &self.snapshot.1)
+    }
+
     /// Moves training to another device (the reader's switch), from the current weights.
     pub async fn switch_device(&mut self, device: Device) -> Result<(), TrainError> {
         self.take_snapshot().await?;

@@ -32,6 +32,7 @@ pub fn App() -> impl IntoView {
     let _ = window_event_listener(leptos::ev::hashchange, move |_| hash.set(browser::hash()));
     let route = Memo::new(move |_| route::parse(&hash.get()));
 
+    super::training::init();
     provide_context(Compute::new());
     provide_context(Shared::new());
     let progress = ProgressStore(RwSignal::new(Progress::parse(

@@ -4,7 +4,11 @@
 //! `navigator.gpu` at all) means the CPU path, with the reason shown on the badge.
 
 use super::browser;
+use crate::tensor::gpu::Gpu;
+use crate::tensor::Device;
 use leptos::prelude::*;
+use std::cell::RefCell;
+use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -26,6 +30,11 @@ pub struct Compute {
 
 const PREF_KEY: &str = "genlab:prefer-gpu";
 
+thread_local! {
+    /// The device opened at detection, shared by every lesson (one per page).
+    static GPU: RefCell<Option<Arc<Gpu>>> = const { RefCell::new(None) };
+}
+
 impl Compute {
     pub fn new() -> Self {
         let prefer = browser::storage_get(PREF_KEY).map_or(true, |v| v != "0");
@@ -44,6 +53,38 @@ impl Compute {
     pub fn uses_gpu(&self) -> bool {
         self.prefer_gpu.get() && matches!(self.detected.get(), Detected::Gpu(_))
     }
+
+    /// The device work should go to now (not tracked).
+    pub fn device(&self) -> Device {
+        let want = self.prefer_gpu.get_untracked()
+            && matches!(self.detected.get_untracked(), Detected::Gpu(_));
+        match GPU.with(|g| g.borrow().clone()) {
+            Some(g) if want => Device::Gpu(g),
+            _ => Device::Cpu,
+        }
+    }
+
+    /// The GPU device was lost: forget it, and say so on the badge; work goes to the CPU.
+    pub fn gpu_lost(&self, why: &str) {
+        GPU.with(|g| g.borrow_mut().take());
+        self.detected.set(Detected::NoGpu(format!(
+            "the GPU device was lost ({why}); running on the CPU"
+        )));
+    }
+}
+
+/// Test hook: makes the page's GPU device behave as if it had been lost (the driver
+/// crashed or the tab was backgrounded), so the end-to-end tests can check that training
+/// carries on on the CPU. Returns false when there is no GPU device.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn genlab_simulate_gpu_loss() -> bool {
+    GPU.with(|g| match g.borrow().as_ref() {
+        Some(g) => {
+            g.simulate_loss();
+            true
+        }
+        None => false,
+    })
 }
 
 async fn detect() -> Detected {
@@ -93,8 +134,11 @@ async fn detect() -> Detected {
             }
             // An adapter is not enough: open the device the engine would use, so that an
             // adapter with too-small limits is reported here and the CPU path taken.
-            match crate::tensor::gpu::Gpu::new().await {
-                Ok(_) => Detected::Gpu(name),
+            match Gpu::new().await {
+                Ok(g) => {
+                    GPU.with(|s| *s.borrow_mut() = Some(g));
+                    Detected::Gpu(name)
+                }
                 Err(e) => Detected::NoGpu(e.0),
             }
         }

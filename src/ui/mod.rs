@@ -6,6 +6,7 @@ mod app;
 mod bench;
 mod browser;
 mod compute;
+mod training;
 mod widgets;
 
 use wasm_bindgen::prelude::*;

@@ -9,6 +9,8 @@ const LESSONS = [
   { id: 'p-data-p-model', steps: 4 },
   { id: 'fashion-outfits', steps: 7 },
   { id: 'pixels', steps: 4 },
+  { id: 'latent-space', steps: 4 },
+  { id: 'autoencoders-vaes', steps: 7 },
 ];
 
 let browser;
@@ -25,7 +27,7 @@ test('home lists the lessons and the badge explains the CPU path', async () => {
   await page.close();
 });
 
-test('every step of lessons 0–3 opens with no console error', async () => {
+test('every step of every lesson opens with no console error', async () => {
   const { page, errors } = await open(browser.context, '#/');
   const lp = new LessonPage(page);
   for (const l of LESSONS) {

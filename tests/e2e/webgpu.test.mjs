@@ -23,3 +23,22 @@ test('the badge finds the WebGPU adapter and the reader can switch paths', async
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('training on WebGPU survives a lost GPU device: it says so and carries on on the CPU', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/latent-space/autoencoder');
+  await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent === 'WebGPU', null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=weights-jar-ae]')?.textContent.includes('shipped'), null, { timeout: 60_000 });
+  await page.click('[data-testid=train-jar-ae]');
+  await page.waitForFunction(() => /step [1-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-jar-ae]')?.textContent ?? ''), null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => window.genlab.genlab_simulate_gpu_loss()), true);
+  await page.waitForSelector('.notice', { timeout: 60_000 });
+  assert.match(await page.textContent('.notice'), /GPU device was lost.*carried on|went on on the CPU/);
+  assert.equal(await page.textContent('[data-testid=compute-path]'), 'CPU');
+  const s = Number(await page.getAttribute('[data-testid=progress-jar-ae]', 'value'));
+  await page.waitForFunction((v) => Number(document.querySelector('[data-testid=progress-jar-ae]')?.value) > v + 3, s, { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid=progress-text-jar-ae]'), /on the CPU/);
+  await page.click('[data-testid=stop-jar-ae]');
+  // Device loss is reported through the console by the browser itself; nothing else may fail.
+  assert.deepEqual(errors.filter((e) => !/lost|destroy/i.test(e)), []);
+  await page.close();
+});

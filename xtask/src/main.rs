@@ -5,6 +5,7 @@
 //!   serve [--port N] [--host H]  build, then serve on http://127.0.0.1:8080
 //!   test                         native tests, browser tests, end-to-end tests
 //!   bench                        benchmark table
+//!   train <model|all> [--gpu]    train lessons' networks natively; weights into www/weights/
 
 mod serve;
 
@@ -23,8 +24,9 @@ fn main() -> ExitCode {
         Some("serve") => cmd_serve(&args[1..]),
         Some("test") => cmd_test(&args[1..]),
         Some("bench") => cmd_bench(),
+        Some("train") => cmd_train(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <build [--out DIR] [--dev] | serve [--port N] [--host H] | test [--no-e2e] | bench>");
+            eprintln!("usage: cargo xtask <build [--out DIR] [--dev] | serve [--port N] [--host H] | test [--no-e2e] | bench | train <model|all> [--gpu] [--steps N]>");
             Err("no command".into())
         }
     };
@@ -337,6 +339,23 @@ fn cmd_test(args: &[String]) -> Result {
 
 /// Native rows, then the in-page rows (CPU wasm and WebGPU in headless Chromium), then
 /// the TensorFlow.js peer of `../shared/peer-bench` in the same invocation, with ratios.
+/// Runs the training recipes (`src/models/zoo.rs`) natively in a release build; the
+/// program writes `<model>.safetensors` and `<model>.json` into `www/weights/`.
+fn cmd_train(args: &[String]) -> Result {
+    run(Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args([
+            "run",
+            "--release",
+            "-p",
+            "genlab",
+            "--example",
+            "train",
+            "--",
+        ])
+        .args(args))
+}
+
 fn cmd_bench() -> Result {
     let root = root();
     run(Command::new(env!("CARGO")).current_dir(&root).args([

@@ -6,6 +6,9 @@ mod l0;
 mod l1;
 mod l2;
 mod l3;
+mod l4;
+mod l5;
+mod panel;
 
 use crate::data::rng::fresh_seed;
 use leptos::prelude::*;
@@ -52,6 +55,16 @@ pub fn Widget(name: String, args: Vec<String>) -> impl IntoView {
         "pixel-data" => l3::PixelData().into_any(),
         "pixel-model" => l3::PixelModelWidget().into_any(),
         "pixel-correlation" => l3::PixelCorrelation().into_any(),
+        "jar-data" => l4::JarData().into_any(),
+        "jar-pca" => l4::JarPca().into_any(),
+        "jar-autoencoder" => l4::JarAutoencoder().into_any(),
+        "vae-train" => l5::VaeTrain().into_any(),
+        "vae-latent-map" => l5::VaeLatentMap().into_any(),
+        "vae-interpolate" => l5::VaeInterpolate().into_any(),
+        "vae-holes" => l5::VaeHoles().into_any(),
+        "vae-beta" => l5::VaeBeta().into_any(),
+        "vae-anomaly" => l5::VaeAnomaly().into_any(),
+        "vae-features" => l5::VaeFeatures().into_any(),
         other => view! { <p class="error">{format!("This step names a widget that does not exist: “{other}”.")}</p> }
             .into_any(),
     };

@@ -1,0 +1,476 @@
+//! Lesson 5: a plain autoencoder and a VAE on Avatar World: training here, the latent map
+//! by feature, interpolation, sampling from the prior (and the plain autoencoder's holes),
+//! β, anomaly detection, and a feature classifier that checks the samples against P_data.
+
+use super::l4::{Groups, LatentPad};
+use super::panel::{image_row, TrainPanel};
+use super::Slider;
+use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR, N_COMBINATIONS};
+use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
+use crate::data::Rng;
+use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
+use crate::models::pca::Pca;
+use crate::models::zoo::{Net, AVATAR_LATENT};
+use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
+use crate::ui::training::{self, ModelHandle};
+use leptos::prelude::*;
+
+const AE: &str = "avatar-ae";
+const VAE: &str = "avatar-vae";
+/// The β values with shipped VAEs, and their models.
+const BETAS: [(f64, &str); 3] = [
+    (0.25, "avatar-vae-b025"),
+    (1.0, VAE),
+    (4.0, "avatar-vae-b4"),
+];
+
+fn people_for_map() -> Vec<Avatar> {
+    ae::pdata().sample_n(400, 55)
+}
+
+/// Decoded codes as RGB images.
+fn decode_rgb(m: ModelHandle, zs: &[Vec<f32>]) -> Option<Vec<Vec<u8>>> {
+    m.with(|net, p| {
+        let out = net.as_autoencoder()?.decode(p, zs).ok()?;
+        Some(out.iter().map(|x| rgb_from_chw(x)).collect())
+    })
+    .flatten()
+}
+
+fn encode(m: ModelHandle, xs: &[Vec<f32>]) -> Option<Vec<Vec<f32>>> {
+    m.with(|net, p| net.as_autoencoder()?.encode(p, xs).ok())
+        .flatten()
+}
+
+fn rgb(a: &Avatar) -> Vec<u8> {
+    ae::avatar_raster(a.index()).to_vec()
+}
+
+fn waiting(m: ModelHandle) -> impl IntoView {
+    view! { <p class="muted">{move || training::describe(&m.weights.get())}</p> }
+}
+
+fn standard_normal_codes(n: usize, seed: u64) -> Vec<Vec<f32>> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|_| (0..AVATAR_LATENT).map(|_| rng.normal() as f32).collect())
+        .collect()
+}
+
+fn model_toggle(use_vae: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <div class="controls">
+            <span>"Model:"</span>
+            <button class:selected=move || !use_vae.get() on:click=move |_| use_vae.set(false)>"autoencoder"</button>
+            <button class:selected=move || use_vae.get() data-testid="pick-vae" on:click=move |_| use_vae.set(true)>"VAE"</button>
+        </div>
+    }
+}
+
+#[component]
+pub fn VaeTrain() -> impl IntoView {
+    let (m_ae, m_vae) = (training::model(AE), training::model(VAE));
+    let beta = RwSignal::new(1.0);
+    let people = held_out_people(8, 77);
+    let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
+    let originals: Vec<Vec<u8>> = people.iter().map(rgb).collect();
+    let (xs2, o2) = (xs.clone(), originals.clone());
+    let rows = move || {
+        let r = |m: ModelHandle| -> Option<Vec<Vec<u8>>> {
+            let z = encode(m, &xs2)?;
+            decode_rgb(m, &z)
+        };
+        view! {
+            {image_row("held-out people", o2.clone(), SIZE, 48, people.iter().map(|a| a.describe()).collect())}
+            {r(m_ae).map(|im| image_row("autoencoder", im, SIZE, 48, vec![]))}
+            {r(m_vae).map(|im| image_row("VAE", im, SIZE, 48, vec![]))}
+        }
+    };
+    view! {
+        <TrainPanel model=m_ae steps=600 title="the autoencoder"/>
+        <Slider label="β for a VAE trained here" min=0.0 max=8.0 step=0.25 value=beta testid="beta-train"/>
+        <TrainPanel model=m_vae steps=600 beta=beta title="the VAE"/>
+        <p class="muted">"People the models never saw in training, and their reconstructions (refreshed as training runs):"</p>
+        <div class="recon" data-testid="recon-rows">{rows}</div>
+    }
+}
+
+/// The colour a latent-map point gets for a feature value.
+fn value_colour(feature: usize, v: usize) -> String {
+    let c = match feature {
+        1 => CLOTH_RGB[v],
+        3 => HAIR_RGB[v],
+        _ => return PALETTE[v % PALETTE.len()].to_string(),
+    };
+    // Keep near-white points visible on the plot's background.
+    let c = if c.iter().all(|&x| x > 0xe0) {
+        [0xc8, 0xc8, 0xc8]
+    } else {
+        c
+    };
+    draw::hex(c)
+}
+
+#[component]
+pub fn VaeLatentMap() -> impl IntoView {
+    let (m_ae, m_vae) = (training::model(AE), training::model(VAE));
+    m_ae.ensure_loaded();
+    m_vae.ensure_loaded();
+    let use_vae = RwSignal::new(true);
+    let feature = RwSignal::new(HAIR_COLOUR);
+    let people = people_for_map();
+    let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
+    // Codes are 8-D; the map shows them in their own first two principal directions.
+    let fitted = Memo::new(move |_| {
+        let m = if use_vae.get() { m_vae } else { m_ae };
+        let codes = encode(m, &xs)?;
+        let pca = Pca::fit(&codes, 2);
+        let pts: Vec<(f64, f64)> = codes
+            .iter()
+            .map(|c| {
+                let z = pca.project(c);
+                (z[0], z[1])
+            })
+            .collect();
+        Some(PcaMap(pca, pts))
+    });
+    let people2 = people.clone();
+    let groups = Signal::derive(move || -> Groups {
+        let f = feature.get();
+        let Some(PcaMap(_, pts)) = fitted.get() else {
+            return Vec::new();
+        };
+        (0..CARDINALITIES[f])
+            .map(|v| {
+                let sel = pts
+                    .iter()
+                    .zip(&people2)
+                    .filter(|(_, a)| a.get(f) == v)
+                    .map(|(p, _)| *p)
+                    .collect();
+                (FEATURES[f].values[v].to_string(), value_colour(f, v), sel)
+            })
+            .collect()
+    });
+    let decode = Callback::new(move |(a, b): (f64, f64)| {
+        let PcaMap(pca, _) = fitted.get()?;
+        let z = pca.reconstruct(&[a, b]);
+        let m = if use_vae.get() { m_vae } else { m_ae };
+        decode_rgb(m, &[z])?.pop()
+    });
+    view! {
+        {model_toggle(use_vae)}
+        <div class="controls">
+            <span>"Colour by:"</span>
+            {(0..5).map(|f| view! {
+                <button class:selected=move || feature.get() == f on:click=move |_| feature.set(f)>{FEATURES[f].name}</button>
+            }).collect_view()}
+        </div>
+        {move || fitted.get().is_none().then(|| waiting(if use_vae.get() { m_vae } else { m_ae }))}
+        <LatentPad groups=groups decode=decode side=SIZE title="400 people at their codes" x_label="latent direction 1" y_label="latent direction 2" testid="vae-pad"/>
+    }
+}
+
+/// A PCA of codes and the projected points (compared by identity of the fit).
+#[derive(Clone)]
+struct PcaMap(Pca, Vec<(f64, f64)>);
+impl PartialEq for PcaMap {
+    fn eq(&self, o: &Self) -> bool {
+        self.1 == o.1
+    }
+}
+
+#[component]
+pub fn VaeInterpolate() -> impl IntoView {
+    let (m_ae, m_vae) = (training::model(AE), training::model(VAE));
+    m_ae.ensure_loaded();
+    m_vae.ensure_loaded();
+    let pair_seed = RwSignal::new(3u64);
+    let strip = move |m: ModelHandle, label: &'static str| {
+        let ps = held_out_people(2, pair_seed.get());
+        let xs: Vec<Vec<f32>> = ps.iter().map(avatar_input).collect();
+        let z = encode(m, &xs)?;
+        let steps = 9;
+        let zs: Vec<Vec<f32>> = (0..steps)
+            .map(|i| {
+                let t = i as f32 / (steps - 1) as f32;
+                z[0].iter()
+                    .zip(&z[1])
+                    .map(|(a, b)| a + t * (b - a))
+                    .collect()
+            })
+            .collect();
+        let mut images = vec![rgb(&ps[0])];
+        images.extend(decode_rgb(m, &zs)?);
+        images.push(rgb(&ps[1]));
+        let mut titles = vec![ps[0].describe()];
+        titles.extend((0..steps).map(|i| format!("{} % of the way", i * 100 / (steps - 1))));
+        titles.push(ps[1].describe());
+        Some(image_row(label, images, SIZE, 44, titles))
+    };
+    view! {
+        <div class="controls">
+            <button class="primary" data-testid="new-pair" on:click=move |_| pair_seed.update(|s| *s += 1)>"Pick two other people"</button>
+        </div>
+        <div class="recon" data-testid="interpolation">
+            {move || strip(m_ae, "autoencoder")}
+            {move || strip(m_vae, "VAE")}
+        </div>
+        <p class="muted">"First and last: the real people. Between: decodings of codes on the straight line between their codes."</p>
+    }
+}
+
+#[component]
+pub fn VaeHoles() -> impl IntoView {
+    let (m_ae, m_vae) = (training::model(AE), training::model(VAE));
+    m_ae.ensure_loaded();
+    m_vae.ensure_loaded();
+    let seed = RwSignal::new(1u64);
+    let people = people_for_map();
+    let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
+    // How far the autoencoder's codes sit from the prior N(0, I): their mean and spread.
+    let spread = move |m: ModelHandle| -> Option<String> {
+        let codes = encode(m, &xs)?;
+        let n = codes.len() as f64;
+        let d = AVATAR_LATENT;
+        let mut mean = vec![0.0; d];
+        for c in &codes {
+            for i in 0..d {
+                mean[i] += c[i] as f64 / n;
+            }
+        }
+        let mut sd = vec![0.0; d];
+        for c in &codes {
+            for i in 0..d {
+                sd[i] += (c[i] as f64 - mean[i]).powi(2) / n;
+            }
+        }
+        let sd: Vec<String> = sd.iter().map(|v| fmt_num(v.sqrt())).collect();
+        let mean: Vec<String> = mean.iter().map(|v| fmt_num(*v)).collect();
+        Some(format!(
+            "codes' mean per dimension ({}) and sd ({})",
+            mean.join(", "),
+            sd.join(", ")
+        ))
+    };
+    let grid = move |m: ModelHandle, label: &'static str| {
+        let zs = standard_normal_codes(12, seed.get());
+        let images = decode_rgb(m, &zs)?;
+        Some(view! {
+            <div class="side">
+                <h4>{label}</h4>
+                {image_row("", images, SIZE, 52, vec![])}
+                <p class="muted small">{spread(m)}</p>
+            </div>
+        })
+    };
+    view! {
+        <div class="controls">
+            <button class="primary" data-testid="sample-people" on:click=move |_| seed.update(|s| *s += 1)>"Sample new people"</button>
+            <span class="muted">"Codes drawn from N(0, I), decoded by each model."</span>
+        </div>
+        <div class="side-by-side" data-testid="prior-samples">
+            {move || view! { {grid(m_ae, "autoencoder")} {grid(m_vae, "VAE")} }}
+        </div>
+    }
+}
+
+#[component]
+pub fn VaeBeta() -> impl IntoView {
+    let models: Vec<ModelHandle> = BETAS.iter().map(|b| training::model(b.1)).collect();
+    for m in &models {
+        m.ensure_loaded();
+    }
+    let which = RwSignal::new(1.0);
+    let people = held_out_people(64, 91);
+    let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
+    let models2 = models.clone();
+    let body = move || {
+        let (beta, _) = BETAS[which.get() as usize];
+        let m = models2[which.get() as usize];
+        let stats = m
+            .with(|net, p| {
+                let a = net.as_autoencoder()?;
+                let err = a.recon_error(p, &xs).ok()?;
+                let kl = a.kl(p, &xs).ok()?;
+                Some((err.iter().sum::<f64>() / err.len() as f64, kl))
+            })
+            .flatten();
+        let Some((mse, kl)) = stats else {
+            return waiting(m).into_any();
+        };
+        let recon = encode(m, &xs[..8])
+            .and_then(|z| decode_rgb(m, &z))
+            .unwrap_or_default();
+        let samples = decode_rgb(m, &standard_normal_codes(8, 5)).unwrap_or_default();
+        view! {
+            <p class="stats" data-testid="beta-stats">{format!(
+                "β = {}: on 64 held-out people, KL = {} nats per person, reconstruction error (mean squared, per pixel) = {}.",
+                fmt_num(beta), fmt_num(kl), fmt_num(mse)
+            )}</p>
+            {image_row("reconstructions", recon, SIZE, 44, vec![])}
+            {image_row("samples", samples, SIZE, 44, vec![])}
+        }
+        .into_any()
+    };
+    view! {
+        <Slider label="β (shipped VAEs: 0.25, 1, 4)" min=0.0 max=2.0 step=1.0 value=which testid="beta-pick"
+            show=Callback::new(|v: f64| fmt_num(BETAS[v as usize].0))/>
+        <div data-testid="beta-view">{body}</div>
+    }
+}
+
+#[component]
+pub fn VaeAnomaly() -> impl IntoView {
+    let m = training::model(VAE);
+    m.ensure_loaded();
+    let set = ae::anomaly_set();
+    let ranked = move || {
+        let xs: Vec<Vec<f32>> = set.iter().map(|s| ae::chw_from_rgb(&s.1)).collect();
+        let errs = m
+            .with(|net, p| net.as_autoencoder()?.recon_error(p, &xs).ok())
+            .flatten()?;
+        let mut order: Vec<usize> = (0..set.len()).collect();
+        order.sort_by(|&a, &b| errs[b].total_cmp(&errs[a]));
+        Some(
+            order
+                .into_iter()
+                .enumerate()
+                .map(|(rank, i)| {
+                    let (label, img, ood) = set[i].clone();
+                    view! {
+                        <li data-ood=ood.to_string() class:ood=ood>
+                            <span class="rank">{rank + 1}</span>
+                            {super::panel::image(&img, SIZE, 40, &label)}
+                            <span>{label.clone()}</span>
+                            <span class="score">{format!("error {}", fmt_num(errs[i]))}</span>
+                        </li>
+                    }
+                })
+                .collect_view(),
+        )
+    };
+    view! {
+        <ol class="anomaly" data-testid="anomaly-list">{move || ranked().map(|v| v.into_any()).unwrap_or_else(|| waiting(m).into_any())}</ol>
+    }
+}
+
+/// Frequencies of each value of each feature among `preds`.
+fn frequencies(preds: &[[usize; 5]]) -> Vec<Vec<f64>> {
+    (0..5)
+        .map(|f| {
+            let mut c = vec![0.0; CARDINALITIES[f]];
+            for p in preds {
+                c[p[f]] += 1.0 / preds.len().max(1) as f64;
+            }
+            c
+        })
+        .collect()
+}
+
+#[component]
+pub fn VaeFeatures() -> impl IntoView {
+    let (m_vae, m_cls) = (training::model(VAE), training::model("feature-classifier"));
+    let m_ae = training::model(AE);
+    for m in [m_vae, m_cls, m_ae] {
+        m.ensure_loaded();
+    }
+    let feature = RwSignal::new(HAIR_COLOUR);
+    let n_samples = 256;
+    let classify = move |images: &[Vec<f32>]| -> Option<Vec<[usize; 5]>> {
+        m_cls
+            .with(|net, p| match net {
+                Net::Classifier(c) => c.predict_cpu(p, images).ok(),
+                _ => None,
+            })
+            .flatten()
+    };
+    // How well the classifier reads real (held-out) people: its accuracy per feature.
+    let accuracy = Memo::new(move |_| {
+        let people = held_out_people(200, 17);
+        let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
+        let preds = classify(&xs)?;
+        Some(
+            (0..5)
+                .map(|f| {
+                    preds
+                        .iter()
+                        .zip(&people)
+                        .filter(|(p, a)| p[f] == a.get(f))
+                        .count() as f64
+                        / people.len() as f64
+                })
+                .collect::<Vec<_>>(),
+        )
+    });
+    let sample_freq = move |m: ModelHandle| -> Option<Vec<Vec<f64>>> {
+        let zs = standard_normal_codes(n_samples, 2718);
+        let xs = m
+            .with(|net, p| net.as_autoencoder()?.decode(p, &zs).ok())
+            .flatten()?;
+        Some(frequencies(&classify(&xs)?))
+    };
+    let vae_freq = Memo::new(move |_| sample_freq(m_vae));
+    let ae_freq = Memo::new(move |_| sample_freq(m_ae));
+    let truth: Vec<Vec<f64>> = (0..5).map(|f| ae::pdata().marginal(f)).collect();
+    let truth2 = truth.clone();
+    let chart = move || {
+        let f = feature.get();
+        let (Some(v), Some(a)) = (vae_freq.get(), ae_freq.get()) else {
+            return String::new();
+        };
+        let k = CARDINALITIES[f];
+        let hi = (0..k)
+            .map(|i| truth2[f][i].max(v[f][i]).max(a[f][i]))
+            .fold(0.0, f64::max)
+            * 1.15;
+        Figure::new(Scale::Linear { lo: -0.5, hi: k as f64 - 0.5 }, Scale::Linear { lo: 0.0, hi: hi.max(0.05) })
+            .size(520.0, 260.0)
+            .labels(FEATURES[f].name, "share")
+            .title(&format!("{}: P_data vs what the classifier reads in {n_samples} samples", FEATURES[f].name))
+            .describe(format!("Bars per value of {}: the true share, the share among VAE samples, and among autoencoder samples.", FEATURES[f].name))
+            .layer(Layer::Bars {
+                series: vec![
+                    ("P_data".into(), PALETTE[0].into(), truth2[f].clone()),
+                    ("VAE samples".into(), PALETTE[1].into(), v[f].clone()),
+                    ("autoencoder samples".into(), PALETTE[2].into(), a[f].clone()),
+                ],
+            })
+            .to_svg()
+    };
+    let table = move || {
+        let (Some(v), Some(a), Some(acc)) = (vae_freq.get(), ae_freq.get(), accuracy.get()) else {
+            return None;
+        };
+        let tv =
+            |q: &[f64], p: &[f64]| 0.5 * q.iter().zip(p).map(|(x, y)| (x - y).abs()).sum::<f64>();
+        Some(view! {
+            <table class="numbers" data-testid="feature-table">
+                <thead><tr><th>"feature"</th><th>"classifier accuracy on real people"</th><th>"distance to P_data, VAE samples"</th><th>"… autoencoder samples"</th></tr></thead>
+                <tbody>
+                    {(0..5).map(|f| view! {
+                        <tr>
+                            <td>{FEATURES[f].name}</td>
+                            <td>{format!("{:.0} %", 100.0 * acc[f])}</td>
+                            <td>{fmt_num(tv(&v[f], &truth[f]))}</td>
+                            <td>{fmt_num(tv(&a[f], &truth[f]))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p class="muted small">"Distance: total variation, half the summed absolute differences of the shares (0 = identical, 1 = disjoint)."</p>
+        })
+    };
+    let _ = N_COMBINATIONS;
+    view! {
+        <div class="controls">
+            <span>"Feature:"</span>
+            {(0..5).map(|f| view! {
+                <button class:selected=move || feature.get() == f on:click=move |_| feature.set(f)>{FEATURES[f].name}</button>
+            }).collect_view()}
+        </div>
+        {move || vae_freq.get().is_none().then(|| waiting(m_cls))}
+        <div class="plot-host" data-testid="feature-chart" inner_html=chart></div>
+        {table}
+    }
+}

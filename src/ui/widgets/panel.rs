@@ -1,0 +1,164 @@
+//! Pieces shared by the neural lessons' widgets: the training panel (buttons, progress bar,
+//! loss curves, messages) and images drawn from pixel values.
+
+use crate::plot::{bmp_data_url, fmt_num, Figure, Layer, Scale, PALETTE};
+use crate::ui::compute::Compute;
+use crate::ui::training::{describe, JobStatus, ModelHandle, WeightsState};
+use leptos::prelude::*;
+
+/// One image as an `<img>` (pixelated when scaled up).
+pub fn image(rgb: &[u8], side: usize, px: u32, title: &str) -> impl IntoView {
+    view! {
+        <img class="px" src=bmp_data_url(rgb, side, side) width=px height=px alt=title.to_string() title=title.to_string()/>
+    }
+}
+
+/// A row of images with an optional label in front.
+pub fn image_row(
+    label: &str,
+    images: Vec<Vec<u8>>,
+    side: usize,
+    px: u32,
+    titles: Vec<String>,
+) -> impl IntoView {
+    let label = label.to_string();
+    view! {
+        <div class="image-row">
+            {(!label.is_empty()).then(|| view! { <span class="row-label">{label.clone()}</span> })}
+            {images
+                .into_iter()
+                .enumerate()
+                .map(|(i, im)| image(&im, side, px, titles.get(i).map(String::as_str).unwrap_or("")))
+                .collect_view()}
+        </div>
+    }
+}
+
+/// The loss curve of a training run: the total and each named part, against the step.
+pub fn loss_svg(history: &[(u64, f32, Vec<f32>)], parts: &[String], title: &str) -> String {
+    let last = history.last().map_or(1, |p| p.0).max(1) as f64;
+    // At most ~300 points a line: average runs of steps.
+    let every = history.len().div_ceil(300).max(1);
+    let series = |pick: &dyn Fn(&(u64, f32, Vec<f32>)) -> f32| -> Vec<(f64, f64)> {
+        history
+            .chunks(every)
+            .map(|c| {
+                let m = c.iter().map(|p| pick(p) as f64).sum::<f64>() / c.len() as f64;
+                (c[c.len() - 1].0 as f64, m)
+            })
+            .filter(|p| p.1.is_finite() && p.1 > 0.0)
+            .collect()
+    };
+    let mut lines = vec![("loss".to_string(), series(&|p| p.1))];
+    if parts.len() > 1 {
+        for (i, n) in parts.iter().enumerate() {
+            lines.push((n.clone(), series(&|p| p.2.get(i).copied().unwrap_or(0.0))));
+        }
+    }
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for (_, l) in &lines {
+        for p in l {
+            lo = lo.min(p.1);
+            hi = hi.max(p.1);
+        }
+    }
+    if lo > hi {
+        (lo, hi) = (0.1, 1.0);
+    }
+    let (lo, hi) = (lo * 0.8, hi * 1.25);
+    let mut f = Figure::new(Scale::Linear { lo: 0.0, hi: last }, Scale::Log { lo, hi })
+        .size(480.0, 220.0)
+        .labels("training step", "loss (log scale)")
+        .title(title)
+        .describe(format!(
+            "Loss curve over {} steps{}",
+            history.len(),
+            history
+                .last()
+                .map(|p| format!("; latest loss {}", fmt_num(p.1 as f64)))
+                .unwrap_or_default()
+        ));
+    for (i, (name, pts)) in lines.into_iter().enumerate() {
+        f.push(Layer::Line {
+            pts,
+            colour: PALETTE[i % PALETTE.len()].into(),
+            dashed: i > 0,
+            label: Some(name),
+        });
+    }
+    f.to_svg()
+}
+
+/// Train / stop / resume, a progress bar, the loss curves and any messages, for one model.
+/// `beta`, when given, is the KL weight a new run uses.
+#[component]
+pub fn TrainPanel(
+    model: ModelHandle,
+    /// Steps of a run started here.
+    steps: u64,
+    #[prop(optional)] beta: Option<RwSignal<f64>>,
+    #[prop(into)] title: String,
+) -> impl IntoView {
+    let compute = expect_context::<Compute>();
+    model.ensure_loaded();
+    let name = model.name;
+    let running = move || model.status.get() == JobStatus::Running;
+    let can_resume = move || {
+        matches!(
+            model.status.get(),
+            JobStatus::Paused | JobStatus::Done | JobStatus::Failed(_)
+        ) && model.step.get() > 0
+    };
+    let start = move |_| {
+        let b = beta.map_or(model.recipe().beta, |b| b.get_untracked() as f32);
+        model.train_from_scratch(steps, b, compute);
+    };
+    let title2 = title.clone();
+    let curve = move || {
+        let h = model.history.get();
+        if h.is_empty() {
+            return String::new();
+        }
+        loss_svg(
+            &h,
+            &model.part_names.get(),
+            &format!("{title2}: training loss"),
+        )
+    };
+    view! {
+        <div class="train-panel" data-testid=format!("train-panel-{name}")>
+            <p class="muted" data-testid=format!("weights-{name}")>{move || describe(&model.weights.get())}</p>
+            <div class="controls">
+                <button class="primary" data-testid=format!("train-{name}") on:click=start disabled=running>
+                    {format!("Train {title} from scratch here")}
+                </button>
+                <button data-testid=format!("stop-{name}") on:click=move |_| model.pause() disabled=move || !running()>"Stop"</button>
+                <button data-testid=format!("resume-{name}") on:click=move |_| model.resume(steps / 2, compute) disabled=move || running() || !can_resume()>
+                    {move || if model.status.get() == JobStatus::Done { format!("Train {} more steps", steps / 2) } else { "Resume".to_string() }}
+                </button>
+                <button on:click=move |_| model.load_shipped() disabled=move || matches!(model.weights.get(), WeightsState::Loading)>"Use the shipped weights"</button>
+            </div>
+            {move || (model.total.get() > 0).then(|| view! {
+                <div class="progress-line">
+                    <progress data-testid=format!("progress-{name}") max=move || model.total.get() as f64 value=move || model.step.get() as f64></progress>
+                    <span data-testid=format!("progress-text-{name}")>{move || {
+                        let status = match model.status.get() {
+                            JobStatus::Running => "training",
+                            JobStatus::Paused => "stopped",
+                            JobStatus::Done => "done",
+                            JobStatus::Failed(_) => "failed",
+                            JobStatus::Idle => "",
+                        };
+                        format!("step {} of {} · {} steps/s · {} · {status}", model.step.get(), model.total.get(), fmt_num(model.rate.get()), model.device.get())
+                    }}</span>
+                </div>
+            })}
+            <div class="plot-host" data-testid=format!("loss-curve-{name}") inner_html=curve></div>
+            {move || model.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+            {move || match model.status.get() {
+                JobStatus::Failed(e) => Some(view! { <p class="error" role="alert">{e}</p> }),
+                _ => None,
+            }}
+        </div>
+    }
+}

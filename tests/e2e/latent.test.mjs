@@ -1,0 +1,123 @@
+// Lessons 4 and 5 as a reader uses them: shipped weights load, pads decode where the
+// reader points, training shows progress and a loss curve, stops and resumes, keeps going
+// while the reader is in another lesson, and the anomaly ranking puts the odd ones first.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, LessonPage } from './lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+const shipped = (page, name) => page.waitForFunction(
+  (n) => document.querySelector(`[data-testid=weights-${n}]`)?.textContent.includes('Using shipped weights'),
+  name, { timeout: 60_000 });
+
+/** Presses at a fraction of a pad and returns the decoded image's source. */
+async function pointAt(page, pad, fx, fy) {
+  const box = await page.locator(`[data-testid=${pad}]`).boundingBox();
+  await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+  await page.waitForSelector(`[data-testid=${pad}-image] img`);
+  return page.getAttribute(`[data-testid=${pad}-image] img`, 'src');
+}
+
+const stepOf = async (page, name) => Number(await page.getAttribute(`[data-testid=progress-${name}]`, 'value'));
+
+test('lesson 4: PCA and autoencoder pads decode a jar wherever the reader points', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/latent-space/pca');
+  const a = await pointAt(page, 'pca-pad', 0.3, 0.3);
+  const b = await pointAt(page, 'pca-pad', 0.7, 0.7);
+  assert.notEqual(a, b);
+  assert.match(await page.textContent('[data-testid=pca-explained]'), /explain \d+ % and \d+ %/);
+  const l = new LessonPage(page);
+  await l.goto('latent-space', 'autoencoder');
+  await shipped(page, 'jar-ae');
+  const c = await pointAt(page, 'ae-pad', 0.3, 0.5);
+  // Dragging moves the code and changes the jar.
+  const box = await page.locator('[data-testid=ae-pad]').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4, { steps: 5 });
+  await page.mouse.up();
+  const d = await page.getAttribute('[data-testid=ae-pad-image] img', 'src');
+  assert.notEqual(c, d);
+  assert.match(await page.textContent('[data-testid=ae-pad-readout]'), /decoded in/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lesson 5: train the VAE here, see progress and both loss terms, stop and resume', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/autoencoders-vaes/train');
+  await shipped(page, 'avatar-vae');
+  await page.click('[data-testid=train-avatar-vae]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-avatar-vae]')?.value) >= 3, null, { timeout: 60_000 });
+  const curve = page.locator('[data-testid=loss-curve-avatar-vae] svg');
+  await curve.waitFor();
+  const legend = await curve.textContent();
+  assert.ok(legend.includes('reconstruction') && legend.includes('KL'), legend);
+  const path1 = await curve.innerHTML();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-avatar-vae]')?.value) >= 6, null, { timeout: 60_000 });
+  assert.notEqual(await page.locator('[data-testid=loss-curve-avatar-vae] svg').innerHTML(), path1, 'the curve moves');
+  await page.click('[data-testid=stop-avatar-vae]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=progress-text-avatar-vae]')?.textContent.includes('stopped'));
+  const stopped = await stepOf(page, 'avatar-vae');
+  await page.waitForTimeout(1500);
+  assert.equal(await stepOf(page, 'avatar-vae'), stopped, 'nothing runs after stop');
+  assert.match(await page.textContent('[data-testid=weights-avatar-vae]'), /trained here \(step \d+\)/);
+  await page.click('[data-testid=resume-avatar-vae]');
+  await page.waitForFunction((s) => Number(document.querySelector('[data-testid=progress-avatar-vae]')?.value) > s, stopped, { timeout: 60_000 });
+  await page.click('[data-testid=stop-avatar-vae]');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('training goes on while the reader is in another lesson', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/latent-space/autoencoder');
+  await shipped(page, 'jar-ae');
+  await page.click('[data-testid=train-jar-ae]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-jar-ae]')?.value) >= 2, null, { timeout: 60_000 });
+  const before = await stepOf(page, 'jar-ae');
+  const l = new LessonPage(page);
+  await l.goto('generative-vs-discriminative');
+  await page.waitForTimeout(2000);
+  await l.goto('latent-space', 'autoencoder');
+  await page.waitForSelector('[data-testid=progress-jar-ae]');
+  const after = await stepOf(page, 'jar-ae');
+  assert.ok(after > before + 5, `step ${before} → ${after}`);
+  await page.click('[data-testid=stop-jar-ae]');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lesson 5: latent pad, prior samples, anomalies first, features against P_data', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/autoencoders-vaes/latent-map');
+  // The map fills once the shipped VAE has been fetched and has encoded 400 people.
+  await page.waitForFunction(() => (document.querySelector('[data-testid=vae-pad]')?.innerHTML.match(/<circle/g) ?? []).length >= 400, null, { timeout: 60_000 });
+  const a = await pointAt(page, 'vae-pad', 0.4, 0.4);
+  const b = await pointAt(page, 'vae-pad', 0.6, 0.7);
+  assert.notEqual(a, b, 'the decoded person changes');
+  const l = new LessonPage(page);
+  await l.goto('autoencoders-vaes', 'holes');
+  await page.waitForSelector('[data-testid=prior-samples] img');
+  assert.equal(await page.locator('[data-testid=prior-samples] img').count(), 24);
+  const first = await page.getAttribute('[data-testid=prior-samples] img', 'src');
+  await page.click('[data-testid=sample-people]');
+  await page.waitForFunction((s) => document.querySelector('[data-testid=prior-samples] img')?.getAttribute('src') !== s, first);
+  await l.goto('autoencoders-vaes', 'anomaly');
+  await page.waitForSelector('[data-testid=anomaly-list] li');
+  const ood = await page.locator('[data-testid=anomaly-list] li').evaluateAll((els) => els.map((e) => e.dataset.ood));
+  assert.equal(ood.length, 16);
+  assert.deepEqual(ood.slice(0, 4), ['true', 'true', 'true', 'true'], ood.join(','));
+  await l.goto('autoencoders-vaes', 'features');
+  await page.waitForSelector('[data-testid=feature-table] tbody tr', { timeout: 60_000 });
+  assert.equal(await page.locator('[data-testid=feature-table] tbody tr').count(), 5);
+  assert.match(await page.textContent('[data-testid=feature-table]'), /\d+ %/);
+  await l.goto('autoencoders-vaes', 'beta');
+  await page.waitForSelector('[data-testid=beta-stats]');
+  const s1 = await page.textContent('[data-testid=beta-stats]');
+  await page.locator('[data-testid=beta-pick]').fill('2');
+  await page.waitForFunction((s) => document.querySelector('[data-testid=beta-stats]')?.textContent !== s, s1, { timeout: 30_000 });
+  assert.match(await page.textContent('[data-testid=beta-stats]'), /β = 4/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
