@@ -152,4 +152,36 @@ fn main() {
         1.0,
         || kl(&truth, &NaiveBayes::fit(&data).table()),
     );
+    // Lessons 4–5: a pad's decode of one point, and one VAE training step (batch 32).
+    for (name, latent) in [("jar-ae", 2), ("avatar-vae", 8)] {
+        let r = genlab::models::zoo::recipe(name).unwrap();
+        let (net, p) = r.build(&Device::Cpu);
+        let ae = net.as_autoencoder().unwrap();
+        let z = vec![vec![0.3f32; latent]];
+        time(
+            &format!("{name}: decode one latent point"),
+            "decodes/s",
+            1.0,
+            || ae.decode(&p, &z).unwrap(),
+        );
+    }
+    let r = genlab::models::zoo::recipe("avatar-vae").unwrap();
+    let mut devices = vec![("CPU", Device::Cpu)];
+    if let Ok(g) = block_on(Gpu::new()) {
+        devices.push(("GPU", Device::Gpu(g)));
+    }
+    for (label, dev) in devices {
+        let (net, mut t) = block_on(r.trainer(&dev)).unwrap();
+        time(
+            &format!("avatar-vae training step, batch 32 ({label})"),
+            "steps/s",
+            1.0,
+            || {
+                block_on(t.run(1, &|tape, p, step, d| {
+                    r.loss(&net, r.beta, tape, p, step, d)
+                }))
+                .unwrap()
+            },
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! `models::zoo` natively and writes `<model>.safetensors` and `<model>.json` (the
 //! manifest) into `www/weights/` (or DIR). The committed weights come from this program.
 
-use genlab::models::zoo::{recipe, Recipe, RECIPES};
+use genlab::models::zoo::{all_recipes, recipe, Recipe};
 use genlab::nn::weights;
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device};
@@ -26,13 +26,13 @@ fn main() {
         .map(|(_, a)| a.as_str())
         .collect();
     let recipes: Vec<&Recipe> = if names.is_empty() || names.contains(&"all") {
-        RECIPES.iter().collect()
+        all_recipes().collect()
     } else {
         names
             .iter()
             .map(|n| {
                 recipe(n).unwrap_or_else(|| {
-                    let known: Vec<_> = RECIPES.iter().map(|r| r.name).collect();
+                    let known: Vec<_> = all_recipes().map(|r| r.name).collect();
                     eprintln!("train: no model called '{n}'; known: {}", known.join(", "));
                     std::process::exit(2)
                 })

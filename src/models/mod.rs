@@ -2,6 +2,7 @@
 //! lesson 4 on, neural models are built on `nn` and trained by `train`.
 pub mod autoencoder;
 pub mod density2d;
+pub mod diffusion;
 pub mod logistic;
 pub mod pca;
 pub mod pixel;

@@ -6,10 +6,11 @@
 use super::autoencoder::{
     self as ae, AutoEncoder, AvatarAe, FeatureClassifier, JarAe, Kind, AVATAR_D, JAR_D,
 };
+use super::diffusion::{self, Denoiser2d, Schedule, ScheduleKind, Unet};
 use crate::autodiff::{Tape, Var};
 use crate::data::{jars, Rng};
 use crate::nn::optim::Optimizer;
-use crate::nn::Params;
+use crate::nn::{mse, Params};
 use crate::tensor::{Device, Result, Tensor};
 use crate::train::{TrainError, Trainer};
 use std::collections::HashMap;
@@ -25,7 +26,26 @@ pub enum Arch {
     Jar,
     Avatar(Kind),
     Classifier,
+    /// A 2-D DDPM denoiser on a toy data set.
+    Ddpm2d(Toy),
+    /// The conditional U-Net of lesson 10.
+    Unet,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Toy {
+    SwissRoll,
+    Land,
+}
+
+/// Steps of the 2-D diffusion (linear schedule) and of the avatar diffusion (cosine).
+pub const T_2D: usize = 100;
+pub const T_UNET: usize = 1000;
+
+/// The probability that training drops all conditions (and, otherwise, each feature), so
+/// one network learns the conditional and the unconditional model (classifier-free guidance).
+pub const DROP_ALL: f64 = 0.15;
+pub const DROP_EACH: f64 = 0.3;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Recipe {
@@ -96,8 +116,44 @@ pub const RECIPES: &[Recipe] = &[
     },
 ];
 
+/// The lesson-10 recipes (kept apart so older lessons' tests do not wait for them).
+pub const DIFFUSION_RECIPES: &[Recipe] = &[
+    Recipe {
+        name: "ddpm-swiss-roll",
+        arch: Arch::Ddpm2d(Toy::SwissRoll),
+        seed: 10,
+        steps: 3000,
+        batch: 256,
+        lr: 2e-3,
+        beta: 0.0,
+    },
+    Recipe {
+        name: "ddpm-land",
+        arch: Arch::Ddpm2d(Toy::Land),
+        seed: 10,
+        steps: 3000,
+        batch: 256,
+        lr: 2e-3,
+        beta: 0.0,
+    },
+    Recipe {
+        name: "avatar-unet",
+        arch: Arch::Unet,
+        seed: 12,
+        steps: 4000,
+        batch: 16,
+        lr: 1e-3,
+        beta: 0.0,
+    },
+];
+
+/// Every recipe, in the order `cargo xtask train all` runs them.
+pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
+    RECIPES.iter().chain(DIFFUSION_RECIPES)
+}
+
 pub fn recipe(name: &str) -> Option<&'static Recipe> {
-    RECIPES.iter().find(|r| r.name == name)
+    all_recipes().find(|r| r.name == name)
 }
 
 /// A built network.
@@ -106,12 +162,16 @@ pub enum Net {
     Jar(JarAe),
     Avatar(AvatarAe),
     Classifier(FeatureClassifier),
+    Denoiser2d(Denoiser2d),
+    Unet(Unet),
 }
 
 impl Recipe {
     pub fn dataset(&self) -> &'static str {
         match self.arch {
             Arch::Jar => jars::VERSION,
+            Arch::Ddpm2d(Toy::SwissRoll) => "swiss-roll-1",
+            Arch::Ddpm2d(Toy::Land) => "land-1",
             _ => AVATAR_VERSION,
         }
     }
@@ -130,6 +190,8 @@ impl Recipe {
                 Net::Avatar(AvatarAe::new(kind, AVATAR_LATENT, &mut p, &mut rng, dev))
             }
             Arch::Classifier => Net::Classifier(FeatureClassifier::new(&mut p, &mut rng, dev)),
+            Arch::Ddpm2d(_) => Net::Denoiser2d(Denoiser2d::new(&mut p, &mut rng, dev)),
+            Arch::Unet => Net::Unet(Unet::new(&mut p, &mut rng, dev)),
         };
         (net, p)
     }
@@ -157,6 +219,66 @@ impl Recipe {
         );
         let noise_seed = rng.next_u32() as u64;
         match net {
+            Net::Denoiser2d(m) => {
+                let Arch::Ddpm2d(toy) = self.arch else {
+                    unreachable!("a 2-D denoiser comes from a 2-D recipe")
+                };
+                let pts = match toy {
+                    Toy::SwissRoll => diffusion::swiss_roll(self.batch, &mut rng),
+                    Toy::Land => diffusion::land_points(self.batch, &mut rng),
+                };
+                let s = schedule_2d();
+                let ts: Vec<usize> = (0..self.batch)
+                    .map(|_| 1 + rng.below(T_2D as u32) as usize)
+                    .collect();
+                let x0 = Tensor::new(
+                    pts.iter().flat_map(|p| [p.0 as f32, p.1 as f32]).collect(),
+                    &[self.batch, 2],
+                    dev,
+                )?;
+                let eps = Tensor::random(&[self.batch, 2], noise_seed, true, dev);
+                let xt = diffusion::q_sample(s, &x0, &ts, &eps)?;
+                let temb = diffusion::time_embedding(
+                    &ts.iter().map(|&t| t as f64).collect::<Vec<_>>(),
+                    diffusion::TIME_DIM_2D,
+                    dev,
+                )?;
+                let pred = m.forward(p, &tape.leaf(xt), &tape.leaf(temb))?;
+                Ok((mse(&pred, &tape.leaf(eps))?, vec![]))
+            }
+            Net::Unet(m) => {
+                let pd = ae::pdata();
+                let people: Vec<_> = (0..self.batch).map(|_| pd.sample(&mut rng)).collect();
+                let cond: Vec<[Option<u8>; 5]> = people
+                    .iter()
+                    .map(|a| {
+                        let all = rng.uniform() < DROP_ALL;
+                        let mut c = [None; 5];
+                        for (f, v) in c.iter_mut().enumerate() {
+                            if !all && rng.uniform() >= DROP_EACH {
+                                *v = Some(a.get(f) as u8);
+                            }
+                        }
+                        c
+                    })
+                    .collect();
+                let rows: Vec<Vec<f32>> = people.iter().map(diffusion::avatar_x0).collect();
+                let x0 = batch_tensor(&rows, AVATAR_D, dev)?.reshape(&[self.batch, 3, 32, 32])?;
+                let s = schedule_unet();
+                let ts: Vec<usize> = (0..self.batch)
+                    .map(|_| 1 + rng.below(T_UNET as u32) as usize)
+                    .collect();
+                let eps = Tensor::random(&[self.batch, 3, 32, 32], noise_seed, true, dev);
+                let xt = diffusion::q_sample(s, &x0, &ts, &eps)?;
+                let pred = m.forward(
+                    tape,
+                    p,
+                    &tape.leaf(xt),
+                    &ts.iter().map(|&t| t as f64).collect::<Vec<_>>(),
+                    &cond,
+                )?;
+                Ok((mse(&pred, &tape.leaf(eps))?, vec![]))
+            }
             Net::Jar(m) => {
                 let set = jar_training_set();
                 let rows: Vec<Vec<f32>> = (0..self.batch)
@@ -241,6 +363,18 @@ fn batch_tensor(rows: &[Vec<f32>], d: usize, dev: &Device) -> Result<Tensor> {
     Tensor::new(flat, &[rows.len(), d], dev)
 }
 
+/// The schedule of the 2-D diffusion models.
+pub fn schedule_2d() -> &'static Schedule {
+    static S: OnceLock<Schedule> = OnceLock::new();
+    S.get_or_init(|| Schedule::new(ScheduleKind::Linear, T_2D))
+}
+
+/// The schedule of the avatar U-Net.
+pub fn schedule_unet() -> &'static Schedule {
+    static S: OnceLock<Schedule> = OnceLock::new();
+    S.get_or_init(|| Schedule::new(ScheduleKind::Cosine, T_UNET))
+}
+
 /// The jars the jar autoencoder trains on: 2000 of them, drawn once.
 pub fn jar_training_set() -> &'static [(jars::Jar, Vec<f32>)] {
     static S: OnceLock<Vec<(jars::Jar, Vec<f32>)>> = OnceLock::new();
@@ -276,7 +410,7 @@ impl Net {
         match self {
             Net::Jar(m) => Some(m),
             Net::Avatar(m) => Some(m),
-            Net::Classifier(_) => None,
+            _ => None,
         }
     }
 }

@@ -6,11 +6,55 @@ use super::op::{BinaryOp, ReduceOp, UnaryOp};
 use super::shape::{numel, Layout};
 use ndarray::{ArrayView2, ShapeBuilder};
 
+/// Visits the storage offsets of `K` views of one shape together, in row-major order: the
+/// last axis by its stride, the others as an odometer (no division per element).
+#[inline(always)]
+fn walk<const K: usize>(ls: [&Layout; K], mut f: impl FnMut([usize; K])) {
+    let shape = &ls[0].shape;
+    let nd = shape.len();
+    let mut base: [usize; K] = std::array::from_fn(|k| ls[k].offset);
+    if nd == 0 {
+        f(base);
+        return;
+    }
+    if shape.contains(&0) {
+        return;
+    }
+    let inner = shape[nd - 1];
+    let step: [usize; K] = std::array::from_fn(|k| ls[k].strides[nd - 1]);
+    let outer: usize = shape[..nd - 1].iter().product();
+    let mut idx = vec![0usize; nd - 1];
+    for _ in 0..outer {
+        let mut o = base;
+        for _ in 0..inner {
+            f(o);
+            for k in 0..K {
+                o[k] += step[k];
+            }
+        }
+        for d in (0..nd - 1).rev() {
+            idx[d] += 1;
+            for k in 0..K {
+                base[k] += ls[k].strides[d];
+            }
+            if idx[d] < shape[d] {
+                break;
+            }
+            for k in 0..K {
+                base[k] -= ls[k].strides[d] * shape[d];
+            }
+            idx[d] = 0;
+        }
+    }
+}
+
 fn gather(data: &[f32], l: &Layout) -> Vec<f32> {
     if l.is_contiguous() {
         return data[..l.numel()].to_vec();
     }
-    (0..l.numel()).map(|i| data[l.index_of(i)]).collect()
+    let mut out = Vec::with_capacity(l.numel());
+    walk([l], |[i]| out.push(data[i]));
+    out
 }
 
 /// The elements of a view in row-major order.
@@ -26,9 +70,23 @@ pub fn unary(op: UnaryOp, p: f32, data: &[f32], l: &Layout) -> Vec<f32> {
 
 /// `a` and `b` are already broadcast to the output shape.
 pub fn binary(op: BinaryOp, a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
-    (0..la.numel())
-        .map(|i| op.cpu(a[la.index_of(i)], b[lb.index_of(i)]))
-        .collect()
+    fn go(a: &[f32], la: &Layout, b: &[f32], lb: &Layout, f: impl Fn(f32, f32) -> f32) -> Vec<f32> {
+        let n = la.numel();
+        if la.is_contiguous() && lb.is_contiguous() {
+            return a[..n].iter().zip(&b[..n]).map(|(&x, &y)| f(x, y)).collect();
+        }
+        let mut out = Vec::with_capacity(n);
+        walk([la, lb], |[i, j]| out.push(f(a[i], b[j])));
+        out
+    }
+    // One monomorphised loop per common op; the rest go through the op's formula.
+    match op {
+        BinaryOp::Add => go(a, la, b, lb, |x, y| x + y),
+        BinaryOp::Sub => go(a, la, b, lb, |x, y| x - y),
+        BinaryOp::Mul => go(a, la, b, lb, |x, y| x * y),
+        BinaryOp::Div => go(a, la, b, lb, |x, y| x / y),
+        _ => go(a, la, b, lb, |x, y| op.cpu(x, y)),
+    }
 }
 
 /// Reduces along `axis`, keeping it with size 1.
@@ -41,13 +99,12 @@ pub fn reduce(op: ReduceOp, data: &[f32], l: &Layout, axis: usize) -> Vec<f32> {
         strides: l.strides.clone(),
         offset: l.offset,
     };
-    (0..n_out)
-        .map(|o| {
-            let base = out_layout.index_of(o);
-            let it = (0..l.shape[axis]).map(move |j| data[base + j * l.strides[axis]]);
-            op.cpu(it)
-        })
-        .collect()
+    let mut out = Vec::with_capacity(n_out);
+    let (len, stride) = (l.shape[axis], l.strides[axis]);
+    walk([&out_layout], |[base]| {
+        out.push(op.cpu((0..len).map(move |j| data[base + j * stride])))
+    });
+    out
 }
 
 /// Batched matrix product: `a` is [batch, m, k], `b` is [batch, k, n] (strided, batch
@@ -104,22 +161,16 @@ pub fn matmul(a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
 
 /// `cond`, `a`, `b` already broadcast to the output shape.
 pub fn where_(c: &[f32], lc: &Layout, a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
-    (0..la.numel())
-        .map(|i| {
-            if c[lc.index_of(i)] != 0.0 {
-                a[la.index_of(i)]
-            } else {
-                b[lb.index_of(i)]
-            }
-        })
-        .collect()
+    let mut out = Vec::with_capacity(la.numel());
+    walk([lc, la, lb], |[k, i, j]| {
+        out.push(if c[k] != 0.0 { a[i] } else { b[j] })
+    });
+    out
 }
 
 /// Writes the view `src` into `dst` at the positions of the view `ld`.
 pub fn copy_into(src: &[f32], ls: &Layout, dst: &mut [f32], ld: &Layout) {
-    for i in 0..ls.numel() {
-        dst[ld.index_of(i)] = src[ls.index_of(i)];
-    }
+    walk([ls, ld], |[i, j]| dst[j] = src[i]);
 }
 
 /// Rows of a contiguous [rows, cols] table picked by index.

@@ -83,3 +83,56 @@ pub async fn bench_mlp(gpu: bool) -> Result<f64, JsValue> {
     })
     .await
 }
+
+/// Lessons 4–5 timings, as `{ jarDecodeMs, avatarDecodeMs, vaeStepMs }`: decoding one
+/// latent point (the pads' work per pointer move, always on the CPU path) and one training
+/// step of the avatar VAE (batch 32) on the chosen path.
+#[wasm_bindgen]
+pub async fn bench_lessons(gpu: bool) -> Result<JsValue, JsValue> {
+    use crate::models::zoo::recipe;
+    let js = |e: crate::tensor::TensorError| JsValue::from_str(&e.to_string());
+    let mut out = Vec::new();
+    for (key, name, latent) in [
+        ("jarDecodeMs", "jar-ae", 2),
+        ("avatarDecodeMs", "avatar-vae", 8),
+    ] {
+        let r = recipe(name).expect("recipe");
+        let (net, p) = r.build(&Device::Cpu);
+        let ae = net.as_autoencoder().expect("an autoencoder");
+        let z = vec![vec![0.3f32; latent]];
+        let ms = time(|| {
+            let res = ae.decode(&p, &z).map(|_| ()).map_err(js);
+            async move { res }
+        })
+        .await?;
+        out.push((key, ms));
+    }
+    let dev = device(gpu).await?;
+    let r = recipe("avatar-vae").expect("recipe");
+    let (net, t) = r
+        .trainer(&dev)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let t = std::cell::RefCell::new(t);
+    let ms = time(|| {
+        let net = net.clone();
+        let t = &t;
+        async move {
+            let mut tr = t.borrow_mut();
+            tr.run(
+                1,
+                &crate::train::loss_fn(|tape, p, step, d| r.loss(&net, r.beta, tape, p, step, d)),
+            )
+            .await
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+            Ok(())
+        }
+    })
+    .await?;
+    out.push(("vaeStepMs", ms));
+    let o = js_sys::Object::new();
+    for (k, v) in out {
+        js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_f64(v))?;
+    }
+    Ok(o.into())
+}

@@ -40,6 +40,15 @@ for (const { label, r } of rows) {
   console.log(pad(label, 30) + cell(256) + cell(512) + cell(1024) + (r.mlpMs ? r.mlpMs.toFixed(1) : '-') + (r.errors.length ? '  ERR ' + r.errors[0] : ''));
 }
 
+console.log('');
+console.log(pad('lessons 4-5, in headless Chromium', 36) + pad('jar decode ms', 16) + pad('avatar decode ms', 18) + 'VAE step ms (batch 32)');
+for (const { label, r } of rows) {
+  const l = r.lessons || {};
+  const f = (v) => pad(v === undefined ? '-' : v.toFixed(2), 16);
+  console.log(pad(label, 36) + f(l.jarDecodeMs) + pad(l.avatarDecodeMs === undefined ? '-' : l.avatarDecodeMs.toFixed(2), 18) + (l.vaeStepMs === undefined ? '-' : l.vaeStepMs.toFixed(1)));
+}
+console.log('(decoding always runs on the CPU path: it is what the latent pads do per pointer move; target < 50 ms)');
+
 if (peerFile && existsSync(peerFile)) {
   const peer = JSON.parse(readFileSync(peerFile, 'utf8'));
   const tf = peer.find((p) => p.name === 'wasm SIMD 1T');
