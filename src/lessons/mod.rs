@@ -16,6 +16,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../www/lessons/03-pixels.md"),
     include_str!("../../www/lessons/04-latent-space.md"),
     include_str!("../../www/lessons/05-autoencoders-vaes.md"),
+    include_str!("../../www/lessons/10-diffusion.md"),
 ];
 
 /// Every widget a lesson file may name. The UI implements each; a test checks the files.
@@ -45,6 +46,8 @@ pub const WIDGETS: &[&str] = &[
     "vae-beta",
     "vae-anomaly",
     "vae-features",
+    "diffusion-forward",
+    "diffusion-2d",
 ];
 
 /// A lesson with its place in the course.

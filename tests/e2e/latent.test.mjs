@@ -121,3 +121,31 @@ test('lesson 5: latent pad, prior samples, anomalies first, features against P_d
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('lesson 10: the t slider dissolves the data; the reverse process runs, pauses and ends near the data', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/diffusion/forward');
+  const r0 = await page.textContent('[data-testid=forward-readout]');
+  assert.match(r0, /ᾱ_t = 1/);
+  const p0 = await page.locator('[data-testid=forward-points]').innerHTML();
+  await page.locator('[data-testid=forward-t]').fill('60');
+  await page.waitForFunction((r) => document.querySelector('[data-testid=forward-readout]')?.textContent !== r, r0);
+  assert.notEqual(await page.locator('[data-testid=forward-points]').innerHTML(), p0);
+  const l = new LessonPage(page);
+  await l.goto('diffusion', 'reverse');
+  await page.waitForFunction(() => document.querySelector('[data-testid=weights-ddpm-swiss-roll]')?.textContent.includes('shipped'), null, { timeout: 60_000 });
+  await page.click('[data-testid=reverse-run]');
+  await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid=reverse-readout]')?.textContent ?? ''));
+  await page.click('[data-testid=reverse-pause]');
+  const paused = await page.textContent('[data-testid=reverse-readout]');
+  await page.waitForTimeout(500);
+  assert.equal(await page.textContent('[data-testid=reverse-readout]'), paused, 'paused means paused');
+  await page.click('[data-testid=reverse-step]');
+  assert.notEqual(await page.textContent('[data-testid=reverse-readout]'), paused);
+  await page.click('[data-testid=reverse-run]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=reverse-readout]')?.textContent.startsWith('Done'), null, { timeout: 60_000 });
+  const done = (await page.textContent('[data-testid=reverse-readout]')).replaceAll('−', '-');
+  const m = done.match(/data: ([\d.e-]+) \(plain Gaussian noise: ([\d.e-]+)\)/);
+  assert.ok(m && Number(m[1]) < 0.5 * Number(m[2]), await page.textContent('[data-testid=reverse-readout]'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -11,6 +11,7 @@ const LESSONS = [
   { id: 'pixels', steps: 4 },
   { id: 'latent-space', steps: 4 },
   { id: 'autoencoders-vaes', steps: 7 },
+  { id: 'diffusion', steps: 2 },
 ];
 
 let browser;

@@ -4,6 +4,7 @@
 
 mod l0;
 mod l1;
+mod l10;
 mod l2;
 mod l3;
 mod l4;
@@ -65,6 +66,8 @@ pub fn Widget(name: String, args: Vec<String>) -> impl IntoView {
         "vae-beta" => l5::VaeBeta().into_any(),
         "vae-anomaly" => l5::VaeAnomaly().into_any(),
         "vae-features" => l5::VaeFeatures().into_any(),
+        "diffusion-forward" => l10::DiffusionForward().into_any(),
+        "diffusion-2d" => l10::Diffusion2d().into_any(),
         other => view! { <p class="error">{format!("This step names a widget that does not exist: “{other}”.")}</p> }
             .into_any(),
     };
