@@ -8,23 +8,11 @@ use genlab::models::diffusion::{self as dm, energy_distance, EpsModel};
 use genlab::models::zoo::{
     self, fnv1a64, manifest_field, schedule_2d, schedule_unet, Net, DIFFUSION_RECIPES, T_2D,
 };
-use genlab::nn::{weights, Params};
+use genlab::nn::Params;
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device, Tensor};
-use std::path::PathBuf;
-
-fn weights_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/weights")
-}
-
-fn shipped(name: &str, dev: &Device) -> (Net, Params) {
-    let r = zoo::recipe(name).unwrap();
-    let (net, mut p) = r.build(dev);
-    let bytes = std::fs::read(weights_dir().join(format!("{name}.safetensors")))
-        .unwrap_or_else(|e| panic!("{name}.safetensors: {e} (run `cargo xtask train {name}`)"));
-    weights::load_into(&mut p, &bytes, dev).unwrap();
-    (net, p)
-}
+mod shipped;
+use shipped::{shipped, weights_dir};
 
 /// DDPM ancestral sampling of `n` points with a 2-D denoiser.
 fn sample_2d(net: &Net, p: &Params, n: usize, seed: u64, dev: &Device) -> Vec<(f64, f64)> {

@@ -11,21 +11,8 @@ use genlab::nn::weights;
 use genlab::nn::Params;
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device};
-use std::path::PathBuf;
-
-fn weights_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/weights")
-}
-
-/// The shipped network `name` on the CPU.
-fn shipped(name: &str) -> (Net, Params) {
-    let r = zoo::recipe(name).unwrap();
-    let (net, mut p) = r.build(&Device::Cpu);
-    let bytes = std::fs::read(weights_dir().join(format!("{name}.safetensors")))
-        .unwrap_or_else(|e| panic!("{name}.safetensors: {e} (run `cargo xtask train {name}`)"));
-    weights::load_into(&mut p, &bytes, &Device::Cpu).unwrap();
-    (net, p)
-}
+mod shipped;
+use shipped::{shipped, weights_dir};
 
 /// Losses of `steps` steps of `r` (with a smaller batch, to keep lavapipe quick).
 fn losses(r: &Recipe, steps: u64, dev: &Device) -> Vec<f32> {
@@ -106,7 +93,7 @@ fn mse(a: &[f32], b: &[f32]) -> f64 {
 
 #[test]
 fn shipped_jar_autoencoder_rediscovers_height_and_width() {
-    let (net, p) = shipped("jar-ae");
+    let (net, p) = shipped("jar-ae", &Device::Cpu);
     let m = net.as_autoencoder().unwrap();
     let jars = genlab::data::jars::sample(200, 999); // not the training draw
     let xs: Vec<Vec<f32>> = jars.iter().map(|j| j.render()).collect();
@@ -192,8 +179,8 @@ fn quadratic_r2(z: &[Vec<f32>], y: &[f64]) -> f64 {
 fn shipped_avatar_models_reconstruct_sample_and_flag_anomalies() {
     let people = held_out_people(64, 4242);
     let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
-    let (ae_net, ae_p) = shipped("avatar-ae");
-    let (vae_net, vae_p) = shipped("avatar-vae");
+    let (ae_net, ae_p) = shipped("avatar-ae", &Device::Cpu);
+    let (vae_net, vae_p) = shipped("avatar-vae", &Device::Cpu);
     let (a, v) = (
         ae_net.as_autoencoder().unwrap(),
         vae_net.as_autoencoder().unwrap(),
@@ -220,7 +207,7 @@ fn shipped_avatar_models_reconstruct_sample_and_flag_anomalies() {
     let kls: Vec<f64> = ["avatar-vae-b025", "avatar-vae", "avatar-vae-b4"]
         .iter()
         .map(|n| {
-            let (net, p) = shipped(n);
+            let (net, p) = shipped(n, &Device::Cpu);
             net.as_autoencoder().unwrap().kl(&p, &xs).unwrap()
         })
         .collect();
@@ -247,7 +234,7 @@ fn shipped_avatar_models_reconstruct_sample_and_flag_anomalies() {
 
     // The classifier reads real people well, and VAE samples match P_data's shares far
     // better than samples from the plain autoencoder's "prior".
-    let (cls_net, cls_p) = shipped("feature-classifier");
+    let (cls_net, cls_p) = shipped("feature-classifier", &Device::Cpu);
     let Net::Classifier(cls) = cls_net else {
         panic!()
     };

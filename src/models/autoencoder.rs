@@ -204,7 +204,8 @@ pub fn ae_loss<'t, M: AutoEncoder>(
     }
 }
 
-fn rows_tensor(rows: &[Vec<f32>], d: usize, dev: &Device) -> Result<Tensor> {
+/// Rows of equal length as one `[rows, d]` tensor on `dev`.
+pub fn rows_tensor(rows: &[Vec<f32>], d: usize, dev: &Device) -> Result<Tensor> {
     let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
     Tensor::new(flat, &[rows.len(), d], dev)
 }

@@ -92,16 +92,13 @@ impl Schedule {
 /// f_i = 10000^(−i/(dim/2)); `[N, dim]` on `dev`.
 pub fn time_embedding(ts: &[f64], dim: usize, dev: &Device) -> Result<Tensor> {
     let half = dim / 2;
+    let freqs: Vec<f64> = (0..half)
+        .map(|i| (-(10000f64.ln()) * i as f64 / half as f64).exp())
+        .collect();
     let mut v = Vec::with_capacity(ts.len() * dim);
     for &t in ts {
-        for i in 0..half {
-            let f = (-(10000f64.ln()) * i as f64 / half as f64).exp();
-            v.push((t * f).sin() as f32);
-        }
-        for i in 0..half {
-            let f = (-(10000f64.ln()) * i as f64 / half as f64).exp();
-            v.push((t * f).cos() as f32);
-        }
+        v.extend(freqs.iter().map(|f| (t * f).sin() as f32));
+        v.extend(freqs.iter().map(|f| (t * f).cos() as f32));
     }
     Tensor::new(v, &[ts.len(), dim], dev)
 }

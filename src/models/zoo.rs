@@ -263,7 +263,8 @@ impl Recipe {
                     })
                     .collect();
                 let rows: Vec<Vec<f32>> = people.iter().map(diffusion::avatar_x0).collect();
-                let x0 = batch_tensor(&rows, AVATAR_D, dev)?.reshape(&[self.batch, 3, 32, 32])?;
+                let x0 =
+                    ae::rows_tensor(&rows, AVATAR_D, dev)?.reshape(&[self.batch, 3, 32, 32])?;
                 let s = schedule_unet();
                 let ts: Vec<usize> = (0..self.batch)
                     .map(|_| 1 + rng.below(T_UNET as u32) as usize)
@@ -284,13 +285,13 @@ impl Recipe {
                 let rows: Vec<Vec<f32>> = (0..self.batch)
                     .map(|_| set[rng.below(set.len() as u32) as usize].1.clone())
                     .collect();
-                let x = batch_tensor(&rows, JAR_D, dev)?;
+                let x = ae::rows_tensor(&rows, JAR_D, dev)?;
                 ae::ae_loss(m, tape, p, x, 0.0, noise_seed)
             }
             Net::Avatar(m) => {
                 let people = ae::training_people(self.batch, &mut rng);
                 let rows: Vec<Vec<f32>> = people.iter().map(ae::avatar_input).collect();
-                let x = batch_tensor(&rows, AVATAR_D, dev)?;
+                let x = ae::rows_tensor(&rows, AVATAR_D, dev)?;
                 ae::ae_loss(m, tape, p, x, beta, noise_seed)
             }
             Net::Classifier(m) => {
@@ -314,7 +315,7 @@ impl Recipe {
                         }
                     })
                     .collect();
-                let x = batch_tensor(&rows, AVATAR_D, dev)?;
+                let x = ae::rows_tensor(&rows, AVATAR_D, dev)?;
                 let l = m.loss(tape, p, x, &people)?;
                 Ok((l, vec![]))
             }
@@ -356,11 +357,6 @@ impl Recipe {
             ("dataset".to_string(), self.dataset().to_string()),
         ])
     }
-}
-
-fn batch_tensor(rows: &[Vec<f32>], d: usize, dev: &Device) -> Result<Tensor> {
-    let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-    Tensor::new(flat, &[rows.len(), d], dev)
 }
 
 /// The schedule of the 2-D diffusion models.

@@ -7,13 +7,6 @@ use crate::tensor::gpu::Gpu;
 use crate::tensor::Device;
 use wasm_bindgen::prelude::*;
 
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
-
 async fn device(gpu: bool) -> Result<Device, JsValue> {
     if gpu {
         Ok(Device::Gpu(
@@ -31,13 +24,13 @@ where
     Fut: std::future::Future<Output = Result<(), JsValue>>,
 {
     f().await?;
-    let start = now_ms();
+    let start = super::browser::now_ms();
     let mut reps = 0;
-    while now_ms() - start < 1000.0 || reps < 3 {
+    while super::browser::now_ms() - start < 1000.0 || reps < 3 {
         f().await?;
         reps += 1;
     }
-    Ok((now_ms() - start) / reps as f64)
+    Ok((super::browser::now_ms() - start) / reps as f64)
 }
 
 /// f32 matmul of two N×N matrices: GFLOP/s (the GPU figure includes the readback).

@@ -116,3 +116,8 @@ pub fn on_body_resize(f: impl Fn() + 'static) {
     }
     cb.forget();
 }
+
+/// Milliseconds from `performance.now()` (0 when the page has no Performance object).
+pub fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}

@@ -140,13 +140,6 @@ pub async fn next_tick() {
     let _ = JsFuture::from(p).await;
 }
 
-fn now_ms() -> f64 {
-    browser::window()
-        .performance()
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
-
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     let resp = JsFuture::from(browser::window().fetch_with_str(url))
         .await
@@ -301,7 +294,7 @@ impl ModelHandle {
         let outcome;
         // The widgets re-encode and re-decode on new weights: give them new ones about
         // once a second, not every chunk.
-        let mut last_publish = now_ms();
+        let mut last_publish = browser::now_ms();
         loop {
             let cancelled = with_slot(self.name, |s| s.generation) != generation;
             if cancelled || self.status.get_untracked() != JobStatus::Running {
@@ -333,9 +326,9 @@ impl ModelHandle {
             } else {
                 ((80.0 / per_step_ms).round() as u64).clamp(1, 50).min(left)
             };
-            let t0 = now_ms();
+            let t0 = browser::now_ms();
             let result = trainer.run(n as usize, &loss).await;
-            let dt = now_ms() - t0;
+            let dt = browser::now_ms() - t0;
             match result {
                 Ok(chunk) => {
                     let done = chunk.metrics.len().max(1) as f64;
@@ -375,9 +368,9 @@ impl ModelHandle {
                 }
             }
             self.step.set(trainer.step);
-            if now_ms() - last_publish > 1200.0 {
+            if browser::now_ms() - last_publish > 1200.0 {
                 self.publish(&trainer);
-                last_publish = now_ms();
+                last_publish = browser::now_ms();
             }
             next_tick().await;
         }

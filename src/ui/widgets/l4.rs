@@ -32,13 +32,6 @@ fn pca() -> Pca {
     })
 }
 
-fn now_ms() -> f64 {
-    crate::ui::browser::window()
-        .performance()
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
-
 /// Points grouped for colouring: (label, colour, points).
 pub type Groups = Vec<(String, String, Vec<(f64, f64)>)>;
 
@@ -140,9 +133,9 @@ pub fn LatentPad(
     };
     let decoded = Memo::new(move |_| {
         let p = at.get()?;
-        let t0 = now_ms();
+        let t0 = crate::ui::browser::now_ms();
         let img = decode.run(p)?;
-        Some((img, now_ms() - t0, p))
+        Some((img, crate::ui::browser::now_ms() - t0, p))
     });
     view! {
         <div class="pad-row">

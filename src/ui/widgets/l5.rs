@@ -5,7 +5,7 @@
 use super::l4::{Groups, LatentPad};
 use super::panel::{image_row, TrainPanel};
 use super::Slider;
-use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR, N_COMBINATIONS};
+use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR};
 use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
 use crate::data::Rng;
 use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
@@ -461,7 +461,6 @@ pub fn VaeFeatures() -> impl IntoView {
             <p class="muted small">"Distance: total variation, half the summed absolute differences of the shares (0 = identical, 1 = disjoint)."</p>
         })
     };
-    let _ = N_COMBINATIONS;
     view! {
         <div class="controls">
             <span>"Feature:"</span>
