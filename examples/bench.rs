@@ -5,8 +5,10 @@ use genlab::data::draw::rasterise;
 use genlab::data::land::LandMap;
 use genlab::data::{PData, Rng};
 use genlab::models::density2d::{mean_log_likelihood, Kde, Mixture};
+use genlab::models::diffusion::{ImageJob, ImageRun, Sampler};
 use genlab::models::pixel::{correlation_with, PixelModel};
 use genlab::models::tabular::{kl, NaiveBayes};
+use genlab::models::zoo::{self, schedule_unet, Net};
 use genlab::nn::peer::{uniform_pm1, PeerMlp};
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device, Tensor};
@@ -73,7 +75,74 @@ fn engine_rows(device: &Device, label: &str) {
     );
 }
 
+/// Lesson 10's U-Net: one training step (the recipe's batch, Adam, readback of the loss)
+/// and guided DDIM sampling of 16 avatars (32 images through the network per step).
+fn diffusion_rows(device: &Device, label: &str) {
+    let r = zoo::recipe("avatar-unet").expect("recipe");
+    let (net, mut trainer) = block_on(r.trainer(device)).expect("trainer");
+    let mut run = |n: usize| {
+        block_on(trainer.run(n, &|tape, p, step, dev| {
+            r.loss(&net, r.beta, tape, p, step, dev)
+        }))
+        .expect("train")
+    };
+    run(2);
+    let steps = if matches!(device, Device::Cpu) { 4 } else { 20 };
+    let t0 = Instant::now();
+    run(steps);
+    let per = t0.elapsed().as_secs_f64() / steps as f64;
+    println!(
+        "| {:<44} | {:>10.3} | {:>12.1} {:<10} |",
+        format!("U-Net train step, batch {}, {label}", r.batch),
+        per * 1e3,
+        1.0 / per,
+        "steps/s"
+    );
+    let Net::Unet(m) = net else { return };
+    let params = trainer.params.clone();
+    let s = schedule_unet();
+    let job = ImageJob {
+        sampler: Sampler::Ddim,
+        steps: 50,
+        n: 16,
+        prompt: [None, None, Some(0), Some(4), None],
+        w: 3.0,
+        seed: 1,
+    };
+    let mut warm = ImageRun::new(&job, s, device);
+    warm.step(&m, &params, s).expect("warm-up step");
+    block_on(warm.x.to_vec()).expect("read");
+    // The CPU takes seconds a step: time 10 of the 50 steps there and scale.
+    let measured = if matches!(device, Device::Cpu) {
+        10
+    } else {
+        50
+    };
+    let t0 = Instant::now();
+    let mut run = ImageRun::new(&job, s, device);
+    for _ in 0..measured {
+        run.step(&m, &params, s).expect("step");
+    }
+    block_on(run.x.to_vec()).expect("read");
+    let secs = t0.elapsed().as_secs_f64() * 50.0 / measured as f64;
+    println!(
+        "| {:<44} | {:>10.3} | {:>12.1} {:<10} |",
+        format!("16 avatars × 50 DDIM steps, w = 3, {label}"),
+        secs * 1e3,
+        16.0 / secs,
+        "images/s"
+    );
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "--diffusion-only") {
+        diffusion_rows(&Device::Cpu, "CPU");
+        if let Ok(g) = block_on(Gpu::new()) {
+            let label = g.adapter.clone();
+            diffusion_rows(&Device::Gpu(g), &label);
+        }
+        return;
+    }
     println!("Genlab benchmarks: native, release build");
     println!(
         "| workload                                     |  time (ms) |   throughput            |"
@@ -183,5 +252,11 @@ fn main() {
                 .unwrap()
             },
         );
+    }
+    for (label, dev) in [("CPU", Device::Cpu)]
+        .into_iter()
+        .chain(block_on(Gpu::new()).ok().map(|g| ("GPU", Device::Gpu(g))))
+    {
+        diffusion_rows(&dev, label);
     }
 }

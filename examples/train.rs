@@ -1,11 +1,19 @@
-//! `cargo xtask train <model|all> [--gpu] [--steps N] [--out DIR]`: runs a recipe from
-//! `models::zoo` natively and writes `<model>.safetensors` and `<model>.json` (the
-//! manifest) into `www/weights/` (or DIR). The committed weights come from this program.
+//! `cargo xtask train <model|all> [--gpu] [--steps N] [--out DIR] [--max-seconds S]
+//! [--init FILE]`: runs a recipe from `models::zoo` natively and writes
+//! `<model>.safetensors` and `<model>.json` (the manifest) into `www/weights/` (or DIR).
+//! The committed weights come from this program.
+//!
+//! Long runs write a checkpoint every two minutes, so a run that is killed keeps its work;
+//! `--max-seconds` ends a run early (the manifest records the steps it reached) and
+//! `--init` continues from a checkpoint (the weights and their step count; the optimiser
+//! starts afresh). Recipes with `ema` set save an exponential moving average of the
+//! weights, taken at every chunk boundary, rather than the last weights.
 
 use genlab::models::zoo::{all_recipes, recipe, Recipe};
-use genlab::nn::weights;
+use genlab::nn::{weights, Params};
 use genlab::tensor::gpu::Gpu;
-use genlab::tensor::{block_on, Device};
+use genlab::tensor::{block_on, Device, Tensor};
+use genlab::train::Trainer;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -21,7 +29,9 @@ fn main() {
         .enumerate()
         .filter(|(i, a)| {
             !a.starts_with("--")
-                && (*i == 0 || !["--steps", "--out"].contains(&args[i - 1].as_str()))
+                && (*i == 0
+                    || !["--steps", "--out", "--max-seconds", "--init"]
+                        .contains(&args[i - 1].as_str()))
         })
         .map(|(_, a)| a.as_str())
         .collect();
@@ -54,33 +64,111 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/weights"));
     std::fs::create_dir_all(&out).expect("create the output folder");
+    let max_seconds: f64 = flag("--max-seconds")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(f64::INFINITY);
+    let init = flag("--init").map(PathBuf::from);
     for r in recipes {
         let steps = flag("--steps")
             .and_then(|s| s.parse().ok())
             .unwrap_or(r.steps);
-        train_one(r, steps, &device, &out);
+        let opts = Opts {
+            steps,
+            max_seconds,
+            init: init.clone(),
+        };
+        train_one(r, &opts, &device, &out);
     }
 }
 
-fn train_one(r: &Recipe, steps: u64, device: &Device, out: &std::path::Path) {
+struct Opts {
+    steps: u64,
+    max_seconds: f64,
+    init: Option<PathBuf>,
+}
+
+/// An exponential moving average of the weights, kept on the CPU. The decay warms up as
+/// (1 + n) / (10 + n) over the first updates, so the starting weights fade out quickly.
+struct Ema {
+    decay: f32,
+    updates: u32,
+    values: Vec<Vec<f32>>,
+}
+
+impl Ema {
+    fn update(&mut self, params: &Params) {
+        self.updates += 1;
+        let n = self.updates as f32;
+        let decay = self.decay.min((1.0 + n) / (10.0 + n));
+        for (avg, v) in self.values.iter_mut().zip(&params.values) {
+            let now = block_on(v.to_vec()).expect("read the snapshot");
+            for (a, x) in avg.iter_mut().zip(now) {
+                *a = decay * *a + (1.0 - decay) * x;
+            }
+        }
+    }
+
+    fn params(&self, like: &Params) -> Params {
+        let mut p = Params::default();
+        for ((name, v), avg) in like.names.iter().zip(&like.values).zip(&self.values) {
+            p.add(
+                name.clone(),
+                Tensor::new(avg.clone(), v.shape(), &Device::Cpu).expect("EMA tensor"),
+            );
+        }
+        p
+    }
+}
+
+fn train_one(r: &Recipe, opts: &Opts, device: &Device, out: &std::path::Path) {
+    let steps = opts.steps;
     println!("{}: {} steps on {}", r.name, steps, device.name());
     let (net, mut trainer) = block_on(r.trainer(device)).expect("set up the trainer");
+    if let Some(path) = &opts.init {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut cpu = block_on(trainer.params.to_cpu()).expect("weights to the CPU");
+        let meta = weights::load_into(&mut cpu, &bytes, &Device::Cpu)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        trainer.params = cpu.to_device(device);
+        trainer.step = meta.get("steps").and_then(|s| s.parse().ok()).unwrap_or(0);
+        println!(
+            "  continuing from {} at step {}",
+            path.display(),
+            trainer.step
+        );
+    }
+    let mut ema = r.ema.map(|decay| Ema {
+        decay,
+        updates: 0,
+        values: trainer
+            .params
+            .values
+            .iter()
+            .map(|v| block_on(v.to_vec()).expect("read weights"))
+            .collect(),
+    });
+    let chunk_len = if ema.is_some() { 10 } else { 50 };
     let t0 = Instant::now();
+    let mut last_checkpoint = Instant::now();
     let mut last = f32::NAN;
     let mut smooth = 0.0f32;
-    while trainer.step < steps {
-        let n = (steps - trainer.step).min(50) as usize;
+    let first = trainer.step;
+    while trainer.step < steps && t0.elapsed().as_secs_f64() < opts.max_seconds {
+        let n = (steps - trainer.step).min(chunk_len) as usize;
         let chunk = block_on(trainer.run(n, &|tape, p, step, dev| {
             r.loss(&net, r.beta, tape, p, step, dev)
         }))
         .unwrap_or_else(|e| panic!("{}: {e}", r.name));
         for m in &chunk.metrics {
-            smooth = if m.step == 1 {
+            smooth = if m.step == first + 1 {
                 m.loss
             } else {
                 0.98 * smooth + 0.02 * m.loss
             };
             last = m.loss;
+        }
+        if let Some(e) = &mut ema {
+            e.update(trainer.snapshot_params().1);
         }
         if trainer.step % 250 == 0 || trainer.step == steps {
             println!(
@@ -88,22 +176,56 @@ fn train_one(r: &Recipe, steps: u64, device: &Device, out: &std::path::Path) {
                 trainer.step,
                 last,
                 smooth,
-                trainer.step as f64 / t0.elapsed().as_secs_f64()
+                (trainer.step - first) as f64 / t0.elapsed().as_secs_f64()
             );
         }
+        if last_checkpoint.elapsed().as_secs() >= 120 {
+            write(r, &trainer, ema.as_ref(), smooth, out);
+            last_checkpoint = Instant::now();
+        }
     }
-    let bytes = block_on(weights::save(&trainer.params, &r.metadata(steps, smooth)))
-        .expect("serialise the weights");
-    std::fs::write(out.join(format!("{}.safetensors", r.name)), &bytes).expect("write weights");
+    if let Device::Gpu(g) = device {
+        let prof = g.profile();
+        if !prof.is_empty() {
+            let total: f64 = prof.iter().map(|p| p.1).sum();
+            println!(
+                "  GPU profile: {total:.2} s waiting on kernels of {:.2} s",
+                t0.elapsed().as_secs_f64()
+            );
+            for (k, secs, n) in prof.iter().take(30) {
+                println!("  {:>9.1} ms {:>7} × {k}", secs * 1e3, n);
+            }
+        }
+    }
+    let (path, kb) = write(r, &trainer, ema.as_ref(), smooth, out);
+    println!(
+        "  wrote {} ({kb} KB) at step {} in {:.0} s",
+        path.display(),
+        trainer.step,
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+/// Writes the weights (the EMA where the recipe keeps one) and the manifest.
+fn write(
+    r: &Recipe,
+    trainer: &Trainer,
+    ema: Option<&Ema>,
+    smooth: f32,
+    out: &std::path::Path,
+) -> (PathBuf, usize) {
+    let (_, snapshot) = trainer.snapshot_params();
+    let averaged = ema.map(|e| e.params(snapshot));
+    let params = averaged.as_ref().unwrap_or(snapshot);
+    let steps = trainer.step;
+    let bytes =
+        block_on(weights::save(params, &r.metadata(steps, smooth))).expect("serialise weights");
+    let path = out.join(format!("{}.safetensors", r.name));
+    std::fs::write(&path, &bytes).expect("write weights");
     std::fs::write(
         out.join(format!("{}.json", r.name)),
         r.manifest(steps, smooth, &bytes),
     )
     .expect("write manifest");
-    println!(
-        "  wrote {} ({} KB) in {:.0} s",
-        out.join(format!("{}.safetensors", r.name)).display(),
-        bytes.len() / 1024,
-        t0.elapsed().as_secs_f64()
-    );
+    (path, bytes.len() / 1024)
 }

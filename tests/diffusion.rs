@@ -146,3 +146,52 @@ fn one_unet_denoising_step_agrees_on_gpu_and_cpu() {
         .fold(0.0, f32::max);
     assert!(worst < 2e-3, "DDIM step: largest difference {worst}");
 }
+
+#[test]
+fn image_runs_agree_on_gpu_and_cpu_for_both_samplers() {
+    let gpu = Device::Gpu(block_on(Gpu::new()).expect("a GPU adapter"));
+    let (net, p) = zoo::recipe("avatar-unet").unwrap().build(&Device::Cpu);
+    let Net::Unet(m) = net else { panic!() };
+    let pg = p.to_device(&gpu);
+    let s = schedule_unet();
+    for sampler in [dm::Sampler::Ddim, dm::Sampler::Ddpm] {
+        let job = dm::ImageJob {
+            sampler,
+            steps: 3,
+            n: 2,
+            prompt: [None, Some(6), None, Some(4), None],
+            w: 2.5,
+            seed: 11,
+        };
+        let (mut c, mut g) = (
+            dm::ImageRun::new(&job, s, &Device::Cpu),
+            dm::ImageRun::new(&job, s, &gpu),
+        );
+        assert_eq!(c.ts, vec![1000, 501, 1]);
+        while !c.finished() {
+            c.step(&m, &p, s).unwrap();
+            g.step(&m, &pg, s).unwrap();
+        }
+        let (a, b) = (c.x.cpu_values().unwrap(), block_on(g.x.to_vec()).unwrap());
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f32::max);
+        assert!(worst < 5e-3, "{sampler:?}: largest difference {worst}");
+        assert!(a.iter().all(|v| v.is_finite() && v.abs() <= 1.0 + 1e-4));
+        assert_eq!(block_on(c.images()).unwrap().len(), 2);
+    }
+}
+
+#[test]
+fn respaced_posterior_reduces_to_the_one_step_posterior() {
+    let s = schedule_unet();
+    for t in [2, 10, 500, 1000] {
+        let (a, b) = (s.posterior(t), s.posterior_between(t, t - 1));
+        assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9 && (a.2 - b.2).abs() < 1e-9);
+    }
+    // Jumping to 0 lands on x̂₀ exactly, with no noise.
+    let (c0, ct, var) = s.posterior_between(300, 0);
+    assert!((c0 - 1.0).abs() < 1e-12 && ct.abs() < 1e-12 && var.abs() < 1e-12);
+}

@@ -145,6 +145,29 @@ fn reductions_match_along_every_axis() {
             1e-4,
         );
     }
+    // Few outputs over a long axis take the workgroup-per-output kernel (contiguous and
+    // strided axes, lengths not a multiple of 256).
+    let long = random(&[3, 5001], -4.0, 4.0, 8);
+    let lg = long.to_device(&dev);
+    for op in REDUCE_OPS {
+        for (what, c, g) in [
+            ("rows", long.clone(), lg.clone()),
+            (
+                "columns",
+                long.transpose(0, 1).unwrap(),
+                lg.transpose(0, 1).unwrap(),
+            ),
+        ] {
+            let axis = if what == "rows" { 1 } else { 0 };
+            assert_close(
+                &format!("{op:?} over a long axis ({what})"),
+                &c.reduce(op, axis).unwrap(),
+                &g.reduce(op, axis).unwrap(),
+                1e-4,
+                1e-3,
+            );
+        }
+    }
 }
 
 #[test]
@@ -156,6 +179,9 @@ fn matmul_matches_on_awkward_shapes() {
         (64, 64, 64),
         (130, 7, 70),
         (3, 300, 5),
+        // Small C, long K: split into K slices summed afterwards.
+        (5, 3001, 7),
+        (70, 4100, 130),
     ]
     .iter()
     .enumerate()
@@ -191,6 +217,16 @@ fn matmul_matches_on_awkward_shapes() {
         &a.to_device(&dev).matmul(&b.to_device(&dev)).unwrap(),
         1e-4,
         1e-3,
+    );
+    // Batched and split along K.
+    let a = random(&[3, 9, 2000], -1.0, 1.0, 42);
+    let b = random(&[3, 2000, 11], -1.0, 1.0, 43);
+    assert_close(
+        "batched matmul split along K",
+        &a.matmul(&b).unwrap(),
+        &a.to_device(&dev).matmul(&b.to_device(&dev)).unwrap(),
+        1e-4,
+        2e-2,
     );
 }
 

@@ -77,6 +77,18 @@ impl Schedule {
     pub fn snr(&self, t: usize) -> f64 {
         self.ab(t) / (1.0 - self.ab(t))
     }
+    /// The posterior q(x_prev | x_t, x_0) for any prev < t, as a respaced DDPM samples
+    /// with fewer steps: β' = 1 − ᾱ_t/ᾱ_prev in the formulas of [`Schedule::posterior`].
+    pub fn posterior_between(&self, t: usize, prev: usize) -> (f64, f64, f64) {
+        let (ab, ab_prev) = (self.ab(t), self.ab(prev));
+        let beta = 1.0 - ab / ab_prev;
+        (
+            beta * ab_prev.sqrt() / (1.0 - ab),
+            (1.0 - ab_prev) * (1.0 - beta).sqrt() / (1.0 - ab),
+            (1.0 - ab_prev) / (1.0 - ab) * beta,
+        )
+    }
+
     /// The posterior q(x_{t−1} | x_t, x_0) = N(c0·x_0 + ct·x_t, var): (c0, ct, var).
     pub fn posterior(&self, t: usize) -> (f64, f64, f64) {
         let (ab, ab_prev, beta) = (self.ab(t), self.ab(t - 1), self.beta(t));
@@ -197,13 +209,37 @@ pub fn ddpm_step(
     clip: bool,
     noise_seed: u64,
 ) -> Result<(Tensor, Tensor)> {
+    ancestral(s, x, eps, t, s.posterior(t), clip, noise_seed)
+}
+
+/// An ancestral step from t straight to `prev` (< t): DDPM with fewer steps than T.
+pub fn ddpm_step_to(
+    s: &Schedule,
+    x: &Tensor,
+    eps: &Tensor,
+    t: usize,
+    prev: usize,
+    clip: bool,
+    noise_seed: u64,
+) -> Result<(Tensor, Tensor)> {
+    ancestral(s, x, eps, t, s.posterior_between(t, prev), clip, noise_seed)
+}
+
+fn ancestral(
+    s: &Schedule,
+    x: &Tensor,
+    eps: &Tensor,
+    t: usize,
+    (c0, ct, var): (f64, f64, f64),
+    clip: bool,
+    noise_seed: u64,
+) -> Result<(Tensor, Tensor)> {
     let dev = x.device();
     let x0 = predict_x0(s, x, eps, t, clip)?;
-    let (c0, ct, var) = s.posterior(t);
     let mut next = x0
         .mul(&Tensor::full(c0 as f32, &[], &dev))?
         .add(&x.mul(&Tensor::full(ct as f32, &[], &dev))?)?;
-    if t > 1 {
+    if var > 0.0 {
         let z = Tensor::random(x.shape(), noise_seed, true, &dev);
         next = next.add(&z.mul(&Tensor::full(var.sqrt() as f32, &[], &dev))?)?;
     }
@@ -558,6 +594,116 @@ impl EpsModel for Unet {
         Ok(self
             .forward(&tape, &p, &tape.leaf(x.clone()), &vec![t as f64; n], cond)?
             .value())
+    }
+}
+
+/// Which reverse process an image run uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sampler {
+    /// Ancestral sampling (respaced when fewer steps than T): fresh noise every step.
+    Ddpm,
+    /// Deterministic DDIM (η = 0).
+    Ddim,
+}
+
+/// A batch of images being sampled, one reverse step per [`ImageRun::step`] call, so a page
+/// can draw progress and cancel between steps. Every sample shares one prompt; guidance
+/// `w` (0 = unconditional, 1 = conditional, > 1 = pushed further) mixes the two
+/// predictions of [`guided_eps`]. The same seed gives the same images on every device (to
+/// float tolerance).
+#[derive(Clone, Debug)]
+pub struct ImageRun {
+    pub sampler: Sampler,
+    /// The timesteps visited, from T down to 1.
+    pub ts: Vec<usize>,
+    /// Steps taken so far.
+    pub done: usize,
+    pub x: Tensor,
+    /// The last prediction of x₀ (the starting noise before any step).
+    pub x0: Tensor,
+    cond: Vec<[Option<u8>; 5]>,
+    w: f32,
+    seed: u64,
+}
+
+/// What to sample: `n` images of `prompt` (a value per feature, `None` = any) with
+/// guidance `w`, in `steps` reverse steps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ImageJob {
+    pub sampler: Sampler,
+    pub steps: usize,
+    pub n: usize,
+    pub prompt: [Option<u8>; 5],
+    pub w: f32,
+    pub seed: u64,
+}
+
+impl ImageRun {
+    pub fn new(job: &ImageJob, s: &Schedule, dev: &Device) -> ImageRun {
+        let &ImageJob {
+            sampler,
+            steps,
+            n,
+            prompt,
+            w,
+            seed,
+        } = job;
+        let x = Tensor::random(&[n, 3, draw::SIZE, draw::SIZE], seed, true, dev);
+        ImageRun {
+            sampler,
+            ts: ddim_timesteps(s.steps(), steps),
+            done: 0,
+            x0: x.clone(),
+            x,
+            cond: if prompt.iter().all(Option::is_none) {
+                vec![[None; 5]; n]
+            } else {
+                vec![prompt; n]
+            },
+            w,
+            seed,
+        }
+    }
+
+    pub fn finished(&self) -> bool {
+        self.done >= self.ts.len()
+    }
+
+    /// One reverse step (nothing once finished).
+    pub fn step<M: EpsModel>(&mut self, m: &M, params: &Params, s: &Schedule) -> Result<()> {
+        let Some(&t) = self.ts.get(self.done) else {
+            return Ok(());
+        };
+        let prev = self.ts.get(self.done + 1).copied().unwrap_or(0);
+        let conditional = self.cond.iter().any(|c| c.iter().any(Option::is_some));
+        let eps = if conditional {
+            guided_eps(m, params, &self.x, t, &self.cond, self.w)?
+        } else {
+            m.eps(params, &self.x, t, &self.cond)?
+        };
+        let (next, x0) = match self.sampler {
+            Sampler::Ddpm => ddpm_step_to(
+                s,
+                &self.x,
+                &eps,
+                t,
+                prev,
+                true,
+                self.seed.wrapping_add(1 + t as u64 * 7919),
+            )?,
+            Sampler::Ddim => ddim_step(s, &self.x, &eps, t, prev, true)?,
+        };
+        self.x = next;
+        self.x0 = x0;
+        self.done += 1;
+        Ok(())
+    }
+
+    /// The images as RGB bytes: the samples once finished, the current x̂₀ before.
+    pub async fn images(&self) -> Result<Vec<Vec<u8>>> {
+        let src = if self.finished() { &self.x } else { &self.x0 };
+        let v = src.to_vec().await?;
+        Ok(v.chunks(AVATAR_PIXELS).map(rgb_from_unit).collect())
     }
 }
 

@@ -123,6 +123,59 @@ pub async fn bench_lessons(gpu: bool) -> Result<JsValue, JsValue> {
     })
     .await?;
     out.push(("vaeStepMs", ms));
+    // Lesson 10: a U-Net training step, and one guided DDIM step for 16 avatars.
+    let r = recipe("avatar-unet").expect("recipe");
+    let (net, t) = r
+        .trainer(&dev)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let params = t.params.clone();
+    let t = std::cell::RefCell::new(t);
+    let ms = time(|| {
+        let net = net.clone();
+        let t = &t;
+        async move {
+            let mut tr = t.borrow_mut();
+            tr.run(
+                1,
+                &crate::train::loss_fn(|tape, p, step, d| r.loss(&net, r.beta, tape, p, step, d)),
+            )
+            .await
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+            Ok(())
+        }
+    })
+    .await?;
+    out.push(("unetStepMs", ms));
+    let crate::models::zoo::Net::Unet(m) = net else {
+        return Err(JsValue::from_str("avatar-unet is not a U-Net"));
+    };
+    use crate::models::diffusion::{ImageJob, ImageRun, Sampler};
+    let s = crate::models::zoo::schedule_unet();
+    let job = ImageJob {
+        sampler: Sampler::Ddim,
+        steps: 50,
+        n: 16,
+        prompt: [None, None, Some(0), Some(4), None],
+        w: 3.0,
+        seed: 1,
+    };
+    let run = std::cell::RefCell::new(ImageRun::new(&job, s, &dev));
+    let ms = time(|| {
+        let run = &run;
+        let (m, params) = (&m, &params);
+        async move {
+            let mut r = run.borrow_mut();
+            if r.finished() {
+                *r = ImageRun::new(&job, s, &r.x.device());
+            }
+            r.step(m, params, s).map_err(js)?;
+            r.x.to_vec().await.map_err(js)?;
+            Ok(())
+        }
+    })
+    .await?;
+    out.push(("ddimStepMs", ms));
     let o = js_sys::Object::new();
     for (k, v) in out {
         js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_f64(v))?;

@@ -48,6 +48,13 @@ for (const { label, r } of rows) {
   console.log(pad(label, 36) + f(l.jarDecodeMs) + pad(l.avatarDecodeMs === undefined ? '-' : l.avatarDecodeMs.toFixed(2), 18) + (l.vaeStepMs === undefined ? '-' : l.vaeStepMs.toFixed(1)));
 }
 console.log('(decoding always runs on the CPU path: it is what the latent pads do per pointer move; target < 50 ms)');
+console.log('');
+console.log(pad('lesson 10, in headless Chromium', 36) + pad('U-Net step ms', 16) + pad('DDIM step ms', 18) + '16 avatars x 50 DDIM steps, s (target < 2 s on a laptop GPU)');
+for (const { label, r } of rows) {
+  const l = r.lessons || {};
+  const f = (v, w) => pad(v === undefined ? '-' : v.toFixed(1), w);
+  console.log(pad(label, 36) + f(l.unetStepMs, 16) + f(l.ddimStepMs, 18) + (l.ddimStepMs === undefined ? '-' : (50 * l.ddimStepMs / 1000).toFixed(1)));
+}
 
 if (peerFile && existsSync(peerFile)) {
   const peer = JSON.parse(readFileSync(peerFile, 'utf8'));

@@ -149,3 +149,28 @@ test('lesson 10: the t slider dissolves the data; the reverse process runs, paus
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('lesson 10: generate 16 people from a prompt on the CPU, read their features, cancel a long run', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/diffusion/images');
+  await page.waitForFunction(() => document.querySelector('[data-testid=weights-avatar-unet]')?.textContent.includes('shipped'), null, { timeout: 60_000 });
+  // Prompt: sunglasses + red hair; DDIM with the fewest steps.
+  await page.selectOption('[data-testid=prompt-0]', '2');
+  await page.selectOption('[data-testid=prompt-3]', '4');
+  await page.locator('[data-testid=sample-steps]').fill('10');
+  await page.click('[data-testid=generate]');
+  await page.waitForSelector('[data-testid=samples][data-finished=true]', { timeout: 120_000 });
+  assert.equal(await page.locator('[data-testid=samples] img').count(), 16);
+  const readout = await page.textContent('[data-testid=samples-readout]');
+  assert.match(readout, /sunglasses \(accessory\): \d+ of 16 .*red \(hair colour\): \d+ of 16 .*all of them: \d+ of 16/);
+  assert.match(await page.textContent('[data-testid=samples-status]'), /16 samples, 10 steps in [\d.]+ s on CPU/);
+  // A long DDPM run on the CPU is cancelled part-way; the page stays usable.
+  await page.click('[data-testid=sampler-ddpm]');
+  await page.locator('[data-testid=sample-steps]').fill('250');
+  await page.click('[data-testid=generate]');
+  await page.waitForFunction(() => /step [1-9]\d* of 250/.test(document.querySelector('[data-testid=samples-status]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=cancel-sampling]');
+  await page.waitForFunction(() => /cancelled at step \d+ of 250/.test(document.querySelector('[data-testid=samples-status]')?.textContent ?? ''));
+  assert.equal(await page.isEnabled('[data-testid=generate]'), true);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

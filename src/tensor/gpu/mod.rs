@@ -1,7 +1,9 @@
 //! The GPU backend on wgpu: WebGPU in the browser, Vulkan/Metal/DX12 natively.
 //!
 //! Set-up and readback are the only asynchronous steps (a blocking poll does nothing in a
-//! browser); launching a kernel only records and submits work. Shader modules and pipelines
+//! browser); launching a kernel only records work. Dispatches collect in one command
+//! encoder that is submitted every [`BATCH`] dispatches and before any readback: one
+//! submit per kernel cost ~0.3 ms each on a real GPU, which made small models CPU-bound. Shader modules and pipelines
 //! are built once per kernel variant and cached by key. Shapes and strides reach the
 //! kernels in one small `u32` metadata buffer.
 
@@ -22,6 +24,8 @@ const RANDOM: &str = include_str!("wgsl/random.wgsl");
 const UNFOLD: &str = include_str!("wgsl/unfold.wgsl");
 
 const WORKGROUP: u32 = 256;
+/// Dispatches recorded before the encoder is submitted.
+const BATCH: u32 = 256;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct GpuError(pub String);
@@ -44,6 +48,13 @@ pub struct Gpu {
     pub limits: wgpu::Limits,
     /// Set when the device is lost or reports an error: later work is refused with it.
     fault: Arc<Mutex<Option<String>>>,
+    /// Recorded dispatches not yet submitted, and how many.
+    pending: Mutex<Option<(wgpu::CommandEncoder, u32)>>,
+    /// Freed kernel-output buffers by size class, and their total size.
+    free: Mutex<(HashMap<u64, Vec<wgpu::Buffer>>, u64)>,
+    /// With `GENLAB_GPU_PROFILE` set (native only), every dispatch is waited for and its
+    /// time added up by kernel: seconds and count per key.
+    profile: Option<Mutex<HashMap<String, (f64, u64)>>>,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -55,8 +66,50 @@ impl std::fmt::Debug for Gpu {
 /// A buffer of f32 on the device.
 #[derive(Clone, Debug)]
 pub struct GpuBuffer {
-    pub(crate) buf: wgpu::Buffer,
+    pub(crate) buf: Arc<Pooled>,
     pub(crate) gpu: Arc<Gpu>,
+}
+
+/// A device buffer that goes back to its GPU's pool when the last tensor using it is
+/// dropped (kernel outputs only), so a training step reuses last step's memory instead of
+/// allocating ~2000 buffers: allocation dominated small models on a real GPU.
+#[derive(Debug)]
+pub struct Pooled {
+    buf: wgpu::Buffer,
+    /// The pool it returns to; `None` for buffers filled through the queue, which must stay
+    /// fresh (a queued write lands before earlier recorded dispatches that may read it).
+    home: Option<Arc<Gpu>>,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = wgpu::Buffer;
+    fn deref(&self) -> &wgpu::Buffer {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        if let Some(gpu) = self.home.take() {
+            gpu.give_back(self.buf.clone());
+        }
+    }
+}
+
+/// Bytes the pool keeps at most; beyond it freed buffers are released.
+const POOL_BYTES: u64 = 512 << 20;
+
+/// The size class of a request: powers of two up to 64 KiB, then eighths of a power of
+/// two (at most 12.5 % spare).
+fn size_class(bytes: u64) -> u64 {
+    let b = bytes.max(256);
+    let p = b.next_power_of_two();
+    if b <= 64 << 10 {
+        p
+    } else {
+        let step = p / 8;
+        b.div_ceil(step) * step
+    }
 }
 
 impl Gpu {
@@ -118,10 +171,25 @@ impl Gpu {
             adapter: format!("{} ({:?})", info.name, info.backend),
             limits: want,
             fault,
+            pending: Mutex::new(None),
+            free: Mutex::new((HashMap::new(), 0)),
+            profile: (cfg!(not(target_arch = "wasm32"))
+                && std::env::var_os("GENLAB_GPU_PROFILE").is_some())
+            .then(|| Mutex::new(HashMap::new())),
         }))
     }
 
     fn pipeline(&self, key: &str, source: impl FnOnce() -> String) -> wgpu::ComputePipeline {
+        self.pipeline_at(key, "main", source)
+    }
+
+    /// The pipeline of entry point `entry`; `key` names the pair in the cache.
+    fn pipeline_at(
+        &self,
+        key: &str,
+        entry: &str,
+        source: impl FnOnce() -> String,
+    ) -> wgpu::ComputePipeline {
         let mut cache = self.pipelines.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(p) = cache.get(key) {
             return p.clone();
@@ -138,7 +206,7 @@ impl Gpu {
                 label: Some(key),
                 layout: None,
                 module: &module,
-                entry_point: Some("main"),
+                entry_point: Some(entry),
                 compilation_options: Default::default(),
                 cache: None,
             });
@@ -182,23 +250,51 @@ impl Gpu {
                 | wgpu::BufferUsages::COPY_DST,
         );
         GpuBuffer {
-            buf,
+            buf: Arc::new(Pooled { buf, home: None }),
             gpu: self.clone(),
         }
     }
 
+    /// A kernel's output buffer for `n` floats: from the pool when one of its size class
+    /// is free (its old contents are overwritten before anything reads them).
     fn empty(self: &Arc<Self>, n: usize) -> GpuBuffer {
-        let buf = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: None,
-            size: (n.max(1) * 4) as u64,
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
+        let size = size_class((n.max(1) * 4) as u64);
+        let reused = {
+            let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+            let b = free.0.get_mut(&size).and_then(Vec::pop);
+            if b.is_some() {
+                free.1 -= size;
+            }
+            b
+        };
+        let buf = reused.unwrap_or_else(|| {
+            self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: None,
+                size,
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
         });
         GpuBuffer {
-            buf,
+            buf: Arc::new(Pooled {
+                buf,
+                home: Some(self.clone()),
+            }),
             gpu: self.clone(),
+        }
+    }
+
+    /// Takes back a kernel-output buffer no tensor uses any more. Work already recorded
+    /// that reads it runs before anything recorded later can write it (one queue, in
+    /// order), so it can be handed out again at once.
+    fn give_back(&self, buf: wgpu::Buffer) {
+        let size = buf.size();
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        if free.1 + size <= POOL_BYTES && self.fault().is_none() {
+            free.0.entry(size).or_default().push(buf);
+            free.1 += size;
         }
     }
 
@@ -226,6 +322,7 @@ impl Gpu {
 
     fn launch(
         &self,
+        key: &str,
         pipeline: &wgpu::ComputePipeline,
         buffers: &[&wgpu::Buffer],
         groups: (u32, u32, u32),
@@ -244,9 +341,13 @@ impl Gpu {
             layout: &layout,
             entries: &entries,
         });
-        let mut enc = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let (enc, count) = pending.get_or_insert_with(|| {
+            let enc = self
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+            (enc, 0)
+        });
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: None,
@@ -256,12 +357,65 @@ impl Gpu {
             pass.set_bind_group(0, &bind, &[]);
             pass.dispatch_workgroups(groups.0, groups.1, groups.2);
         }
+        *count += 1;
+        if *count >= BATCH || self.profile.is_some() {
+            let (enc, _) = pending.take().expect("just recorded");
+            self.queue.submit([enc.finish()]);
+        }
+        drop(pending);
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(stats) = &self.profile {
+            let t0 = std::time::Instant::now();
+            let _ = self.device.poll(wgpu::PollType::wait_indefinitely());
+            let mut stats = stats.lock().unwrap_or_else(|e| e.into_inner());
+            let e = stats.entry(key.to_string()).or_default();
+            e.0 += t0.elapsed().as_secs_f64();
+            e.1 += 1;
+        }
+        #[cfg(target_arch = "wasm32")]
+        let _ = key;
+    }
+
+    /// The profile gathered under `GENLAB_GPU_PROFILE`, slowest kernels first: (key,
+    /// seconds, dispatches). Empty when not profiling.
+    pub fn profile(&self) -> Vec<(String, f64, u64)> {
+        let Some(stats) = &self.profile else {
+            return Vec::new();
+        };
+        let stats = stats.lock().unwrap_or_else(|e| e.into_inner());
+        let mut v: Vec<_> = stats.iter().map(|(k, &(s, n))| (k.clone(), s, n)).collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        v
+    }
+
+    /// Submits the recorded dispatches (with `last` recorded after them, if given).
+    /// Buffers written through the queue are always fresh ones, so writes landing before
+    /// this submission's dispatches cannot overtake a read of an older value.
+    fn flush(&self, last: Option<&dyn Fn(&mut wgpu::CommandEncoder)>) {
+        // The lock is held through the submit: work taken from the encoder must reach the
+        // queue before anything recorded after it (another thread's flush included).
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut enc = match pending.take() {
+            Some((enc, _)) => enc,
+            None if last.is_some() => self
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None }),
+            None => return,
+        };
+        if let Some(f) = last {
+            f(&mut enc);
+        }
         self.queue.submit([enc.finish()]);
     }
 
     /// Workgroups for `n` invocations of 256, as a 2-D grid when one axis is not enough.
     fn grid(&self, n: usize) -> (u32, u32, u32) {
-        let groups = (n as u64).div_ceil(WORKGROUP as u64).max(1);
+        self.groups(n.div_ceil(WORKGROUP as usize))
+    }
+
+    /// `n` workgroups, as a 2-D grid when one axis is not enough.
+    fn groups(&self, n: usize) -> (u32, u32, u32) {
+        let groups = (n as u64).max(1);
         let max = self.limits.max_compute_workgroups_per_dimension as u64;
         if groups <= max {
             (groups as u32, 1, 1)
@@ -273,6 +427,7 @@ impl Gpu {
     /// Blocks until the GPU has finished all submitted work (native only: for timing).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn wait_idle(&self) {
+        self.flush(None);
         let _ = self.device.poll(wgpu::PollType::wait_indefinitely());
     }
 
@@ -288,11 +443,9 @@ impl Gpu {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let mut enc = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
-        enc.copy_buffer_to_buffer(src, 0, &staging, 0, size);
-        self.queue.submit([enc.finish()]);
+        self.flush(Some(&|enc: &mut wgpu::CommandEncoder| {
+            enc.copy_buffer_to_buffer(src, 0, &staging, 0, size)
+        }));
         let (tx, rx) = oneshot::channel();
         staging.map_async(wgpu::MapMode::Read, .., move |r| tx.send(r));
         #[cfg(not(target_arch = "wasm32"))]
@@ -329,10 +482,11 @@ impl Gpu {
         meta.extend(Self::layout_words(l));
         meta.push(p.to_bits());
         let meta = self.meta(&meta);
-        let pipe = self.pipeline(&format!("unary:{op:?}"), || {
+        let key = format!("unary:{op:?}");
+        let pipe = self.pipeline(&key, || {
             format!("{}{}", COMMON, UNARY.replace("OP", op.wgsl()))
         });
-        self.launch(&pipe, &[&x.buf, &out.buf, &meta], self.grid(n));
+        self.launch(&key, &pipe, &[&x.buf, &out.buf, &meta], self.grid(n));
         out
     }
 
@@ -352,10 +506,16 @@ impl Gpu {
         meta.extend(Self::layout_words(la));
         meta.extend(Self::layout_words(lb));
         let meta = self.meta(&meta);
-        let pipe = self.pipeline(&format!("binary:{op:?}"), || {
+        let key = format!("binary:{op:?}");
+        let pipe = self.pipeline(&key, || {
             format!("{}{}", COMMON, BINARY.replace("OP", op.wgsl()))
         });
-        self.launch(&pipe, &[&a.buf, &b.buf, &out.buf, &meta], self.grid(n));
+        self.launch(
+            &key,
+            &pipe,
+            &[&a.buf, &b.buf, &out.buf, &meta],
+            self.grid(n),
+        );
         out
     }
 
@@ -375,8 +535,20 @@ impl Gpu {
         meta.extend(Self::layout_words(l));
         meta.extend([axis as u32, l.shape[axis] as u32, op.code()]);
         let meta = self.meta(&meta);
-        let pipe = self.pipeline("reduce", || format!("{COMMON}{REDUCE}"));
-        self.launch(&pipe, &[&x.buf, &out.buf, &meta], self.grid(n));
+        // Few outputs over a long axis: a workgroup per output instead of a thread.
+        let len = l.shape[axis];
+        if op.code() <= 3 && len >= 256 && n < 8192 {
+            let pipe = self.pipeline_at("reduce:wide", "wide", || format!("{COMMON}{REDUCE}"));
+            self.launch(
+                "reduce:wide",
+                &pipe,
+                &[&x.buf, &out.buf, &meta],
+                self.groups(n),
+            );
+        } else {
+            let pipe = self.pipeline("reduce", || format!("{COMMON}{REDUCE}"));
+            self.launch("reduce", &pipe, &[&x.buf, &out.buf, &meta], self.grid(n));
+        }
         out
     }
 
@@ -389,7 +561,17 @@ impl Gpu {
         lb: &Layout,
     ) -> GpuBuffer {
         let (batch, m, k, n) = (la.shape[0], la.shape[1], la.shape[2], lb.shape[2]);
-        let out = self.empty(batch * m * n);
+        // Split K when C has too few 64×64 tiles to fill the GPU and K is long (a weight
+        // gradient of a convolution: K = batch × pixels): slices of at least 512.
+        let tiles = n.div_ceil(64) * m.div_ceil(64) * batch;
+        let slices = if tiles < 128 && k >= 1024 {
+            (k / 512).min(256 / tiles).max(1)
+        } else {
+            1
+        };
+        let kc = k.div_ceil(slices).div_ceil(16) * 16;
+        let slices = k.div_ceil(kc.max(1)).max(1);
+        let out = self.empty(slices * batch * m * n);
         let meta = [
             m as u32,
             k as u32,
@@ -402,20 +584,32 @@ impl Gpu {
             lb.strides[1] as u32,
             lb.strides[2] as u32,
             lb.offset as u32,
+            batch as u32,
+            kc.max(16) as u32,
         ];
         let meta = self.meta(&meta);
         let pipe = self.pipeline("matmul", || MATMUL.to_string());
+        let mm_key = match self.profile {
+            Some(_) => format!("matmul {batch}×{m}×{k}×{n} /{slices}"),
+            None => String::new(),
+        };
         self.launch(
+            &mm_key,
             &pipe,
             &[&a.buf, &b.buf, &out.buf, &meta],
-            (n.div_ceil(64) as u32, m.div_ceil(64) as u32, batch as u32),
+            (
+                n.div_ceil(64) as u32,
+                m.div_ceil(64) as u32,
+                (batch * slices) as u32,
+            ),
         );
-        out
+        if slices == 1 {
+            return out;
+        }
+        let partial = Layout::contiguous(&[slices, batch * m * n]);
+        self.reduce(ReduceOp::Sum, &out, &partial, 0)
     }
-}
 
-impl Gpu {
-    /// All three views already broadcast to the output shape.
     pub fn where_(
         self: &Arc<Self>,
         c: (&GpuBuffer, &Layout),
@@ -432,6 +626,7 @@ impl Gpu {
         let info = self.meta(&info);
         let pipe = self.pipeline("where", || format!("{COMMON}{WHERE}"));
         self.launch(
+            "where",
             &pipe,
             &[&c.0.buf, &a.0.buf, &b.0.buf, &out.buf, &info],
             self.grid(n),
@@ -453,7 +648,7 @@ impl Gpu {
         info.extend(Self::layout_words(ld));
         let info = self.meta(&info);
         let pipe = self.pipeline("copy", || format!("{COMMON}{COPY}"));
-        self.launch(&pipe, &[&src.buf, &dst.buf, &info], self.grid(n));
+        self.launch("copy", &pipe, &[&src.buf, &dst.buf, &info], self.grid(n));
     }
 
     /// Rows of a contiguous [rows, cols] table picked by the (contiguous) index buffer.
@@ -469,6 +664,7 @@ impl Gpu {
         let info = self.meta(&[n as u32, cols as u32]);
         let pipe = self.pipeline("gather", || GATHER.to_string());
         self.launch(
+            "gather",
             &pipe,
             &[&table.buf, &idx.buf, &out.buf, &info],
             self.grid(n),
@@ -510,7 +706,7 @@ impl Gpu {
         let pipe = self.pipeline(key, || {
             UNFOLD.replace("MODE", if fold { "1u" } else { "0u" })
         });
-        self.launch(&pipe, &[&src.buf, &out.buf, &info], self.grid(n));
+        self.launch(key, &pipe, &[&src.buf, &out.buf, &info], self.grid(n));
         out
     }
 
@@ -519,7 +715,7 @@ impl Gpu {
         let out = self.empty(n);
         let info = self.meta(&[n as u32, seed as u32, (seed >> 32) as u32, normal as u32]);
         let pipe = self.pipeline("random", || RANDOM.to_string());
-        self.launch(&pipe, &[&out.buf, &info], self.grid(n));
+        self.launch("random", &pipe, &[&out.buf, &info], self.grid(n));
         out
     }
 }

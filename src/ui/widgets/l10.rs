@@ -1,13 +1,18 @@
-//! Lesson 10 (diffusion), the 2-D part: the forward process under two schedules, and a
-//! DDPM trained here whose reverse process the reader watches particle by particle.
+//! Lesson 10 (diffusion): the forward process under two schedules; a DDPM on 2-D points
+//! trained here whose reverse process the reader watches particle by particle; and the
+//! conditional U-Net on Avatar World, sampled from a prompt with classifier-free guidance
+//! on the page's device (WebGPU or the CPU), step by step with progress and cancel.
 
-use super::panel::TrainPanel;
+use super::panel::{image_row, TrainPanel};
 use super::Slider;
+use crate::data::avatar::{Avatar, FEATURES};
 use crate::data::Rng;
 use crate::models::diffusion::{self as dm, energy_distance, EpsModel, Schedule, ScheduleKind};
-use crate::models::zoo::{schedule_2d, Net, T_2D};
+use crate::models::zoo::{schedule_2d, schedule_unet, Net, T_2D};
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::tensor::{Device, Tensor};
+use crate::ui::browser::now_ms;
+use crate::ui::compute::Compute;
 use crate::ui::training::{self, next_tick};
 use leptos::prelude::*;
 
@@ -288,5 +293,363 @@ pub fn Diffusion2d() -> impl IntoView {
             <button data-testid="reverse-step" on:click=move |_| { step_once(); } disabled=move || running.get() || state.get().is_none_or(|s| s.t == 0)>"One step"</button>
         </div>
         {plots}
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Images: the conditional U-Net on Avatar World.
+
+/// One finished or running batch of images, as the page shows it.
+#[derive(Clone, PartialEq)]
+struct ImageBatch {
+    job: dm::ImageJob,
+    done: usize,
+    total: usize,
+    /// RGB bytes per image: x̂₀ while running, the samples once finished.
+    images: Vec<Vec<u8>>,
+    /// What the feature classifier reads in each finished sample.
+    read: Option<Vec<[usize; 5]>>,
+    finished: bool,
+    cancelled: bool,
+    secs: f64,
+    device: String,
+    notice: Option<String>,
+}
+
+/// The share of people in P_data who carry every value of `prompt`.
+fn pdata_share(prompt: &[Option<u8>; 5]) -> f64 {
+    let table = crate::models::autoencoder::pdata().table();
+    table
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let a = Avatar::from_index(*i);
+            (0..5).all(|f| prompt[f].is_none_or(|v| a.get(f) == v as usize))
+        })
+        .map(|(_, p)| p)
+        .sum()
+}
+
+/// How many of the read samples carry each requested value, and all of them.
+fn matches(prompt: &[Option<u8>; 5], read: &[[usize; 5]]) -> (Vec<(usize, usize)>, usize) {
+    let per: Vec<(usize, usize)> = (0..5)
+        .filter_map(|f| {
+            let v = prompt[f]? as usize;
+            Some((f, read.iter().filter(|r| r[f] == v).count()))
+        })
+        .collect();
+    let all = read
+        .iter()
+        .filter(|r| (0..5).all(|f| prompt[f].is_none_or(|v| r[f] == v as usize)))
+        .count();
+    (per, all)
+}
+
+/// Samples in [−1, 1] (channel-first rows) → the classifier's input in [0, 1].
+fn unit_rows(x: &[f32]) -> Vec<Vec<f32>> {
+    x.chunks(dm::AVATAR_PIXELS)
+        .map(|c| {
+            c.iter()
+                .map(|v| (0.5 * (v + 1.0)).clamp(0.0, 1.0))
+                .collect()
+        })
+        .collect()
+}
+
+fn prompt_text(prompt: &[Option<u8>; 5]) -> String {
+    let parts: Vec<String> = (0..5)
+        .filter_map(|f| {
+            prompt[f].map(|v| format!("{} {}", FEATURES[f].values[v as usize], FEATURES[f].name))
+        })
+        .collect();
+    if parts.is_empty() {
+        "no prompt".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Samples one batch, step by step with yields, into `out`; stops when `live` says so.
+async fn sample_batch(
+    job: dm::ImageJob,
+    out: RwSignal<Option<ImageBatch>>,
+    live: impl Fn() -> bool,
+    unet: training::ModelHandle,
+    classifier: training::ModelHandle,
+    compute: Compute,
+) {
+    let Some((net, params)) = unet.with(|n, p| (n.clone(), p.clone())) else {
+        return;
+    };
+    let Net::Unet(model) = net else { return };
+    let s = schedule_unet();
+    let mut dev = compute.device();
+    let mut notice = None;
+    'attempt: loop {
+        let p = params.to_device(&dev);
+        let mut run = dm::ImageRun::new(&job, s, &dev);
+        let t0 = now_ms();
+        let total = run.ts.len();
+        let _ = out.try_set(Some(ImageBatch {
+            job,
+            done: 0,
+            total,
+            images: Vec::new(),
+            read: None,
+            finished: false,
+            cancelled: false,
+            secs: 0.0,
+            device: dev.name(),
+            notice: notice.clone(),
+        }));
+        while !run.finished() {
+            if !live() {
+                let _ = out.try_update(|b| {
+                    if let Some(b) = b {
+                        b.cancelled = true;
+                    }
+                });
+                return;
+            }
+            let stepped = run.step(&model, &p, s);
+            // Read back now and then: a preview of x̂₀, and a point where the GPU catches up.
+            let preview = if stepped.is_ok() && (run.done % 5 == 0 || run.finished()) {
+                Some(run.images().await)
+            } else {
+                None
+            };
+            let failed = stepped
+                .err()
+                .or_else(|| preview.as_ref()?.as_ref().err().cloned());
+            if let Some(e) = failed {
+                if matches!(dev, Device::Gpu(_)) {
+                    compute.gpu_lost(&e.to_string());
+                    notice = Some(format!(
+                        "The GPU failed while sampling ({e}); started again on the CPU."
+                    ));
+                    dev = Device::Cpu;
+                    continue 'attempt;
+                }
+                let _ = out.try_update(|b| {
+                    if let Some(b) = b {
+                        b.notice = Some(format!("Sampling failed: {e}"));
+                        b.cancelled = true;
+                    }
+                });
+                return;
+            }
+            let images = preview.and_then(Result::ok);
+            let _ = out.try_update(|b| {
+                if let Some(b) = b {
+                    b.done = run.done;
+                    b.secs = (now_ms() - t0) / 1e3;
+                    if let Some(im) = images {
+                        b.images = im;
+                    }
+                }
+            });
+            next_tick().await;
+        }
+        let x = run.x.to_vec().await.unwrap_or_default();
+        let read = classifier
+            .with(|net, p| match net {
+                Net::Classifier(c) => c.predict_cpu(p, &unit_rows(&x)).ok(),
+                _ => None,
+            })
+            .flatten();
+        let _ = out.try_update(|b| {
+            if let Some(b) = b {
+                b.finished = true;
+                b.read = read;
+                b.secs = (now_ms() - t0) / 1e3;
+            }
+        });
+        return;
+    }
+}
+
+fn batch_view(b: ImageBatch, testid: &'static str) -> impl IntoView {
+    let titles: Vec<String> = (0..b.images.len())
+        .map(|i| format!("sample {}", i + 1))
+        .collect();
+    let status = if b.cancelled {
+        format!("cancelled at step {} of {}", b.done, b.total)
+    } else if b.finished {
+        format!(
+            "{} samples, {} steps in {:.1} s on {}",
+            b.images.len(),
+            b.total,
+            b.secs,
+            b.device
+        )
+    } else {
+        format!(
+            "step {} of {} · {:.1} s · {} (showing the current guess x̂₀)",
+            b.done, b.total, b.secs, b.device
+        )
+    };
+    let readout = b.read.as_ref().map(|read| {
+        let (per, all) = matches(&b.job.prompt, read);
+        let n = read.len();
+        let mut parts: Vec<String> = per
+            .iter()
+            .map(|&(f, k)| {
+                let v = b.job.prompt[f].unwrap_or(0) as usize;
+                let p = crate::models::autoencoder::pdata().marginal(f)[v];
+                format!(
+                    "{} ({}): {k} of {n} (P_data: {:.0} %)",
+                    FEATURES[f].values[v],
+                    FEATURES[f].name,
+                    100.0 * p
+                )
+            })
+            .collect();
+        if per.len() > 1 {
+            parts.push(format!(
+                "all of them: {all} of {n} (P_data: {:.1} %)",
+                100.0 * pdata_share(&b.job.prompt)
+            ));
+        }
+        if parts.is_empty() {
+            format!("The feature classifier read {n} samples (no prompt to check).")
+        } else {
+            format!("The feature classifier finds {}.", parts.join("; "))
+        }
+    });
+    let rows: Vec<Vec<Vec<u8>>> = b.images.chunks(8).map(<[_]>::to_vec).collect();
+    view! {
+        <div class="image-batch" data-testid=testid data-finished=b.finished.to_string() data-count=b.images.len().to_string()>
+            <p class="muted small">{format!("{} · guidance w = {} · {}", prompt_text(&b.job.prompt), fmt_num(b.job.w as f64), match b.job.sampler { dm::Sampler::Ddpm => "DDPM", dm::Sampler::Ddim => "DDIM" })}</p>
+            <div class="progress-line">
+                <progress max=b.total as f64 value=b.done as f64></progress>
+                <span data-testid=format!("{testid}-status")>{status}</span>
+            </div>
+            {rows.into_iter().enumerate().map(|(i, r)| image_row("", r, 32, 56, titles[8 * i..(8 * i + 8).min(titles.len())].to_vec())).collect_view()}
+            {readout.map(|r| view! { <p class="readout" data-testid=format!("{testid}-readout")>{r}</p> })}
+            {b.notice.map(|n| view! { <p class="notice" role="status">{n}</p> })}
+        </div>
+    }
+}
+
+#[component]
+pub fn DiffusionImages() -> impl IntoView {
+    let compute = expect_context::<Compute>();
+    let unet = training::model("avatar-unet");
+    let classifier = training::model("feature-classifier");
+    unet.ensure_loaded();
+    classifier.ensure_loaded();
+    // The prompt: one value per feature or "any"; the lesson opens on red hair + hoodie.
+    let prompt: [RwSignal<Option<u8>>; 5] = [
+        RwSignal::new(None),
+        RwSignal::new(None),
+        RwSignal::new(Some(0)),
+        RwSignal::new(Some(4)),
+        RwSignal::new(None),
+    ];
+    let w = RwSignal::new(3.0);
+    let steps = RwSignal::new(50.0);
+    let ddim = RwSignal::new(true);
+    let seed = RwSignal::new(1u64);
+    let run_id = RwSignal::new(0u64);
+    let running = RwSignal::new(false);
+    let main = RwSignal::new(None::<ImageBatch>);
+    let plain = RwSignal::new(None::<ImageBatch>);
+    let job = move |guided: bool| dm::ImageJob {
+        sampler: if ddim.get_untracked() {
+            dm::Sampler::Ddim
+        } else {
+            dm::Sampler::Ddpm
+        },
+        steps: steps.get_untracked() as usize,
+        n: 16,
+        prompt: if guided {
+            prompt.map(|p| p.get_untracked())
+        } else {
+            [None; 5]
+        },
+        w: if guided {
+            w.get_untracked() as f32
+        } else {
+            0.0
+        },
+        seed: seed.get_untracked(),
+    };
+    let launch = move |jobs: Vec<(dm::ImageJob, RwSignal<Option<ImageBatch>>)>| {
+        run_id.update(|r| *r += 1);
+        let id = run_id.get_untracked();
+        running.set(true);
+        leptos::task::spawn_local(async move {
+            for (j, out) in jobs {
+                let live = move || run_id.try_get_untracked() == Some(id);
+                sample_batch(j, out, live, unet, classifier, compute).await;
+                if !live() {
+                    break;
+                }
+            }
+            if run_id.try_get_untracked() == Some(id) {
+                running.set(false);
+            }
+        });
+    };
+    let generate = move |_| {
+        plain.set(None);
+        launch(vec![(job(true), main)]);
+    };
+    let compare = move |_| {
+        let mut j = job(false);
+        if let Some(b) = main.get_untracked() {
+            j.seed = b.job.seed;
+            j.sampler = b.job.sampler;
+            j.steps = b.job.steps;
+        }
+        launch(vec![(j, plain)]);
+    };
+    let cancel = move |_| {
+        run_id.update(|r| *r += 1);
+        running.set(false);
+    };
+    let ready = move || unet.with(|_, _| ()).is_some();
+    let selects = (0..5)
+        .map(|f| {
+            let sig = prompt[f];
+            view! {
+                <label class="select">
+                    <span>{FEATURES[f].name}</span>
+                    <select
+                        data-testid=format!("prompt-{f}")
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            sig.set(v.parse::<u8>().ok());
+                        }
+                        prop:value=move || sig.get().map_or("any".to_string(), |v| v.to_string())
+                    >
+                        <option value="any">"any"</option>
+                        {FEATURES[f].values.iter().enumerate().map(|(i, name)| view! {
+                            <option value=i.to_string()>{*name}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <TrainPanel model=unet steps=2000 title="the U-Net"/>
+        <div class="controls prompt">{selects}</div>
+        <Slider label="guidance w" min=0.0 max=8.0 step=0.5 value=w testid="guidance"/>
+        <div class="controls">
+            <span>"Sampler:"</span>
+            <button class:selected=move || ddim.get() data-testid="sampler-ddim" on:click=move |_| ddim.set(true)>"DDIM"</button>
+            <button class:selected=move || !ddim.get() data-testid="sampler-ddpm" on:click=move |_| ddim.set(false)>"DDPM"</button>
+        </div>
+        <Slider label="steps" min=10.0 max=250.0 step=10.0 value=steps testid="sample-steps"/>
+        <div class="controls">
+            <button class="primary" data-testid="generate" on:click=generate disabled=move || running.get() || !ready()>"Generate 16 people"</button>
+            <button data-testid="generate-plain" on:click=compare disabled=move || running.get() || !ready()>"Same noise, no prompt"</button>
+            <button data-testid="cancel-sampling" on:click=cancel disabled=move || !running.get()>"Cancel"</button>
+            <button on:click=move |_| seed.update(|s| *s += 1) disabled=move || running.get()>"New noise"</button>
+            <span class="muted small">{move || format!("noise seed {}", seed.get())}</span>
+        </div>
+        {move || main.get().map(|b| batch_view(b, "samples"))}
+        {move || plain.get().map(|b| batch_view(b, "samples-plain"))}
     }
 }

@@ -68,6 +68,7 @@ pub fn Widget(name: String, args: Vec<String>) -> impl IntoView {
         "vae-features" => l5::VaeFeatures().into_any(),
         "diffusion-forward" => l10::DiffusionForward().into_any(),
         "diffusion-2d" => l10::Diffusion2d().into_any(),
+        "diffusion-images" => l10::DiffusionImages().into_any(),
         other => view! { <p class="error">{format!("This step names a widget that does not exist: “{other}”.")}</p> }
             .into_any(),
     };

@@ -46,3 +46,41 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
     out[i] = acc;
 }
+
+// The wide form, for few outputs over a long axis: one workgroup per output, its 256
+// invocations striding the axis, then a tree in workgroup memory. Ops 0 to 3 only.
+// Launch: n_out workgroups, folded into a 2-D grid past 65535.
+var<workgroup> part: array<f32, 256>;
+
+@compute @workgroup_size(256)
+fn wide(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let i = wg.x + wg.y * nwg.x;
+    if (i >= info[0]) { return; }
+    let rank = info[1];
+    let base = strided(i, rank, 2u + rank);
+    let axis = info[3u + 2u * rank];
+    let len = info[4u + 2u * rank];
+    let code = info[5u + 2u * rank];
+    let step = info[2u + rank + axis];
+    var acc: f32;
+    if (code <= 1u) { acc = 0.0; } else { acc = xs[base]; }
+    for (var j = lid; j < len; j = j + 256u) {
+        let v = xs[base + j * step];
+        if (code <= 1u) { acc = acc + v; } else if (code == 2u) { acc = max(acc, v); } else { acc = min(acc, v); }
+    }
+    part[lid] = acc;
+    workgroupBarrier();
+    for (var w = 128u; w > 0u; w = w / 2u) {
+        if (lid < w) {
+            let o = part[lid + w];
+            if (code <= 1u) { part[lid] = part[lid] + o; } else if (code == 2u) { part[lid] = max(part[lid], o); } else { part[lid] = min(part[lid], o); }
+        }
+        workgroupBarrier();
+    }
+    if (lid == 0u) {
+        var r = part[0];
+        if (code == 1u) { r = r / f32(len); }
+        out[i] = r;
+    }
+}
