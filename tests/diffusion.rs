@@ -1,6 +1,7 @@
 //! Lesson 10's diffusion models: a 2-D DDPM learns the swiss roll on both backends from a
 //! fixed seed; the shipped models match their manifests and recipes; one U-Net denoising
-//! step (with classifier-free guidance) agrees on the GPU and the CPU.
+//! step (with classifier-free guidance) and short image runs with both samplers agree on
+//! the GPU and the CPU; the shipped U-Net's guided samples carry the prompt.
 #![cfg(not(target_arch = "wasm32"))]
 
 use genlab::data::Rng;
@@ -104,8 +105,7 @@ fn shipped_2d_models_sample_their_data() {
 
 #[test]
 fn diffusion_manifests_match_the_shipped_files() {
-    // The avatar U-Net is not shipped yet: 4000 CPU steps left it far from converged.
-    for r in DIFFUSION_RECIPES.iter().filter(|r| r.name != "avatar-unet") {
+    for r in DIFFUSION_RECIPES {
         let bytes = std::fs::read(weights_dir().join(format!("{}.safetensors", r.name))).unwrap();
         let m = std::fs::read_to_string(weights_dir().join(format!("{}.json", r.name))).unwrap();
         let field = |k: &str| manifest_field(&m, k).unwrap_or_else(|| panic!("{}: no {k}", r.name));
@@ -194,4 +194,60 @@ fn respaced_posterior_reduces_to_the_one_step_posterior() {
     // Jumping to 0 lands on x̂₀ exactly, with no noise.
     let (c0, ct, var) = s.posterior_between(300, 0);
     assert!((c0 - 1.0).abs() < 1e-12 && ct.abs() < 1e-12 && var.abs() < 1e-12);
+}
+
+/// What the shipped feature classifier reads in finished U-Net samples ([−1, 1] pixels).
+fn read_samples(run: &dm::ImageRun) -> Vec<[usize; 5]> {
+    let (cls, cp) = shipped("feature-classifier", &Device::Cpu);
+    let Net::Classifier(c) = cls else { panic!() };
+    let x = run.x.cpu_values().unwrap();
+    let rows: Vec<Vec<f32>> = x
+        .chunks(dm::AVATAR_PIXELS)
+        .map(|r| {
+            r.iter()
+                .map(|v| (0.5 * (v + 1.0)).clamp(0.0, 1.0))
+                .collect()
+        })
+        .collect();
+    c.predict_cpu(&cp, &rows).unwrap()
+}
+
+fn sample_unet(prompt: [Option<u8>; 5], w: f32, n: usize) -> Vec<[usize; 5]> {
+    let (net, p) = shipped("avatar-unet", &Device::Cpu);
+    let Net::Unet(m) = net else { panic!() };
+    let s = schedule_unet();
+    let job = dm::ImageJob {
+        sampler: dm::Sampler::Ddim,
+        steps: 25,
+        n,
+        prompt,
+        w,
+        seed: 77,
+    };
+    let mut run = dm::ImageRun::new(&job, s, &Device::Cpu);
+    while !run.finished() {
+        run.step(&m, &p, s).unwrap();
+    }
+    read_samples(&run)
+}
+
+#[test]
+#[ignore = "the shipped U-Net (9110 CPU steps) does not follow prompts yet: red hair 0.22 guided vs 0.19 unconditional; needs a longer (GPU) training run, see issue 5"]
+fn shipped_unet_samples_carry_the_prompt() {
+    let n = 32;
+    let plain = sample_unet([None; 5], 0.0, n);
+    // Red hair, sunglasses, a hoodie: each asked for on its own, with guidance w = 3.
+    for (f, v) in [(3usize, 4u8), (0, 2), (2, 0)] {
+        let mut prompt = [None; 5];
+        prompt[f] = Some(v);
+        let share = |read: &[[usize; 5]]| {
+            read.iter().filter(|r| r[f] == v as usize).count() as f64 / read.len() as f64
+        };
+        let (c, u) = (share(&sample_unet(prompt, 3.0, n)), share(&plain));
+        println!("feature {f} = {v}: {c:.2} of guided samples, {u:.2} of unconditional ones");
+        assert!(
+            c >= 0.75 && c >= u + 0.4,
+            "feature {f} = {v}: guided {c:.2}, unconditional {u:.2}"
+        );
+    }
 }

@@ -48,6 +48,7 @@ pub const WIDGETS: &[&str] = &[
     "vae-features",
     "diffusion-forward",
     "diffusion-2d",
+    "diffusion-images",
 ];
 
 /// A lesson with its place in the course.

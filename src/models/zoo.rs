@@ -152,7 +152,7 @@ pub const DIFFUSION_RECIPES: &[Recipe] = &[
         name: "avatar-unet",
         arch: Arch::Unet,
         seed: 12,
-        steps: 20000,
+        steps: 9110,
         batch: 32,
         lr: 1e-3,
         beta: 0.0,

@@ -42,3 +42,4 @@ test('training on WebGPU survives a lost GPU device: it says so and carries on o
   assert.deepEqual(errors.filter((e) => !/lost|destroy/i.test(e)), []);
   await page.close();
 });
+
