@@ -5,7 +5,7 @@ use genlab::data::draw::rasterise;
 use genlab::data::land::LandMap;
 use genlab::data::{PData, Rng};
 use genlab::models::density2d::{mean_log_likelihood, Kde, Mixture};
-use genlab::models::diffusion::{ImageJob, ImageRun, Sampler};
+use genlab::models::diffusion::{ImageRun, BENCH_JOB};
 use genlab::models::pixel::{correlation_with, PixelModel};
 use genlab::models::tabular::{kl, NaiveBayes};
 use genlab::models::zoo::{self, schedule_unet, Net};
@@ -101,14 +101,7 @@ fn diffusion_rows(device: &Device, label: &str) {
     let Net::Unet(m) = net else { return };
     let params = trainer.params.clone();
     let s = schedule_unet();
-    let job = ImageJob {
-        sampler: Sampler::Ddim,
-        steps: 50,
-        n: 16,
-        prompt: [None, None, Some(0), Some(4), None],
-        w: 3.0,
-        seed: 1,
-    };
+    let job = BENCH_JOB;
     let mut warm = ImageRun::new(&job, s, device);
     warm.step(&m, &params, s).expect("warm-up step");
     block_on(warm.x.to_vec()).expect("read");

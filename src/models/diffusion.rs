@@ -638,6 +638,17 @@ pub struct ImageJob {
     pub seed: u64,
 }
 
+/// The sampling job the benchmarks time (natively and in the page): 16 avatars, 50
+/// guided DDIM steps with w = 3, prompt hoodie + red hair.
+pub const BENCH_JOB: ImageJob = ImageJob {
+    sampler: Sampler::Ddim,
+    steps: 50,
+    n: 16,
+    prompt: [None, None, Some(0), Some(4), None],
+    w: 3.0,
+    seed: 1,
+};
+
 impl ImageRun {
     pub fn new(job: &ImageJob, s: &Schedule, dev: &Device) -> ImageRun {
         let &ImageJob {

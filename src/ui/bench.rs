@@ -33,6 +33,37 @@ where
     Ok((super::browser::now_ms() - start) / reps as f64)
 }
 
+/// Milliseconds per training step of recipe `name` on `dev`, with its network and the
+/// weights it started from.
+async fn train_step_ms(
+    name: &str,
+    dev: &Device,
+) -> Result<(f64, crate::models::zoo::Net, crate::nn::Params), JsValue> {
+    let r = crate::models::zoo::recipe(name).expect("recipe");
+    let (net, t) = r
+        .trainer(dev)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let params = t.params.clone();
+    let t = std::cell::RefCell::new(t);
+    let ms = time(|| {
+        let net = net.clone();
+        let t = &t;
+        async move {
+            let mut tr = t.borrow_mut();
+            tr.run(
+                1,
+                &crate::train::loss_fn(|tape, p, step, d| r.loss(&net, r.beta, tape, p, step, d)),
+            )
+            .await
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+            Ok(())
+        }
+    })
+    .await?;
+    Ok((ms, net, params))
+}
+
 /// f32 matmul of two N×N matrices: GFLOP/s (the GPU figure includes the readback).
 #[wasm_bindgen]
 pub async fn bench_matmul(n: usize, gpu: bool) -> Result<f64, JsValue> {
@@ -101,65 +132,16 @@ pub async fn bench_lessons(gpu: bool) -> Result<JsValue, JsValue> {
         out.push((key, ms));
     }
     let dev = device(gpu).await?;
-    let r = recipe("avatar-vae").expect("recipe");
-    let (net, t) = r
-        .trainer(&dev)
-        .await
-        .map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let t = std::cell::RefCell::new(t);
-    let ms = time(|| {
-        let net = net.clone();
-        let t = &t;
-        async move {
-            let mut tr = t.borrow_mut();
-            tr.run(
-                1,
-                &crate::train::loss_fn(|tape, p, step, d| r.loss(&net, r.beta, tape, p, step, d)),
-            )
-            .await
-            .map_err(|e| JsValue::from_str(&e.to_string()))?;
-            Ok(())
-        }
-    })
-    .await?;
+    let (ms, _, _) = train_step_ms("avatar-vae", &dev).await?;
     out.push(("vaeStepMs", ms));
     // Lesson 10: a U-Net training step, and one guided DDIM step for 16 avatars.
-    let r = recipe("avatar-unet").expect("recipe");
-    let (net, t) = r
-        .trainer(&dev)
-        .await
-        .map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let params = t.params.clone();
-    let t = std::cell::RefCell::new(t);
-    let ms = time(|| {
-        let net = net.clone();
-        let t = &t;
-        async move {
-            let mut tr = t.borrow_mut();
-            tr.run(
-                1,
-                &crate::train::loss_fn(|tape, p, step, d| r.loss(&net, r.beta, tape, p, step, d)),
-            )
-            .await
-            .map_err(|e| JsValue::from_str(&e.to_string()))?;
-            Ok(())
-        }
-    })
-    .await?;
+    let (ms, net, params) = train_step_ms("avatar-unet", &dev).await?;
     out.push(("unetStepMs", ms));
     let crate::models::zoo::Net::Unet(m) = net else {
         return Err(JsValue::from_str("avatar-unet is not a U-Net"));
     };
-    use crate::models::diffusion::{ImageJob, ImageRun, Sampler};
+    use crate::models::diffusion::{ImageRun, BENCH_JOB as job};
     let s = crate::models::zoo::schedule_unet();
-    let job = ImageJob {
-        sampler: Sampler::Ddim,
-        steps: 50,
-        n: 16,
-        prompt: [None, None, Some(0), Some(4), None],
-        w: 3.0,
-        seed: 1,
-    };
     let run = std::cell::RefCell::new(ImageRun::new(&job, s, &dev));
     let ms = time(|| {
         let run = &run;
