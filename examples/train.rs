@@ -9,7 +9,7 @@
 //! starts afresh). Recipes with `ema` set save an exponential moving average of the
 //! weights, taken at every chunk boundary, rather than the last weights.
 
-use genlab::models::zoo::{all_recipes, recipe, Recipe};
+use genlab::models::zoo::{self, all_recipes, recipe, Recipe};
 use genlab::nn::{weights, Params};
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device, Tensor};
@@ -124,6 +124,8 @@ fn train_one(r: &Recipe, opts: &Opts, device: &Device, out: &std::path::Path) {
     let steps = opts.steps;
     println!("{}: {} steps on {}", r.name, steps, device.name());
     let (net, mut trainer) = block_on(r.trainer(device)).expect("set up the trainer");
+    // Where the run started, for the manifest: a run that goes on from a file says so.
+    let mut init = None;
     if let Some(path) = &opts.init {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mut cpu = block_on(trainer.params.to_cpu()).expect("weights to the CPU");
@@ -131,6 +133,12 @@ fn train_one(r: &Recipe, opts: &Opts, device: &Device, out: &std::path::Path) {
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         trainer.params = cpu.to_device(device);
         trainer.step = meta.get("steps").and_then(|s| s.parse().ok()).unwrap_or(0);
+        init = Some(format!(
+            "{} at step {} (fnv1a64 {:016x})",
+            path.display(),
+            trainer.step,
+            zoo::fnv1a64(&bytes)
+        ));
         println!(
             "  continuing from {} at step {}",
             path.display(),
@@ -180,7 +188,7 @@ fn train_one(r: &Recipe, opts: &Opts, device: &Device, out: &std::path::Path) {
             );
         }
         if last_checkpoint.elapsed().as_secs() >= 120 {
-            write(r, &trainer, ema.as_ref(), smooth, out);
+            write(r, &trainer, ema.as_ref(), smooth, init.as_deref(), out);
             last_checkpoint = Instant::now();
         }
     }
@@ -197,7 +205,7 @@ fn train_one(r: &Recipe, opts: &Opts, device: &Device, out: &std::path::Path) {
             }
         }
     }
-    let (path, kb) = write(r, &trainer, ema.as_ref(), smooth, out);
+    let (path, kb) = write(r, &trainer, ema.as_ref(), smooth, init.as_deref(), out);
     println!(
         "  wrote {} ({kb} KB) at step {} in {:.0} s",
         path.display(),
@@ -212,6 +220,7 @@ fn write(
     trainer: &Trainer,
     ema: Option<&Ema>,
     smooth: f32,
+    init: Option<&str>,
     out: &std::path::Path,
 ) -> (PathBuf, usize) {
     let (_, snapshot) = trainer.snapshot_params();
@@ -224,8 +233,20 @@ fn write(
     std::fs::write(&path, &bytes).expect("write weights");
     std::fs::write(
         out.join(format!("{}.json", r.name)),
-        r.manifest(steps, smooth, &bytes),
+        with_init(r.manifest(steps, smooth, &bytes), init),
     )
     .expect("write manifest");
     (path, bytes.len() / 1024)
+}
+
+/// The manifest with an `"init"` line after `"steps"` when the run went on from a file.
+fn with_init(manifest: String, init: Option<&str>) -> String {
+    match init {
+        Some(i) => manifest.replacen(
+            "  \"batch\"",
+            &format!("  \"init\": \"{}\",\n  \"batch\"", i.replace('"', "'")),
+            1,
+        ),
+        None => manifest,
+    }
 }

@@ -232,7 +232,6 @@ fn sample_unet(prompt: [Option<u8>; 5], w: f32, n: usize) -> Vec<[usize; 5]> {
 }
 
 #[test]
-#[ignore = "the shipped U-Net (9110 CPU steps) does not follow prompts yet: red hair 0.22 guided vs 0.19 unconditional; needs a longer (GPU) training run, see issue 5"]
 fn shipped_unet_samples_carry_the_prompt() {
     let n = 32;
     let plain = sample_unet([None; 5], 0.0, n);

@@ -8,15 +8,19 @@ pub mod route;
 pub use markdown::{Block, LessonDoc, Step};
 use std::sync::OnceLock;
 
-/// The lesson files, in course order.
-const SOURCES: &[&str] = &[
-    include_str!("../../www/lessons/00-generative-vs-discriminative.md"),
-    include_str!("../../www/lessons/01-p-data-p-model.md"),
-    include_str!("../../www/lessons/02-fashion-outfits.md"),
-    include_str!("../../www/lessons/03-pixels.md"),
-    include_str!("../../www/lessons/04-latent-space.md"),
-    include_str!("../../www/lessons/05-autoencoders-vaes.md"),
-    include_str!("../../www/lessons/10-diffusion.md"),
+/// The lesson files, in course order, each with its number in the curriculum (lessons
+/// not written yet leave gaps).
+const SOURCES: &[(usize, &str)] = &[
+    (
+        0,
+        include_str!("../../www/lessons/00-generative-vs-discriminative.md"),
+    ),
+    (1, include_str!("../../www/lessons/01-p-data-p-model.md")),
+    (2, include_str!("../../www/lessons/02-fashion-outfits.md")),
+    (3, include_str!("../../www/lessons/03-pixels.md")),
+    (4, include_str!("../../www/lessons/04-latent-space.md")),
+    (5, include_str!("../../www/lessons/05-autoencoders-vaes.md")),
+    (10, include_str!("../../www/lessons/10-diffusion.md")),
 ];
 
 /// Every widget a lesson file may name. The UI implements each; a test checks the files.
@@ -53,6 +57,9 @@ pub const WIDGETS: &[&str] = &[
 
 /// A lesson with its place in the course.
 pub struct Lesson {
+    /// Position in [`all`] (what routes hold).
+    pub index: usize,
+    /// Number in the curriculum (what the reader sees).
     pub number: usize,
     pub doc: LessonDoc,
 }
@@ -64,7 +71,8 @@ pub fn all() -> &'static [Lesson] {
         SOURCES
             .iter()
             .enumerate()
-            .map(|(number, src)| Lesson {
+            .map(|(index, &(number, src))| Lesson {
+                index,
                 number,
                 doc: markdown::parse_lesson(src)
                     .unwrap_or_else(|e| panic!("lesson file {number}: {e}")),
@@ -135,5 +143,9 @@ mod tests {
         assert_eq!(l.step_index(&l.doc.steps[1].id), Some(1));
         assert!(find("no-such-lesson").is_none());
         assert!(l.step_index("999").is_none());
+        // Numbers are the curriculum's, with gaps; routes hold positions.
+        let d = find("10").unwrap();
+        assert_eq!((d.doc.id.as_str(), d.number), ("diffusion", 10));
+        assert!(std::ptr::eq(&all()[d.index], d));
     }
 }

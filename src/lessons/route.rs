@@ -55,14 +55,14 @@ pub fn parse(hash: &str) -> Route {
         [""] => Route::Home,
         ["lesson", rest @ ..] => match lesson_and_step(rest) {
             Ok((l, step)) => Route::Lesson {
-                lesson: l.number,
+                lesson: l.index,
                 step,
             },
             Err(e) => Route::NotFound(e),
         },
         ["embed", rest @ ..] => match lesson_and_step(rest) {
             Ok((l, step)) => Route::Embed {
-                lesson: l.number,
+                lesson: l.index,
                 step,
             },
             Err(e) => Route::NotFound(e),
@@ -148,11 +148,11 @@ mod tests {
             for s in 0..l.doc.steps.len() {
                 for r in [
                     Route::Lesson {
-                        lesson: l.number,
+                        lesson: l.index,
                         step: s,
                     },
                     Route::Embed {
-                        lesson: l.number,
+                        lesson: l.index,
                         step: s,
                     },
                 ] {

@@ -122,23 +122,39 @@ fn per_row(v: &[f64], rank: usize, dev: &Device) -> Result<Tensor> {
     Tensor::new(v.iter().map(|&x| x as f32).collect(), &shape, dev)
 }
 
-/// The forward process in one jump: x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε, row by row.
-pub fn q_sample(s: &Schedule, x0: &Tensor, ts: &[usize], eps: &Tensor) -> Result<Tensor> {
+/// Row by row, a·x₀ + b·ε with (a, b) = `coef(ᾱ_t)` for each row's t.
+fn mix_rows(
+    s: &Schedule,
+    x0: &Tensor,
+    ts: &[usize],
+    eps: &Tensor,
+    coef: impl Fn(f64) -> (f64, f64),
+) -> Result<Tensor> {
     let dev = x0.device();
     let r = x0.shape().len();
-    let a = per_row(
-        &ts.iter().map(|&t| s.ab(t).sqrt()).collect::<Vec<_>>(),
-        r,
-        &dev,
-    )?;
-    let b = per_row(
-        &ts.iter()
-            .map(|&t| (1.0 - s.ab(t)).sqrt())
-            .collect::<Vec<_>>(),
-        r,
-        &dev,
-    )?;
-    x0.mul(&a)?.add(&eps.mul(&b)?)
+    let (a, b): (Vec<f64>, Vec<f64>) = ts.iter().map(|&t| coef(s.ab(t))).unzip();
+    x0.mul(&per_row(&a, r, &dev)?)?
+        .add(&eps.mul(&per_row(&b, r, &dev)?)?)
+}
+
+/// The forward process in one jump: x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε, row by row.
+pub fn q_sample(s: &Schedule, x0: &Tensor, ts: &[usize], eps: &Tensor) -> Result<Tensor> {
+    mix_rows(s, x0, ts, eps, |ab| (ab.sqrt(), (1.0 - ab).sqrt()))
+}
+
+/// The "velocity" v = √ᾱ_t ε − √(1 − ᾱ_t) x₀, the U-Net's training target. Its loss weighs
+/// the noisiest steps like an x₀ loss, where an ε loss gives them almost no weight; those
+/// are the steps that decide the prompt's features and the overall colour.
+pub fn v_target(s: &Schedule, x0: &Tensor, ts: &[usize], eps: &Tensor) -> Result<Tensor> {
+    mix_rows(s, x0, ts, eps, |ab| (-(1.0 - ab).sqrt(), ab.sqrt()))
+}
+
+/// ε from a predicted v: ε = √ᾱ_t v + √(1 − ᾱ_t) x_t.
+pub fn eps_from_v(s: &Schedule, x: &Tensor, v: &Tensor, t: usize) -> Result<Tensor> {
+    let dev = x.device();
+    let ab = s.ab(t);
+    v.mul(&Tensor::full(ab.sqrt() as f32, &[], &dev))?
+        .add(&x.mul(&Tensor::full((1.0 - ab).sqrt() as f32, &[], &dev))?)
 }
 
 /// What a sampler needs from a denoiser: the predicted noise for a batch at timestep `t`.
@@ -457,13 +473,23 @@ impl ResBlock {
     }
 }
 
+/// Diffusion steps of the avatar U-Net.
+pub const T_UNET: usize = 1000;
+
+/// The schedule of the avatar U-Net: cosine, T = 1000.
+pub fn schedule_unet() -> &'static Schedule {
+    static S: std::sync::OnceLock<Schedule> = std::sync::OnceLock::new();
+    S.get_or_init(|| Schedule::new(ScheduleKind::Cosine, T_UNET))
+}
+
 /// Channel widths at 32×32, 16×16 and 8×8.
 pub const UNET_CH: [usize; 3] = [16, 32, 32];
 const EMB: usize = 64;
 
-/// ε(x_t, t, features): a U-Net with one residual block per resolution on the way down
-/// and up, skip connections by concatenation, self-attention at 8×8, and a time + feature
-/// embedding added in every block. Each feature has one extra "no condition" token.
+/// v(x_t, t, features) (see [`v_target`]): a U-Net with one residual block per resolution
+/// on the way down and up, skip connections by concatenation, self-attention at 8×8, and a
+/// time + feature embedding added in every block. Each feature has one extra "no condition"
+/// token. As an [`EpsModel`] it hands samplers ε, computed from v by [`eps_from_v`].
 #[derive(Clone, Debug)]
 pub struct Unet {
     t1: Linear,
@@ -591,9 +617,10 @@ impl EpsModel for Unet {
         let tape = Tape::new();
         let p = params.bind(&tape);
         let n = x.shape()[0];
-        Ok(self
+        let v = self
             .forward(&tape, &p, &tape.leaf(x.clone()), &vec![t as f64; n], cond)?
-            .value())
+            .value();
+        eps_from_v(schedule_unet(), x, &v, t)
     }
 }
 
@@ -802,5 +829,27 @@ mod tests {
         assert!(
             energy_distance(&[(0.0, 0.0), (1.0, 0.0)], &[(0.0, 0.0), (1.0, 0.0)]).abs() < 1e-12
         );
+    }
+
+    #[test]
+    fn velocity_gives_back_the_noise_and_the_image() {
+        // v = √ᾱ ε − √(1 − ᾱ) x₀ (hand-computed at one t), and ε recovered from v is the
+        // true ε at every t, the noisiest included.
+        let s = Schedule::new(ScheduleKind::Cosine, 1000);
+        let d = Device::Cpu;
+        let x0 = Tensor::new(vec![0.5, -0.25, 0.9, 0.1], &[2, 2], &d).unwrap();
+        let eps = Tensor::new(vec![0.3, -1.2, 0.7, 2.0], &[2, 2], &d).unwrap();
+        let v = v_target(&s, &x0, &[400, 400], &eps).unwrap();
+        let ab = s.ab(400);
+        let want = ab.sqrt() * 0.3 - (1.0 - ab).sqrt() * 0.5;
+        assert!((v.cpu_values().unwrap()[0] as f64 - want).abs() < 1e-6);
+        for t in [1, 400, 999, 1000] {
+            let xt = q_sample(&s, &x0, &[t, t], &eps).unwrap();
+            let v = v_target(&s, &x0, &[t, t], &eps).unwrap();
+            let back = eps_from_v(&s, &xt, &v, t).unwrap().cpu_values().unwrap();
+            for (a, b) in back.iter().zip(eps.cpu_values().unwrap()) {
+                assert!((a - b).abs() < 1e-5, "t = {t}: {a} vs {b}");
+            }
+        }
     }
 }

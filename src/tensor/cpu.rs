@@ -6,6 +6,24 @@ use super::op::{BinaryOp, ReduceOp, UnaryOp};
 use super::shape::{numel, Layout};
 use ndarray::{ArrayView2, ShapeBuilder};
 
+/// Natively on glibc, makes freed memory stay in the heap instead of going back to the OS.
+/// The CPU path allocates a fresh buffer per op (tens of MB for a U-Net batch); by default
+/// glibc maps and unmaps each large one, and the page faults took half the time of a
+/// native sampling run. Runs once, at the first tensor; nothing to do elsewhere (wasm has
+/// its own allocator).
+pub fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: mallopt only changes allocator tuning; it is called before this crate
+        // allocates tensors and is safe to call at any time.
+        ONCE.call_once(|| unsafe {
+            libc::mallopt(libc::M_MMAP_MAX, 0);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+        });
+    }
+}
+
 /// Visits the storage offsets of `K` views of one shape together, in row-major order: the
 /// last axis by its stride, the others as an odometer (no division per element).
 #[inline(always)]

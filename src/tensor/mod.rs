@@ -87,6 +87,7 @@ pub struct Tensor {
 impl Tensor {
     /// A CPU tensor from row-major values.
     pub fn from_vec(data: Vec<f32>, shape: &[usize]) -> Result<Tensor> {
+        cpu::keep_freed_memory();
         if data.len() != shape::numel(shape) {
             return Err(
                 ShapeError(format!("{} values cannot fill shape {shape:?}", data.len())).into(),
@@ -511,6 +512,7 @@ impl Tensor {
     /// CPU and the GPU draw the same stream (to float rounding in the normal transform).
     pub fn random(shape: &[usize], seed: u64, normal: bool, device: &Device) -> Tensor {
         let n = shape::numel(shape);
+        cpu::keep_freed_memory();
         let storage = match device {
             Device::Cpu => Storage::Cpu(Arc::new(cpu::random(n, seed, normal))),
             Device::Gpu(g) => Storage::Gpu(g.random(n, seed, normal)),

@@ -119,12 +119,12 @@ fn Home() -> impl IntoView {
         .map(|l| {
             let total = l.doc.steps.len();
             let id = l.doc.id.clone();
-            let n = l.number;
+            let n = l.index;
             let seen = Memo::new(move |_| {
                 progress.0.with(|p| p.count(&id, lessons::all()[n].doc.steps.iter().map(|s| s.id.as_str())))
             });
             let seen = move || seen.get();
-            let href = route::href(&Route::Lesson { lesson: l.number, step: 0 });
+            let href = route::href(&Route::Lesson { lesson: l.index, step: 0 });
             view! {
                 <li class="card" data-testid="lesson-card">
                     <a href=href>

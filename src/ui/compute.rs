@@ -49,6 +49,15 @@ impl Compute {
         c
     }
 
+    /// How status lines name where work ran: "on WebGPU" or "on the CPU" (a browser's
+    /// adapter name is often empty, so it is not used).
+    pub fn on(dev: &Device) -> &'static str {
+        match dev {
+            Device::Gpu(_) => "on WebGPU",
+            Device::Cpu => "on the CPU",
+        }
+    }
+
     /// Whether lessons should run on WebGPU now.
     pub fn uses_gpu(&self) -> bool {
         self.prefer_gpu.get() && matches!(self.detected.get(), Detected::Gpu(_))

@@ -316,10 +316,7 @@ impl ModelHandle {
                         .set(Some(format!("Could not switch devices: {e}")));
                 }
             }
-            self.device.set(match trainer.device {
-                Device::Gpu(_) => "on WebGPU".into(),
-                Device::Cpu => "on the CPU".into(),
-            });
+            self.device.set(Compute::on(&trainer.device).into());
             let left = self.total.get_untracked() - trainer.step;
             let n = if per_step_ms <= 0.0 {
                 1

@@ -19,7 +19,7 @@ async function run(gpu) {
   try {
     const page = await ctx.newPage();
     await page.goto(base + 'bench.html' + (gpu ? '?gpu=1' : ''));
-    await page.waitForFunction(() => window.__done === true, null, { timeout: 540_000, polling: 500 });
+    await page.waitForFunction(() => window.__done === true, null, { timeout: 1_500_000, polling: 500 });
     return await page.evaluate(() => window.__result);
   } finally {
     await ctx.close();

@@ -161,8 +161,12 @@ test('lesson 10: generate 16 people from a prompt on the CPU, read their feature
   await page.waitForSelector('[data-testid=samples][data-finished=true]', { timeout: 120_000 });
   assert.equal(await page.locator('[data-testid=samples] img').count(), 16);
   const readout = await page.textContent('[data-testid=samples-readout]');
-  assert.match(readout, /sunglasses \(accessory\): \d+ of 16 .*red \(hair colour\): \d+ of 16 .*all of them: \d+ of 16/);
-  assert.match(await page.textContent('[data-testid=samples-status]'), /16 samples, 10 steps in [\d.]+ s on CPU/);
+  const counts = readout.match(/sunglasses \(accessory\): (\d+) of 16 .*red \(hair colour\): (\d+) of 16 .*all of them: (\d+) of 16/);
+  assert.ok(counts, readout);
+  // The shipped U-Net follows the prompt (natively all 16 carry both; P_data gives a few).
+  const [glasses, red, both] = counts.slice(1).map(Number);
+  assert.ok(glasses >= 12 && red >= 12 && both >= 10, readout);
+  assert.match(await page.textContent('[data-testid=samples-status]'), /16 samples, 10 steps in [\d.]+ s on the CPU/);
   // A long DDPM run on the CPU is cancelled part-way; the page stays usable.
   await page.click('[data-testid=sampler-ddpm]');
   await page.locator('[data-testid=sample-steps]').fill('250');

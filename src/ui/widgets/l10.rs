@@ -312,7 +312,7 @@ struct ImageBatch {
     finished: bool,
     cancelled: bool,
     secs: f64,
-    device: String,
+    device: &'static str,
     notice: Option<String>,
 }
 
@@ -399,7 +399,7 @@ async fn sample_batch(
             finished: false,
             cancelled: false,
             secs: 0.0,
-            device: dev.name(),
+            device: Compute::on(&dev),
             notice: notice.clone(),
         }));
         while !run.finished() {
@@ -476,7 +476,7 @@ fn batch_view(b: ImageBatch, testid: &'static str) -> impl IntoView {
         format!("cancelled at step {} of {}", b.done, b.total)
     } else if b.finished {
         format!(
-            "{} samples, {} steps in {:.1} s on {}",
+            "{} samples, {} steps in {:.1} s {}",
             b.images.len(),
             b.total,
             b.secs,
