@@ -4,7 +4,8 @@
 
 use super::op::{BinaryOp, ReduceOp, UnaryOp};
 use super::shape::{numel, Layout};
-use ndarray::{ArrayView2, ShapeBuilder};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
 /// Natively on glibc, makes freed memory stay in the heap instead of going back to the OS.
 /// The CPU path allocates a fresh buffer per op (tens of MB for a U-Net batch); by default
@@ -24,15 +25,17 @@ pub fn keep_freed_memory() {
     }
 }
 
-/// Visits the storage offsets of `K` views of one shape together, in row-major order: the
-/// last axis by its stride, the others as an odometer (no division per element).
+/// Visits the rows of `K` views of one shape together, in row-major order: `f(starts,
+/// len, steps)` for each run along the last axis (the others advance as an odometer, with
+/// no division per element). Callers loop over a row themselves, so the common cases
+/// (contiguous rows, a broadcast scalar) compile to straight slice loops.
 #[inline(always)]
-fn walk<const K: usize>(ls: [&Layout; K], mut f: impl FnMut([usize; K])) {
+fn walk_rows<const K: usize>(ls: [&Layout; K], mut f: impl FnMut([usize; K], usize, [usize; K])) {
     let shape = &ls[0].shape;
     let nd = shape.len();
     let mut base: [usize; K] = std::array::from_fn(|k| ls[k].offset);
     if nd == 0 {
-        f(base);
+        f(base, 1, [0; K]);
         return;
     }
     if shape.contains(&0) {
@@ -43,13 +46,7 @@ fn walk<const K: usize>(ls: [&Layout; K], mut f: impl FnMut([usize; K])) {
     let outer: usize = shape[..nd - 1].iter().product();
     let mut idx = vec![0usize; nd - 1];
     for _ in 0..outer {
-        let mut o = base;
-        for _ in 0..inner {
-            f(o);
-            for k in 0..K {
-                o[k] += step[k];
-            }
-        }
+        f(base, inner, step);
         for d in (0..nd - 1).rev() {
             idx[d] += 1;
             for k in 0..K {
@@ -66,12 +63,28 @@ fn walk<const K: usize>(ls: [&Layout; K], mut f: impl FnMut([usize; K])) {
     }
 }
 
+/// [`walk_rows`] one element at a time: `f` gets the storage offsets of each element.
+#[inline(always)]
+fn walk<const K: usize>(ls: [&Layout; K], mut f: impl FnMut([usize; K])) {
+    walk_rows(ls, |mut o, len, step| {
+        for _ in 0..len {
+            f(o);
+            for k in 0..K {
+                o[k] += step[k];
+            }
+        }
+    });
+}
+
 fn gather(data: &[f32], l: &Layout) -> Vec<f32> {
     if l.is_contiguous() {
         return data[..l.numel()].to_vec();
     }
     let mut out = Vec::with_capacity(l.numel());
-    walk([l], |[i]| out.push(data[i]));
+    walk_rows([l], |[i], len, [s]| match s {
+        1 => out.extend_from_slice(&data[i..i + len]),
+        _ => out.extend((0..len).map(|t| data[i + t * s])),
+    });
     out
 }
 
@@ -81,20 +94,46 @@ pub fn contiguous(data: &[f32], l: &Layout) -> Vec<f32> {
 }
 
 pub fn unary(op: UnaryOp, p: f32, data: &[f32], l: &Layout) -> Vec<f32> {
-    let mut v = gather(data, l);
-    v.iter_mut().for_each(|x| *x = op.cpu(*x, p));
-    v
+    fn go(data: &[f32], l: &Layout, f: impl Fn(f32) -> f32) -> Vec<f32> {
+        if l.is_contiguous() {
+            return data[..l.numel()].iter().map(|&x| f(x)).collect();
+        }
+        let mut v = gather(data, l);
+        v.iter_mut().for_each(|x| *x = f(*x));
+        v
+    }
+    // One monomorphised loop per op the models run most; the rest match per element.
+    match op {
+        UnaryOp::Silu => go(data, l, |x| UnaryOp::Silu.cpu(x, p)),
+        UnaryOp::AddScalar => go(data, l, |x| x + p),
+        UnaryOp::MulScalar => go(data, l, |x| x * p),
+        UnaryOp::Sqrt => go(data, l, f32::sqrt),
+        UnaryOp::Exp => go(data, l, f32::exp),
+        UnaryOp::Neg => go(data, l, |x| -x),
+        _ => go(data, l, |x| op.cpu(x, p)),
+    }
 }
 
 /// `a` and `b` are already broadcast to the output shape.
 pub fn binary(op: BinaryOp, a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
+    #[inline(always)]
     fn go(a: &[f32], la: &Layout, b: &[f32], lb: &Layout, f: impl Fn(f32, f32) -> f32) -> Vec<f32> {
         let n = la.numel();
         if la.is_contiguous() && lb.is_contiguous() {
             return a[..n].iter().zip(&b[..n]).map(|(&x, &y)| f(x, y)).collect();
         }
         let mut out = Vec::with_capacity(n);
-        walk([la, lb], |[i, j]| out.push(f(a[i], b[j])));
+        walk_rows([la, lb], |[i, j], len, steps| match steps {
+            [1, 1] => out.extend(
+                a[i..i + len]
+                    .iter()
+                    .zip(&b[j..j + len])
+                    .map(|(&x, &y)| f(x, y)),
+            ),
+            [1, 0] => out.extend(a[i..i + len].iter().map(|&x| f(x, b[j]))),
+            [0, 1] => out.extend(b[j..j + len].iter().map(|&y| f(a[i], y))),
+            [s, t] => out.extend((0..len).map(|k| f(a[i + k * s], b[j + k * t]))),
+        });
         out
     }
     // One monomorphised loop per common op; the rest go through the op's formula.
@@ -154,10 +193,9 @@ pub fn matmul(a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> Vec<f32> {
         let vb = ArrayView2::from_shape((k, n).strides((lb.strides[1], lb.strides[2])), &b[ob..]);
         match (va, vb) {
             (Ok(va), Ok(vb)) => {
-                let c = va.dot(&vb);
-                for (o, v) in out[bi * m * n..(bi + 1) * m * n].iter_mut().zip(c.iter()) {
-                    *o = *v;
-                }
+                let c = &mut out[bi * m * n..(bi + 1) * m * n];
+                let mut vc = ArrayViewMut2::from_shape((m, n), c).expect("m·n elements");
+                general_mat_mul(1.0, &va, &vb, 0.0, &mut vc);
             }
             _ => {
                 // Layouts ndarray will not view (overlapping strides): plain loops.
@@ -251,26 +289,44 @@ impl Conv {
     }
 }
 
-/// Calls `f(column index, image index)` for every window position that lies inside the
-/// image: the one loop nest both [`unfold`] and [`fold`] walk.
-fn each_window_pixel(g: &Conv, mut f: impl FnMut(usize, usize)) {
+/// Calls `f(column index, image index, len)` for every run of window positions that lie
+/// inside the image: `len` consecutive columns read image pixels `stride` apart. The one
+/// loop nest both [`unfold`] and [`fold`] walk; bounds are worked out per row, not per
+/// pixel.
+fn each_window_run(g: &Conv, mut f: impl FnMut(usize, usize, usize)) {
     let (oh, ow) = (g.out_h(), g.out_w());
+    // Output columns ox whose input column ox·stride + k − pad lies in [0, w).
+    let span = |k: usize, len_in: usize, len_out: usize| {
+        let lo = if g.pad > k {
+            (g.pad - k).div_ceil(g.stride)
+        } else {
+            0
+        };
+        let hi = if len_in + g.pad > k {
+            ((len_in + g.pad - k - 1) / g.stride + 1).min(len_out)
+        } else {
+            0
+        };
+        (lo, hi.max(lo))
+    };
     for n in 0..g.n {
         for c in 0..g.c {
+            let plane = (n * g.c + c) * g.h;
             for ky in 0..g.kh {
+                let (oy_lo, oy_hi) = span(ky, g.h, oh);
                 for kx in 0..g.kw {
+                    let (ox_lo, ox_hi) = span(kx, g.w, ow);
+                    if ox_lo == ox_hi {
+                        continue;
+                    }
                     let r = (c * g.kh + ky) * g.kw + kx;
-                    for oy in 0..oh {
-                        for ox in 0..ow {
-                            let iy = (oy * g.stride + ky) as isize - g.pad as isize;
-                            let ix = (ox * g.stride + kx) as isize - g.pad as isize;
-                            if iy >= 0 && ix >= 0 && (iy as usize) < g.h && (ix as usize) < g.w {
-                                f(
-                                    ((n * g.rows() + r) * oh + oy) * ow + ox,
-                                    ((n * g.c + c) * g.h + iy as usize) * g.w + ix as usize,
-                                );
-                            }
-                        }
+                    for oy in oy_lo..oy_hi {
+                        let iy = oy * g.stride + ky - g.pad;
+                        f(
+                            ((n * g.rows() + r) * oh + oy) * ow + ox_lo,
+                            (plane + iy) * g.w + ox_lo * g.stride + kx - g.pad,
+                            ox_hi - ox_lo,
+                        );
                     }
                 }
             }
@@ -281,13 +337,95 @@ fn each_window_pixel(g: &Conv, mut f: impl FnMut(usize, usize)) {
 /// im2col: contiguous x [N, C, H, W] → [N, C·KH·KW, OH·OW].
 pub fn unfold(x: &[f32], g: &Conv) -> Vec<f32> {
     let mut out = vec![0.0; g.n * g.rows() * g.out_h() * g.out_w()];
-    each_window_pixel(g, |col, img| out[col] = x[img]);
+    let s = g.stride;
+    each_window_run(g, |col, img, len| {
+        let dst = &mut out[col..col + len];
+        if s == 1 {
+            dst.copy_from_slice(&x[img..img + len]);
+        } else {
+            dst.iter_mut()
+                .enumerate()
+                .for_each(|(i, d)| *d = x[img + i * s]);
+        }
+    });
     out
 }
 
 /// col2im, the adjoint of [`unfold`]: [N, C·KH·KW, OH·OW] → [N, C, H, W], summing overlaps.
 pub fn fold(cols: &[f32], g: &Conv) -> Vec<f32> {
     let mut out = vec![0.0; g.n * g.c * g.h * g.w];
-    each_window_pixel(g, |col, img| out[img] += cols[col]);
+    let s = g.stride;
+    each_window_run(g, |col, img, len| {
+        let src = &cols[col..col + len];
+        if s == 1 {
+            out[img..img + len]
+                .iter_mut()
+                .zip(src)
+                .for_each(|(o, v)| *o += v);
+        } else {
+            src.iter()
+                .enumerate()
+                .for_each(|(i, v)| out[img + i * s] += v);
+        }
+    });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// im2col by its definition, one pixel at a time.
+    fn unfold_by_pixel(x: &[f32], g: &Conv) -> Vec<f32> {
+        let (oh, ow) = (g.out_h(), g.out_w());
+        let mut out = vec![0.0; g.n * g.rows() * oh * ow];
+        for n in 0..g.n {
+            for r in 0..g.rows() {
+                let (c, ky, kx) = (r / (g.kh * g.kw), r / g.kw % g.kh, r % g.kw);
+                for oy in 0..oh {
+                    for ox in 0..ow {
+                        let iy = (oy * g.stride + ky) as isize - g.pad as isize;
+                        let ix = (ox * g.stride + kx) as isize - g.pad as isize;
+                        if (0..g.h as isize).contains(&iy) && (0..g.w as isize).contains(&ix) {
+                            out[((n * g.rows() + r) * oh + oy) * ow + ox] =
+                                x[((n * g.c + c) * g.h + iy as usize) * g.w + ix as usize];
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn unfold_and_fold_follow_the_definition() {
+        // Pads wider than the kernel, strides that skip the last column, 1-pixel images.
+        for (h, w, k, stride, pad) in [
+            (5, 7, 3, 1, 1),
+            (6, 5, 3, 2, 1),
+            (4, 4, 4, 2, 1),
+            (3, 5, 2, 3, 3),
+            (1, 1, 3, 1, 1),
+            (7, 6, 1, 2, 0),
+        ] {
+            let g = Conv {
+                n: 2,
+                c: 3,
+                h,
+                w,
+                kh: k,
+                kw: k,
+                stride,
+                pad,
+            };
+            let x: Vec<f32> = (0..g.n * g.c * h * w).map(|i| i as f32 + 1.0).collect();
+            let want = unfold_by_pixel(&x, &g);
+            assert_eq!(unfold(&x, &g), want, "unfold {g:?}");
+            // fold is the adjoint: <unfold(x), y> = <x, fold(y)>, exactly on small integers.
+            let y: Vec<f32> = (0..want.len()).map(|i| (i % 7) as f32 - 3.0).collect();
+            let lhs: f32 = want.iter().zip(&y).map(|(a, b)| a * b).sum();
+            let rhs: f32 = x.iter().zip(&fold(&y, &g)).map(|(a, b)| a * b).sum();
+            assert_eq!(lhs, rhs, "fold {g:?}");
+        }
+    }
 }
