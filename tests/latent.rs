@@ -157,8 +157,9 @@ fn quadratic_r2(z: &[Vec<f32>], y: &[f64]) -> f64 {
         for r in 0..6 {
             if r != col {
                 let f = ata[r][col] / ata[col][col];
-                for c in 0..6 {
-                    ata[r][c] -= f * ata[col][c];
+                let pivot = ata[col];
+                for (x, p) in ata[r].iter_mut().zip(pivot) {
+                    *x -= f * p;
                 }
                 aty[r] -= f * aty[col];
             }

@@ -64,7 +64,7 @@ fn value_noise(grid: &[f64], gw: usize, x: f64, y: f64) -> f64 {
 impl LandMap {
     /// The world of lesson 1. Deterministic: the seed is fixed.
     pub fn world() -> LandMap {
-        Self::generate(0x1a4d_5ea)
+        Self::generate(0x01a4_d5ea)
     }
 
     pub fn generate(seed: u64) -> LandMap {

@@ -43,12 +43,12 @@ impl Logistic {
             for &(p, y) in data {
                 let f = features(p);
                 let err = self.prob(p) - y as f64;
-                for k in 0..6 {
-                    g[k] += err * f[k];
+                for (gk, fk) in g.iter_mut().zip(f) {
+                    *gk += err * fk;
                 }
             }
-            for k in 0..6 {
-                self.w[k] -= lr * g[k] / data.len() as f64;
+            for (w, gk) in self.w.iter_mut().zip(g) {
+                *w -= lr * gk / data.len() as f64;
             }
         }
     }

@@ -129,9 +129,9 @@ impl NaiveBayes {
     /// Each feature drawn on its own from its estimated marginal.
     pub fn sample(&self, rng: &mut Rng) -> Avatar {
         let mut v = [0u8; 5];
-        for k in 0..5 {
-            let w: Vec<f64> = self.counts[k].iter().map(|&c| c as f64).collect();
-            v[k] = rng.categorical(&w) as u8;
+        for (vk, counts) in v.iter_mut().zip(&self.counts) {
+            let w: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
+            *vk = rng.categorical(&w) as u8;
         }
         Avatar(v)
     }

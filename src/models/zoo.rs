@@ -175,6 +175,8 @@ pub fn recipe(name: &str) -> Option<&'static Recipe> {
 }
 
 /// A built network.
+// A handful are built per page, so boxing the large variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Net {
     Jar(JarAe),

@@ -65,10 +65,8 @@ impl Optimizer {
     /// A copy whose moment estimates live on the CPU (read back from the GPU if needed).
     pub async fn to_cpu(&self) -> Result<Optimizer> {
         let mut o = self.clone();
-        for slot in o.m.iter_mut().chain(o.v.iter_mut()) {
-            if let Some(t) = slot {
-                *t = t.to_cpu().await?;
-            }
+        for t in o.m.iter_mut().chain(o.v.iter_mut()).flatten() {
+            *t = t.to_cpu().await?;
         }
         Ok(o)
     }

@@ -54,7 +54,7 @@ impl Scale {
 
 /// Round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi].
 pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if !lo.is_finite() || !hi.is_finite() || hi <= lo {
         return vec![lo];
     }
     let raw = (hi - lo) / target as f64;
@@ -84,7 +84,7 @@ pub fn fmt_num(v: f64) -> String {
         };
     }
     let a = v.abs();
-    let s = if a >= 1e5 || a < 1e-3 {
+    let s = if !(1e-3..1e5).contains(&a) {
         let e = a.log10().floor() as i32;
         let m = v / 10f64.powi(e);
         format!("{}e{}", trim(format!("{m:.2}")), e)

@@ -258,7 +258,7 @@ pub fn random(n: usize, seed: u64, normal: bool) -> Vec<f32> {
                 (h1 >> 8) as f32 / 16777216.0
             } else {
                 let h2 = pcg(lo ^ pcg((2 * i + 1).wrapping_add(hi)));
-                (-2.0 * unit(h1).ln()).sqrt() * (6.283_185_3 * unit(h2)).cos()
+                (-2.0 * unit(h1).ln()).sqrt() * (std::f32::consts::TAU * unit(h2)).cos()
             }
         })
         .collect()

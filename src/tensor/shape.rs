@@ -83,8 +83,7 @@ impl Layout {
     }
 
     pub fn is_contiguous(&self) -> bool {
-        self.offset == 0 && self.strides == contiguous_strides(&self.shape)
-            || self.numel() <= 1 && self.offset == 0
+        self.offset == 0 && (self.numel() <= 1 || self.strides == contiguous_strides(&self.shape))
     }
 
     /// This view broadcast to `shape` (stride 0 along new or stretched axes).

@@ -42,6 +42,8 @@ where
 
 /// Milliseconds per training step of recipe `name` on `dev`, with its network and the
 /// weights it started from.
+// `time` awaits one repetition before starting the next, so the borrow is never shared.
+#[allow(clippy::await_holding_refcell_ref)]
 async fn train_step_ms(
     name: &str,
     dev: &Device,
@@ -119,6 +121,7 @@ pub async fn bench_mlp(gpu: bool) -> Result<f64, JsValue> {
 /// latent point (the pads' work per pointer move, always on the CPU path) and one training
 /// step of the avatar VAE (batch 32) on the chosen path.
 #[wasm_bindgen]
+#[allow(clippy::await_holding_refcell_ref)] // as in train_step_ms: one repetition at a time
 pub async fn bench_lessons(gpu: bool) -> Result<JsValue, JsValue> {
     use crate::models::zoo::recipe;
     let js = |e: crate::tensor::TensorError| JsValue::from_str(&e.to_string());

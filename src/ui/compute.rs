@@ -37,7 +37,7 @@ thread_local! {
 
 impl Compute {
     pub fn new() -> Self {
-        let prefer = browser::storage_get(PREF_KEY).map_or(true, |v| v != "0");
+        let prefer = browser::storage_get(PREF_KEY).is_none_or(|v| v != "0");
         let c = Compute {
             detected: RwSignal::new(Detected::Pending),
             prefer_gpu: RwSignal::new(prefer),

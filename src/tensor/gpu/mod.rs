@@ -7,6 +7,9 @@
 //! are built once per kernel variant and cached by key. Shapes and strides reach the
 //! kernels in one small `u32` metadata buffer.
 
+// wgpu's handles are Send + Sync natively but not on wasm, where there is one thread.
+#![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
+
 use super::op::{BinaryOp, ReduceOp, UnaryOp};
 use super::shape::Layout;
 use std::collections::HashMap;
