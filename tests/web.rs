@@ -36,6 +36,40 @@ fn naive_bayes_kl_is_finite_with_enough_data() {
     assert!(k.is_finite() && k > 0.0);
 }
 
+/// The CPU path's SIMD128 matrix product (wasm only) against plain loops, on shapes that
+/// leave partial tiles and K blocks, with B read transposed through its strides.
+#[wasm_bindgen_test]
+fn simd_matmul_matches_plain_loops() {
+    use genlab::tensor::Tensor;
+    let mut r = genlab::data::Rng::new(3);
+    for (m, k, n) in [
+        (1, 1, 1),
+        (5, 300, 3),
+        (65, 17, 33),
+        (4, 257, 8),
+        (9, 513, 10),
+    ] {
+        let a: Vec<f32> = (0..m * k).map(|_| r.range(-1.0, 1.0) as f32).collect();
+        let bt: Vec<f32> = (0..n * k).map(|_| r.range(-1.0, 1.0) as f32).collect();
+        let ta = Tensor::from_vec(a.clone(), &[m, k]).unwrap();
+        let tb = Tensor::from_vec(bt.clone(), &[n, k])
+            .unwrap()
+            .transpose(0, 1)
+            .unwrap();
+        let c = ta.matmul(&tb).unwrap().cpu_values().unwrap();
+        for i in 0..m {
+            for j in 0..n {
+                let want: f32 = (0..k).map(|p| a[i * k + p] * bt[j * k + p]).sum();
+                let got = c[i * n + j];
+                assert!(
+                    (got - want).abs() < 1e-4 * k as f32,
+                    "{m}×{k}×{n} [{i},{j}]: {got} vs {want}"
+                );
+            }
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn routes_parse_in_wasm() {
     assert_eq!(parse("#/lesson/2/3"), Route::Lesson { lesson: 2, step: 2 });
