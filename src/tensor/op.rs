@@ -45,23 +45,63 @@ pub const UNARY_OPS: [UnaryOp; 15] = [
     UnaryOp::PowScalar,
 ];
 
+/// e^x for the CPU path, within 1 ulp of the true value on [−86.5, 88.5] (0 below, ∞
+/// above, NaN for NaN). Branch-free, so loops over it vectorise: in wasm, `f32::exp` is
+/// a scalar software routine, and SiLU's exp took 15 % of a U-Net sampling run.
+///
+/// x = n·ln 2 + r with n an integer and |r| ≤ ln 2 / 2; e^r by a degree-6 polynomial (the
+/// minimax coefficients of Cephes' `expf`); 2^n built from its exponent bits.
+#[inline(always)]
+pub fn exp(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    // ln 2 in two parts, so n·LN2_HI is exact for the n that occur.
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    // Adding 1.5·2²³ rounds to an integer held in the low mantissa bits.
+    const ROUND: f32 = 12_582_912.0;
+    const LO: f32 = -86.5;
+    const HI: f32 = 88.5;
+    let xc = x.clamp(LO, HI);
+    let t = xc * LOG2E + ROUND;
+    let n = t - ROUND;
+    let r = xc - n * LN2_HI - n * LN2_LO;
+    let mut p = 1.987_569_1e-4;
+    p = p * r + 1.398_199_9e-3;
+    p = p * r + 8.333_452e-3;
+    p = p * r + 4.166_579_6e-2;
+    p = p * r + 1.666_666_5e-1;
+    p = p * r + 0.5;
+    let er = p * r * r + r + 1.0;
+    // 2^(n−1) from its bits (n − 1 + 127 stays in 1..=254 on [LO, HI]), times 2.
+    let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
+    let two_n_1 = f32::from_bits(((k + 126) as u32) << 23);
+    let y = er * two_n_1 * 2.0;
+    if x > HI {
+        f32::INFINITY
+    } else if x < LO {
+        0.0
+    } else {
+        y
+    }
+}
+
 const GELU_C: f32 = 0.797_884_6; // sqrt(2 / π)
 
 impl UnaryOp {
     pub fn cpu(self, x: f32, p: f32) -> f32 {
         match self {
             UnaryOp::Neg => -x,
-            UnaryOp::Exp => x.exp(),
+            UnaryOp::Exp => exp(x),
             UnaryOp::Log => x.ln(),
             UnaryOp::Sqrt => x.sqrt(),
             UnaryOp::Abs => x.abs(),
             UnaryOp::Relu => x.max(0.0),
             UnaryOp::LeakyRelu => x.max(p * x),
-            UnaryOp::Silu => x / (1.0 + (-x).exp()),
+            UnaryOp::Silu => x / (1.0 + exp(-x)),
             UnaryOp::Gelu => 0.5 * x * (1.0 + (GELU_C * (x + 0.044715 * x * x * x)).tanh()),
             UnaryOp::Tanh => x.tanh(),
-            UnaryOp::Sigmoid => 1.0 / (1.0 + (-x).exp()),
-            UnaryOp::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            UnaryOp::Sigmoid => 1.0 / (1.0 + exp(-x)),
+            UnaryOp::Softplus => x.max(0.0) + exp(-x.abs()).ln_1p(),
             UnaryOp::AddScalar => x + p,
             UnaryOp::MulScalar => x * p,
             UnaryOp::PowScalar => x.powf(p),
@@ -198,7 +238,7 @@ impl ReduceOp {
                 if m == f32::NEG_INFINITY {
                     return m;
                 }
-                m + xs.map(|x| (x - m).exp()).sum::<f32>().ln()
+                m + xs.map(|x| exp(x - m)).sum::<f32>().ln()
             }
         }
     }
@@ -213,5 +253,30 @@ impl ReduceOp {
             ReduceOp::ArgMax => 4,
             ReduceOp::LogSumExp => 5,
         }
+    }
+}
+
+#[cfg(test)]
+mod exp_tests {
+    #[test]
+    fn exp_is_within_one_ulp_of_f64() {
+        let mut worst = 0.0f64;
+        let mut x = -86.5f32;
+        while x <= 88.5 {
+            let got = super::exp(x) as f64;
+            let want = (x as f64).exp();
+            // In ulps of the f32 result.
+            let ulp = (want as f32).to_bits();
+            let ulp = (f32::from_bits(ulp + 1) - f32::from_bits(ulp)) as f64;
+            worst = worst.max((got - want).abs() / ulp);
+            x += 0.000_731;
+        }
+        assert!(worst <= 1.0, "worst error {worst} ulp");
+        assert_eq!(super::exp(0.0), 1.0);
+        assert_eq!(super::exp(f32::INFINITY), f32::INFINITY);
+        assert_eq!(super::exp(f32::NEG_INFINITY), 0.0);
+        assert_eq!(super::exp(100.0), f32::INFINITY);
+        assert_eq!(super::exp(-100.0), 0.0);
+        assert!(super::exp(f32::NAN).is_nan());
     }
 }
