@@ -2,8 +2,11 @@
 //! register-blocked microkernel on SIMD128 (`f32x4_mul` + `f32x4_add`; relaxed-SIMD's fused
 //! madd would be faster but not every browser has it). A's four values per step arrive by
 //! broadcast loads (`v128_load32_splat`): extracting and splatting lanes of one load was
-//! ~12 % slower in V8. Native builds use ndarray, whose
-//! matrixmultiply kernels use AVX/FMA.
+//! ~12 % slower in V8. B is packed in blocks of KC rows × NC columns (256 KiB, so a block
+//! stays in L2 while every A panel passes over it), copying NR floats at a time where its
+//! rows are contiguous: the U-Net's convolutions have only 16–32 output channels, and
+//! packing element by element cost as much as the multiply. Native builds use ndarray,
+//! whose matrixmultiply kernels use AVX/FMA.
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use core::arch::wasm32::*;
@@ -11,6 +14,7 @@ use core::arch::wasm32::*;
 const MR: usize = 4;
 const NR: usize = 8;
 const KC: usize = 256;
+const NC: usize = 256;
 
 /// C (row-major m×n, overwritten) = A · B, with A and B given by element accessors' strides:
 /// A[i][p] = a[i·ars + p·acs], B[p][j] = b[p·brs + j·bcs].
@@ -28,49 +32,52 @@ pub fn matmul(
     n: usize,
 ) {
     c[..m * n].iter_mut().for_each(|x| *x = 0.0);
-    let np = n.div_ceil(NR);
     let mp = m.div_ceil(MR);
-    let mut bpack = vec![0.0f32; np * NR * KC];
+    let mut bpack = vec![0.0f32; NC * KC];
     let mut apack = vec![0.0f32; MR * KC];
     let mut tile = [0.0f32; MR * NR];
-    for k0 in (0..k).step_by(KC) {
-        let kc = KC.min(k - k0);
-        // Pack B[k0..k0+kc][..] into panels of NR columns, zero-padded.
-        for jp in 0..np {
+    // Columns in blocks of NC, so a packed B block (KC × NC, 256 KiB) stays in L2 while
+    // every A panel passes over it.
+    for n0 in (0..n).step_by(NC) {
+        let nc = NC.min(n - n0);
+        let np = nc.div_ceil(NR);
+        for k0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - k0);
+            // Pack B[k0..k0+kc][n0..n0+nc] into panels of NR columns, zero-padded. With few
+            // rows in A (a convolution's output channels) this costs as much as the
+            // multiply, so rows of B that lie contiguous are copied NR at a time.
+            let full = if bcs == 1 { nc / NR } else { 0 };
             for p in 0..kc {
-                for jj in 0..NR {
-                    let j = jp * NR + jj;
-                    bpack[(jp * KC + p) * NR + jj] = if j < n {
-                        b[(k0 + p) * brs + j * bcs]
-                    } else {
-                        0.0
-                    };
+                let row = (k0 + p) * brs + n0 * bcs;
+                for jp in 0..full {
+                    bpack[(jp * KC + p) * NR..][..NR].copy_from_slice(&b[row + jp * NR..][..NR]);
                 }
-            }
-        }
-        for ip in 0..mp {
-            for p in 0..kc {
-                for ii in 0..MR {
-                    let i = ip * MR + ii;
-                    apack[p * MR + ii] = if i < m {
-                        a[i * ars + (k0 + p) * acs]
-                    } else {
-                        0.0
-                    };
-                }
-            }
-            for jp in 0..np {
-                micro(&apack, &bpack[jp * KC * NR..], kc, &mut tile);
-                for ii in 0..MR {
-                    let i = ip * MR + ii;
-                    if i >= m {
-                        break;
-                    }
+                for jp in full..np {
                     for jj in 0..NR {
                         let j = jp * NR + jj;
-                        if j < n {
-                            c[i * n + j] += tile[ii * NR + jj];
-                        }
+                        bpack[(jp * KC + p) * NR + jj] =
+                            if j < nc { b[row + j * bcs] } else { 0.0 };
+                    }
+                }
+            }
+            for ip in 0..mp {
+                for p in 0..kc {
+                    for ii in 0..MR {
+                        let i = ip * MR + ii;
+                        apack[p * MR + ii] = if i < m {
+                            a[i * ars + (k0 + p) * acs]
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+                for jp in 0..np {
+                    micro(&apack, &bpack[jp * KC * NR..], kc, &mut tile);
+                    let j0 = n0 + jp * NR;
+                    let w = NR.min(n0 + nc - j0);
+                    for (ii, t) in tile.chunks_exact(NR).enumerate().take(m - ip * MR) {
+                        let row = &mut c[(ip * MR + ii) * n + j0..][..w];
+                        row.iter_mut().zip(t).for_each(|(c, t)| *c += t);
                     }
                 }
             }
@@ -150,26 +157,34 @@ mod tests {
     #[test]
     fn packed_matmul_matches_loops_on_awkward_shapes() {
         let mut r = crate::data::Rng::new(1);
+        // Partial tiles, K blocks and column blocks (NC = 256), both layouts of B.
         for &(m, k, n) in &[
             (1, 1, 1),
             (5, 300, 3),
             (65, 17, 33),
             (4, 257, 8),
             (9, 513, 10),
+            (16, 144, 300),
+            (3, 40, 520),
         ] {
             let a: Vec<f32> = (0..m * k).map(|_| r.range(-1.0, 1.0) as f32).collect();
             let b: Vec<f32> = (0..k * n).map(|_| r.range(-1.0, 1.0) as f32).collect();
-            let mut c = vec![0.0; m * n];
-            // B read transposed through its strides.
             let bt: Vec<f32> = (0..n * k).map(|i| b[(i % k) * n + i / k]).collect();
-            super::matmul(&a, k, 1, &bt, 1, k, &mut c, m, k, n);
-            for i in 0..m {
-                for j in 0..n {
-                    let want: f32 = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
-                    assert!(
-                        (c[i * n + j] - want).abs() < 1e-4 * k as f32,
-                        "{m}×{k}×{n} [{i},{j}]"
-                    );
+            for transposed in [false, true] {
+                let mut c = vec![f32::NAN; m * n];
+                if transposed {
+                    super::matmul(&a, k, 1, &bt, 1, k, &mut c, m, k, n);
+                } else {
+                    super::matmul(&a, k, 1, &b, n, 1, &mut c, m, k, n);
+                }
+                for i in 0..m {
+                    for j in 0..n {
+                        let want: f32 = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
+                        assert!(
+                            (c[i * n + j] - want).abs() < 1e-4 * k as f32,
+                            "{m}×{k}×{n} transposed {transposed} [{i},{j}]"
+                        );
+                    }
                 }
             }
         }
