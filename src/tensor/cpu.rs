@@ -336,18 +336,21 @@ fn each_window_run(g: &Conv, mut f: impl FnMut(usize, usize, usize)) {
 
 /// im2col: contiguous x [N, C, H, W] → [N, C·KH·KW, OH·OW].
 pub fn unfold(x: &[f32], g: &Conv) -> Vec<f32> {
-    let mut out = vec![0.0; g.n * g.rows() * g.out_h() * g.out_w()];
+    let total = g.n * g.rows() * g.out_h() * g.out_w();
+    // Written front to back: the runs arrive in column order, and the padding between
+    // them is filled as it is passed (no zeroing pass over the whole output first).
+    let mut out = Vec::with_capacity(total);
     let s = g.stride;
     each_window_run(g, |col, img, len| {
-        let dst = &mut out[col..col + len];
+        debug_assert!(col >= out.len(), "runs arrive in column order");
+        out.resize(col, 0.0);
         if s == 1 {
-            dst.copy_from_slice(&x[img..img + len]);
+            out.extend_from_slice(&x[img..img + len]);
         } else {
-            dst.iter_mut()
-                .enumerate()
-                .for_each(|(i, d)| *d = x[img + i * s]);
+            out.extend((0..len).map(|i| x[img + i * s]));
         }
     });
+    out.resize(total, 0.0);
     out
 }
 
