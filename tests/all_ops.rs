@@ -1,6 +1,8 @@
 //! Every kernel family, forward and backward, GPU against CPU: shared by the native
 //! parity test (lavapipe) and the browser test (WebGPU on SwiftShader), so both run the
-//! same cases. Async, because reading GPU values back is.
+//! same cases. Async, because reading GPU values back is. Also the wasm CPU path's packed
+//! matmul against plain loops (natively with its portable microkernel, in the browser
+//! with SIMD128).
 #![allow(dead_code)]
 
 use genlab::autodiff::Tape;
@@ -210,4 +212,41 @@ pub async fn every_op_matches(gpu: &Device) {
         1e-6,
     )
     .await;
+}
+
+/// `tensor::simd::matmul` against plain loops, on shapes that leave partial tiles, K blocks
+/// and column blocks (NC = 256), with B contiguous and transposed.
+pub fn simd_matmul_matches_plain_loops() {
+    let mut r = Rng::new(3);
+    for (m, k, n) in [
+        (1, 1, 1),
+        (5, 300, 3),
+        (65, 17, 33),
+        (4, 257, 8),
+        (9, 513, 10),
+        (16, 144, 300),
+        (3, 40, 520),
+    ] {
+        let a: Vec<f32> = (0..m * k).map(|_| r.range(-1.0, 1.0) as f32).collect();
+        let b: Vec<f32> = (0..k * n).map(|_| r.range(-1.0, 1.0) as f32).collect();
+        let bt: Vec<f32> = (0..n * k).map(|i| b[(i % k) * n + i / k]).collect();
+        for transposed in [false, true] {
+            let mut c = vec![f32::NAN; m * n];
+            if transposed {
+                genlab::tensor::simd::matmul(&a, k, 1, &bt, 1, k, &mut c, m, k, n);
+            } else {
+                genlab::tensor::simd::matmul(&a, k, 1, &b, n, 1, &mut c, m, k, n);
+            }
+            for i in 0..m {
+                for j in 0..n {
+                    let want: f32 = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
+                    let got = c[i * n + j];
+                    assert!(
+                        (got - want).abs() < 1e-4 * k as f32,
+                        "{m}×{k}×{n} B transposed {transposed} [{i},{j}]: {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -419,3 +419,9 @@ fn unfold_and_fold_match() {
 fn every_op_forward_and_backward() {
     block_on(all_ops::every_op_matches(&gpu()));
 }
+
+/// The wasm CPU path's packing and blocking, with the portable microkernel.
+#[test]
+fn simd_matmul_matches_plain_loops() {
+    all_ops::simd_matmul_matches_plain_loops();
+}

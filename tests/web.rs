@@ -36,45 +36,10 @@ fn naive_bayes_kl_is_finite_with_enough_data() {
     assert!(k.is_finite() && k > 0.0);
 }
 
-/// The CPU path's SIMD128 matrix product (wasm only) against plain loops, on shapes that
-/// leave partial tiles, K blocks and column blocks, with B contiguous and transposed.
+/// The CPU path's SIMD128 matrix product against plain loops.
 #[wasm_bindgen_test]
 fn simd_matmul_matches_plain_loops() {
-    use genlab::tensor::Tensor;
-    let mut r = genlab::data::Rng::new(3);
-    for (m, k, n) in [
-        (1, 1, 1),
-        (5, 300, 3),
-        (65, 17, 33),
-        (4, 257, 8),
-        (9, 513, 10),
-        (16, 144, 300),
-    ] {
-        let a: Vec<f32> = (0..m * k).map(|_| r.range(-1.0, 1.0) as f32).collect();
-        let b: Vec<f32> = (0..k * n).map(|_| r.range(-1.0, 1.0) as f32).collect();
-        let bt: Vec<f32> = (0..n * k).map(|i| b[(i % k) * n + i / k]).collect();
-        let ta = Tensor::from_vec(a.clone(), &[m, k]).unwrap();
-        let tbs = [
-            Tensor::from_vec(b.clone(), &[k, n]).unwrap(),
-            Tensor::from_vec(bt, &[n, k])
-                .unwrap()
-                .transpose(0, 1)
-                .unwrap(),
-        ];
-        for (layout, tb) in ["contiguous", "transposed"].iter().zip(&tbs) {
-            let c = ta.matmul(tb).unwrap().cpu_values().unwrap();
-            for i in 0..m {
-                for j in 0..n {
-                    let want: f32 = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
-                    let got = c[i * n + j];
-                    assert!(
-                        (got - want).abs() < 1e-4 * k as f32,
-                        "{m}×{k}×{n} B {layout} [{i},{j}]: {got} vs {want}"
-                    );
-                }
-            }
-        }
-    }
+    all_ops::simd_matmul_matches_plain_loops();
 }
 
 #[wasm_bindgen_test]
