@@ -102,14 +102,16 @@ pub fn unary(op: UnaryOp, p: f32, data: &[f32], l: &Layout) -> Vec<f32> {
         v.iter_mut().for_each(|x| *x = f(*x));
         v
     }
-    // One monomorphised loop per op the models run most; the rest match per element.
+    // One monomorphised loop per op the models run most (the constant op lets the
+    // formula's match fold away); the rest match per element. Formulas live in `op` only.
+    use UnaryOp as U;
     match op {
-        UnaryOp::Silu => go(data, l, |x| UnaryOp::Silu.cpu(x, p)),
-        UnaryOp::AddScalar => go(data, l, |x| x + p),
-        UnaryOp::MulScalar => go(data, l, |x| x * p),
-        UnaryOp::Sqrt => go(data, l, f32::sqrt),
-        UnaryOp::Exp => go(data, l, f32::exp),
-        UnaryOp::Neg => go(data, l, |x| -x),
+        U::Silu => go(data, l, |x| U::Silu.cpu(x, p)),
+        U::AddScalar => go(data, l, |x| U::AddScalar.cpu(x, p)),
+        U::MulScalar => go(data, l, |x| U::MulScalar.cpu(x, p)),
+        U::Sqrt => go(data, l, |x| U::Sqrt.cpu(x, p)),
+        U::Exp => go(data, l, |x| U::Exp.cpu(x, p)),
+        U::Neg => go(data, l, |x| U::Neg.cpu(x, p)),
         _ => go(data, l, |x| op.cpu(x, p)),
     }
 }
@@ -136,12 +138,13 @@ pub fn binary(op: BinaryOp, a: &[f32], la: &Layout, b: &[f32], lb: &Layout) -> V
         });
         out
     }
-    // One monomorphised loop per common op; the rest go through the op's formula.
+    // One monomorphised loop per common op, as in `unary`; the rest match per element.
+    use BinaryOp as B;
     match op {
-        BinaryOp::Add => go(a, la, b, lb, |x, y| x + y),
-        BinaryOp::Sub => go(a, la, b, lb, |x, y| x - y),
-        BinaryOp::Mul => go(a, la, b, lb, |x, y| x * y),
-        BinaryOp::Div => go(a, la, b, lb, |x, y| x / y),
+        B::Add => go(a, la, b, lb, |x, y| B::Add.cpu(x, y)),
+        B::Sub => go(a, la, b, lb, |x, y| B::Sub.cpu(x, y)),
+        B::Mul => go(a, la, b, lb, |x, y| B::Mul.cpu(x, y)),
+        B::Div => go(a, la, b, lb, |x, y| B::Div.cpu(x, y)),
         _ => go(a, la, b, lb, |x, y| op.cpu(x, y)),
     }
 }

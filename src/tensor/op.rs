@@ -88,6 +88,7 @@ pub fn exp(x: f32) -> f32 {
 const GELU_C: f32 = 0.797_884_6; // sqrt(2 / π)
 
 impl UnaryOp {
+    #[inline]
     pub fn cpu(self, x: f32, p: f32) -> f32 {
         match self {
             UnaryOp::Neg => -x,
@@ -163,6 +164,7 @@ pub const BINARY_OPS: [BinaryOp; 9] = [
 ];
 
 impl BinaryOp {
+    #[inline]
     pub fn cpu(self, a: f32, b: f32) -> f32 {
         match self {
             BinaryOp::Add => a + b,
