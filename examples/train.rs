@@ -233,20 +233,8 @@ fn write(
     std::fs::write(&path, &bytes).expect("write weights");
     std::fs::write(
         out.join(format!("{}.json", r.name)),
-        with_init(r.manifest(steps, smooth, &bytes), init),
+        r.manifest(steps, smooth, &bytes, init),
     )
     .expect("write manifest");
     (path, bytes.len() / 1024)
-}
-
-/// The manifest with an `"init"` line after `"steps"` when the run went on from a file.
-fn with_init(manifest: String, init: Option<&str>) -> String {
-    match init {
-        Some(i) => manifest.replacen(
-            "  \"batch\"",
-            &format!("  \"init\": \"{}\",\n  \"batch\"", i.replace('"', "'")),
-            1,
-        ),
-        None => manifest,
-    }
 }

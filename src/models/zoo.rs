@@ -351,13 +351,23 @@ impl Recipe {
     }
 
     /// The manifest written beside the weights: what produced them and a checksum.
-    pub fn manifest(&self, steps: u64, final_loss: f32, weights: &[u8]) -> String {
+    /// `init` names the file a run went on from (`train --init`), if any.
+    pub fn manifest(
+        &self,
+        steps: u64,
+        final_loss: f32,
+        weights: &[u8],
+        init: Option<&str>,
+    ) -> String {
         let ema = self
             .ema
             .map(|d| format!("  \"ema\": {d},\n"))
             .unwrap_or_default();
+        let init = init
+            .map(|i| format!("  \"init\": \"{}\",\n", i.replace('"', "'")))
+            .unwrap_or_default();
         format!(
-            "{{\n  \"model\": \"{}\",\n  \"seed\": {},\n  \"steps\": {},\n  \"batch\": {},\n  \"lr\": {},\n  \"beta\": {},\n  \"final_loss\": {},\n{ema}  \"dataset\": \"{}\",\n  \"bytes\": {},\n  \"fnv1a64\": \"{:016x}\"\n}}\n",
+            "{{\n  \"model\": \"{}\",\n  \"seed\": {},\n  \"steps\": {},\n{init}  \"batch\": {},\n  \"lr\": {},\n  \"beta\": {},\n  \"final_loss\": {},\n{ema}  \"dataset\": \"{}\",\n  \"bytes\": {},\n  \"fnv1a64\": \"{:016x}\"\n}}\n",
             self.name,
             self.seed,
             steps,
