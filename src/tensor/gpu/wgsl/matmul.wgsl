@@ -1,7 +1,10 @@
 // matmul.wgsl: batched C[b] = A[b] · B[b], A [batch, M, K] and B [batch, K, N] as strided
 // views (so transposed operands need no copy; a batch stride of 0 broadcasts), C
 // contiguous [batch, M, N]. Tiled through workgroup memory: each 16×16 workgroup computes a
-// 64×64 tile of C, each invocation a 4×4 block, stepping through K 16 at a time.
+// 64×64 tile of C, each invocation a 4×4 block, stepping through K 16 at a time. The block
+// lives in four vec4 accumulators, never in an indexed array: drivers put indexed
+// function-scope arrays in (slow) local memory, which made this kernel 5-10× slower on
+// real GPUs.
 // Split-K: with S > 1 slices, workgroup z = s · batch + b sums only K-slice s (kc values
 // long) and writes C as [S, batch, M, N] partial sums, which the caller adds over S (a long
 // K with a small C otherwise leaves most of the GPU idle).
@@ -16,8 +19,17 @@
 
 const TILE: u32 = 64u;
 const KT: u32 = 16u;
-var<workgroup> As: array<f32, 1024>; // [TILE rows][KT]
+var<workgroup> As: array<f32, 1024>; // [KT][TILE rows]: A's tile, transposed
 var<workgroup> Bs: array<f32, 1024>; // [KT][TILE cols]
+
+fn put(base: u32, gr: u32, gc: u32, v: vec4<f32>, M: u32, N: u32) {
+    if (gr >= M) { return; }
+    let o = base + gr * N + gc;
+    if (gc < N) { C[o] = v.x; }
+    if (gc + 1u < N) { C[o + 1u] = v.y; }
+    if (gc + 2u < N) { C[o + 2u] = v.z; }
+    if (gc + 3u < N) { C[o + 3u] = v.w; }
+}
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -32,8 +44,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     let row0 = wg.y * TILE;
     let col0 = wg.x * TILE;
     let t = lid.y * 16u + lid.x; // 0..256
-    var acc: array<f32, 16>;
-    for (var q = 0u; q < 16u; q = q + 1u) { acc[q] = 0.0; }
+    let ar = lid.y * 4u; // this invocation's rows and columns within the tile
+    let bc = lid.x * 4u;
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
     for (var k0 = k_lo; k0 < k_hi; k0 = k0 + KT) {
         // 1024 elements of each tile, 4 per invocation.
         for (var e = 0u; e < 4u; e = e + 1u) {
@@ -44,37 +60,33 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
             let gk = k0 + c;
             var va = 0.0;
             if (gr < M && gk < k_hi) { va = A[a_base + gr * info[4] + gk * info[5]]; }
-            As[r * KT + c] = va;
+            As[c * TILE + r] = va;
             let br = idx / TILE;
-            let bc = idx % TILE;
+            let bcol = idx % TILE;
             let gk2 = k0 + br;
-            let gc = col0 + bc;
+            let gc = col0 + bcol;
             var vb = 0.0;
             if (gk2 < k_hi && gc < N) { vb = B[b_base + gk2 * info[8] + gc * info[9]]; }
-            Bs[br * TILE + bc] = vb;
+            Bs[br * TILE + bcol] = vb;
         }
         workgroupBarrier();
         for (var kk = 0u; kk < KT; kk = kk + 1u) {
-            var a4: array<f32, 4>;
-            var b4: array<f32, 4>;
-            for (var q = 0u; q < 4u; q = q + 1u) {
-                a4[q] = As[(lid.y * 4u + q) * KT + kk];
-                b4[q] = Bs[kk * TILE + lid.x * 4u + q];
-            }
-            for (var r = 0u; r < 4u; r = r + 1u) {
-                for (var c = 0u; c < 4u; c = c + 1u) {
-                    acc[r * 4u + c] = acc[r * 4u + c] + a4[r] * b4[c];
-                }
-            }
+            let ao = kk * TILE + ar;
+            let bo = kk * TILE + bc;
+            let a = vec4<f32>(As[ao], As[ao + 1u], As[ao + 2u], As[ao + 3u]);
+            let bv = vec4<f32>(Bs[bo], Bs[bo + 1u], Bs[bo + 2u], Bs[bo + 3u]);
+            acc0 = acc0 + a.x * bv;
+            acc1 = acc1 + a.y * bv;
+            acc2 = acc2 + a.z * bv;
+            acc3 = acc3 + a.w * bv;
         }
         workgroupBarrier();
     }
     let c_base = wg.z * M * N;
-    for (var r = 0u; r < 4u; r = r + 1u) {
-        let gr = row0 + lid.y * 4u + r;
-        for (var c = 0u; c < 4u; c = c + 1u) {
-            let gc = col0 + lid.x * 4u + c;
-            if (gr < M && gc < N) { C[c_base + gr * N + gc] = acc[r * 4u + c]; }
-        }
-    }
+    let gr = row0 + ar;
+    let gc = col0 + bc;
+    put(c_base, gr, gc, acc0, M, N);
+    put(c_base, gr + 1u, gc, acc1, M, N);
+    put(c_base, gr + 2u, gc, acc2, M, N);
+    put(c_base, gr + 3u, gc, acc3, M, N);
 }
