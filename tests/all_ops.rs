@@ -133,6 +133,44 @@ pub async fn every_op_matches(gpu: &Device) {
             .await;
         }
     }
+    // The fused row standardisation (layer and group norm): rows shorter and longer than
+    // a workgroup, a row of one, and a transposed view; then its gradient.
+    for (k, shape) in [[6usize, 7], [5, 300], [3, 1], [2, 4100]].iter().enumerate() {
+        let r = random(shape, -3.0, 5.0, 410 + k as u64);
+        close(
+            &format!("standardise {shape:?}"),
+            &r.standardise(1e-5).unwrap(),
+            &r.to_device(gpu).standardise(1e-5).unwrap(),
+            1e-4,
+        )
+        .await;
+    }
+    let v = random(&[40, 9], -2.0, 2.0, 420);
+    close(
+        "standardise of a view",
+        &v.transpose(0, 1).unwrap().standardise(1e-5).unwrap(),
+        &v.to_device(gpu).transpose(0, 1).unwrap().standardise(1e-5).unwrap(),
+        1e-4,
+    )
+    .await;
+    let wt = random(&[9, 40], -1.0, 1.0, 421);
+    let mut grads = Vec::new();
+    for dev in [Device::Cpu, gpu.clone()] {
+        let tape = Tape::new();
+        let xv = tape.leaf(v.transpose(0, 1).unwrap().contiguous().to_device(&dev));
+        let wv = tape.leaf(wt.to_device(&dev));
+        let l = xv
+            .standardise(1e-5)
+            .unwrap()
+            .mul(&wv)
+            .unwrap()
+            .reshape(&[360])
+            .unwrap()
+            .sum(0)
+            .unwrap();
+        grads.push(tape.backward(l).unwrap().get(xv).unwrap().clone());
+    }
+    close("standardise backward", &grads[0], &grads[1], 1e-4).await;
     let a = random(&[2, 37, 19], -1.0, 1.0, 401);
     let b = random(&[19, 45], -1.0, 1.0, 402);
     close(

@@ -373,6 +373,30 @@ impl<'t> Var<'t> {
         Ok(self.op(y, &[*self], bw))
     }
 
+    /// Rows along the last axis standardised ([`Tensor::standardise`]). With y = x̂ and
+    /// σ = √(var + eps), the gradient is (g − mean(g) − y · mean(g · y)) / σ, means over
+    /// the row.
+    pub fn standardise(&self, eps: f32) -> Result<Var<'t>> {
+        let y = self.value().standardise(eps)?;
+        let bw: Backward = Box::new(move |g, xs, y| {
+            let last = g.shape().len() - 1;
+            let x = &xs[0];
+            let d = x.sub(&x.reduce(ReduceOp::Mean, last)?)?;
+            let sigma = d
+                .mul(&d)?
+                .reduce(ReduceOp::Mean, last)?
+                .unary(UnaryOp::AddScalar, eps)
+                .unary(UnaryOp::Sqrt, 0.0);
+            let gy = g.mul(y)?.reduce(ReduceOp::Mean, last)?;
+            let dx = g
+                .sub(&g.reduce(ReduceOp::Mean, last)?)?
+                .sub(&y.mul(&gy)?)?
+                .div(&sigma)?;
+            Ok(vec![Some(dx)])
+        });
+        Ok(self.op(y, &[*self], bw))
+    }
+
     /// im2col; its gradient is col2im of the output gradient.
     pub fn unfold(&self, kh: usize, kw: usize, stride: usize, pad: usize) -> Result<Var<'t>> {
         let y = self.value().unfold(kh, kw, stride, pad)?;

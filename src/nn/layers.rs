@@ -123,17 +123,6 @@ pub fn upsample<'t>(x: &Var<'t>, f: usize) -> Result<Var<'t>> {
         .reshape(&[n, c, h * f, w * f])
 }
 
-/// (x − mean) / √(var + ε) over the given axis (kept), the core of every normalisation.
-fn normalise<'t>(x: &Var<'t>, axis: usize, eps: f32) -> Result<Var<'t>> {
-    let mean = x.mean(axis)?;
-    let d = x.sub(&mean)?;
-    let var = d.mul(&d)?.mean(axis)?;
-    d.div(
-        &var.unary(UnaryOp::AddScalar, eps)?
-            .unary(UnaryOp::Sqrt, 0.0)?,
-    )
-}
-
 /// Layer norm over the last axis, with a learned gain and bias.
 #[derive(Clone, Copy, Debug)]
 pub struct LayerNorm {
@@ -154,8 +143,7 @@ impl LayerNorm {
     }
 
     pub fn forward<'t>(&self, p: &[Var<'t>], x: &Var<'t>) -> Result<Var<'t>> {
-        let last = x.shape().len() - 1;
-        normalise(x, last, self.eps)?
+        x.standardise(self.eps)?
             .mul(&p[self.gain])?
             .add(&p[self.bias])
     }
@@ -199,7 +187,7 @@ impl GroupNorm {
             .into());
         }
         let g = x.reshape(&[n, self.groups, (c / self.groups) * h * w])?;
-        normalise(&g, 2, self.eps)?
+        g.standardise(self.eps)?
             .reshape(&[n, c, h, w])?
             .mul(&p[self.gain])?
             .add(&p[self.bias])

@@ -233,6 +233,36 @@ pub fn copy_into(src: &[f32], ls: &Layout, dst: &mut [f32], ld: &Layout) {
 }
 
 /// Rows of a contiguous [rows, cols] table picked by index.
+/// Each row of `len` values standardised: (x − mean) / √(var + eps), var the biased
+/// variance, in two passes over the row (mean, then squared deviations). Sums run in eight
+/// lanes so that the compiler can vectorise them and long rows lose little precision.
+pub fn standardise(data: &[f32], len: usize, eps: f32) -> Vec<f32> {
+    fn lanes(row: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+        let mut acc = [0.0f32; 8];
+        let chunks = row.chunks_exact(8);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for (a, &v) in acc.iter_mut().zip(c) {
+                *a += f(v);
+            }
+        }
+        acc.iter().sum::<f32>() + rest.iter().map(|&v| f(v)).sum::<f32>()
+    }
+    let mut out = vec![0.0f32; data.len()];
+    if len == 0 {
+        return out;
+    }
+    for (row, o) in data.chunks_exact(len).zip(out.chunks_exact_mut(len)) {
+        let mean = lanes(row, |v| v) / len as f32;
+        let var = lanes(row, |v| (v - mean) * (v - mean)) / len as f32;
+        let inv = 1.0 / (var + eps).sqrt();
+        for (y, &v) in o.iter_mut().zip(row) {
+            *y = (v - mean) * inv;
+        }
+    }
+    out
+}
+
 pub fn gather_rows(table: &[f32], cols: usize, idx: &[f32]) -> Vec<f32> {
     idx.iter()
         .flat_map(|&r| {

@@ -550,6 +550,24 @@ impl Tensor {
         })
     }
 
+    /// Each row along the last axis standardised: (x − mean) / √(var + eps), with the
+    /// biased variance. One kernel for what would otherwise be seven element-wise and
+    /// reduction dispatches (layer and group norm).
+    pub fn standardise(&self, eps: f32) -> Result<Tensor> {
+        let Some(&len) = self.shape().last() else {
+            return Err(ShapeError("standardise needs at least one axis".into()).into());
+        };
+        let x = self.contiguous();
+        let storage = match &x.storage {
+            Storage::Cpu(d) => Storage::Cpu(Arc::new(cpu::standardise(d, len, eps))),
+            Storage::Gpu(b) => Storage::Gpu(b.gpu.standardise(b, x.numel(), len, eps)),
+        };
+        Ok(Tensor {
+            layout: Layout::contiguous(self.shape()),
+            storage,
+        })
+    }
+
     /// im2col: [N, C, H, W] → [N, C·KH·KW, OH·OW] (the windows of a convolution as columns).
     pub fn unfold(&self, kh: usize, kw: usize, stride: usize, pad: usize) -> Result<Tensor> {
         let g = self.conv_geometry(self.shape(), kh, kw, stride, pad)?;
@@ -639,6 +657,27 @@ mod tests {
     }
     fn vals(t: &Tensor) -> Vec<f32> {
         t.cpu_values().unwrap()
+    }
+
+    #[test]
+    fn standardise_matches_the_formula() {
+        // Row [1, 2, 3, 4]: mean 2.5, biased variance 1.25; a constant row gives zeros.
+        let y = vals(&t(&[1., 2., 3., 4., 7., 7., 7., 7.], &[2, 4]).standardise(0.01).unwrap());
+        let s = (1.25f32 + 0.01).sqrt();
+        let want = [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s, 0., 0., 0., 0.];
+        for (a, b) in y.iter().zip(want) {
+            assert!((a - b).abs() < 1e-6, "{y:?}");
+        }
+        // A long row (the eight-lane sums and their remainder) against the two-pass
+        // definition in f64.
+        let x: Vec<f32> = (0..1003).map(|i| ((i * 37) % 101) as f32 * 0.3 - 9.0).collect();
+        let y = vals(&t(&x, &[1, 1003]).standardise(1e-5).unwrap());
+        let m = x.iter().map(|&v| v as f64).sum::<f64>() / 1003.0;
+        let v = x.iter().map(|&v| (v as f64 - m).powi(2)).sum::<f64>() / 1003.0;
+        for (a, &b) in y.iter().zip(&x) {
+            let want = (b as f64 - m) / (v + 1e-5).sqrt();
+            assert!((*a as f64 - want).abs() < 1e-5, "{a} vs {want}");
+        }
     }
 
     #[test]

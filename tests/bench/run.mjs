@@ -8,19 +8,29 @@ import { join } from 'node:path';
 
 const base = process.argv[2];
 const peerFile = process.argv[3];
+// CHROMIUM_GPU_ARGS: extra switches for the WebGPU run (see tests/e2e/lib.mjs).
+const gpuArgs = (process.env.CHROMIUM_GPU_ARGS || '').split(/\s+/).filter(Boolean);
 const args = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 async function run(gpu) {
   const profile = mkdtempSync(join(tmpdir(), 'genlab-bench-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: gpu ? [...args, '--enable-unsafe-webgpu'] : args,
+    args: gpu ? [...args, '--enable-unsafe-webgpu', ...gpuArgs] : args,
   });
   try {
     const page = await ctx.newPage();
     await page.goto(base + 'bench.html' + (gpu ? '?gpu=1' : ''));
     await page.waitForFunction(() => window.__done === true, null, { timeout: 1_500_000, polling: 500 });
-    return await page.evaluate(() => window.__result);
+    const r = await page.evaluate(() => window.__result);
+    if (gpu) {
+      r.adapter = await page.evaluate(async () => {
+        const a = await navigator.gpu?.requestAdapter();
+        const i = a?.info ?? {};
+        return a ? [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'adapter' : 'none';
+      });
+    }
+    return r;
   } finally {
     await ctx.close();
     rmSync(profile, { recursive: true, force: true });
@@ -32,6 +42,7 @@ for (const gpu of [false, true]) {
   const r = await run(gpu);
   const label = gpu ? 'Genlab WebGPU (browser)' : 'Genlab CPU wasm (browser)';
   rows.push({ label, r });
+  if (r.adapter) console.log(`WebGPU adapter: ${r.adapter}`);
 }
 const pad = (s, n) => String(s).padEnd(n);
 console.log(pad('in headless Chromium', 30) + ['N=256', 'N=512', 'N=1024'].map((h) => pad(h + ' GF/s', 14)).join('') + 'MLP ms/step');

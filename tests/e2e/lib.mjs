@@ -7,12 +7,17 @@ import { join } from 'node:path';
 
 export const BASE = process.env.GENLAB_URL || 'http://127.0.0.1:8080/';
 
-/** Launches headless Chromium with a fresh profile; `webgpu` adds the one flag WebGPU needs. */
+/** Extra Chromium switches for WebGPU from `CHROMIUM_GPU_ARGS` (space-separated): on a
+ * machine with a real GPU, e.g. `--use-angle=vulkan --enable-features=Vulkan
+ * --disable-vulkan-surface --ignore-gpu-blocklist`. Empty by default (SwiftShader). */
+export const GPU_ARGS = (process.env.CHROMIUM_GPU_ARGS || '').split(/\s+/).filter(Boolean);
+
+/** Launches headless Chromium with a fresh profile; `webgpu` adds the flags WebGPU needs. */
 export async function launch({ webgpu = false } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'genlab-chromium-'));
   const args = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
-  if (webgpu) args.push('--enable-unsafe-webgpu');
+  if (webgpu) args.push('--enable-unsafe-webgpu', ...GPU_ARGS);
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,

@@ -25,6 +25,7 @@ const COPY: &str = include_str!("wgsl/copy.wgsl");
 const GATHER: &str = include_str!("wgsl/gather.wgsl");
 const RANDOM: &str = include_str!("wgsl/random.wgsl");
 const UNFOLD: &str = include_str!("wgsl/unfold.wgsl");
+const NORM: &str = include_str!("wgsl/norm.wgsl");
 
 const WORKGROUP: u32 = 256;
 /// Dispatches recorded before the encoder is submitted.
@@ -461,6 +462,11 @@ impl Gpu {
         if let Some(f) = self.fault() {
             return Err(GpuError(f));
         }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(stats) = &self.profile {
+            let mut stats = stats.lock().unwrap_or_else(|e| e.into_inner());
+            stats.entry("readback (count only)".into()).or_default().1 += 1;
+        }
         let v = {
             let view = staging
                 .get_mapped_range(..)
@@ -552,6 +558,17 @@ impl Gpu {
             let pipe = self.pipeline("reduce", || format!("{COMMON}{REDUCE}"));
             self.launch("reduce", &pipe, &[&x.buf, &out.buf, &meta], self.grid(n));
         }
+        out
+    }
+
+    /// `x` is contiguous, `n` values in rows of `len`: each row standardised
+    /// (`norm.wgsl`, a workgroup per row).
+    pub fn standardise(self: &Arc<Self>, x: &GpuBuffer, n: usize, len: usize, eps: f32) -> GpuBuffer {
+        let out = self.empty(n);
+        let rows = n.checked_div(len).unwrap_or(0);
+        let meta = self.meta(&[rows as u32, len as u32, eps.to_bits()]);
+        let pipe = self.pipeline("standardise", || NORM.to_string());
+        self.launch("standardise", &pipe, &[&x.buf, &out.buf, &meta], self.groups(rows));
         out
     }
 
