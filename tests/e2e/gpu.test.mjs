@@ -5,7 +5,7 @@
 // needs (see lib.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open } from './lib.mjs';
+import { launch, open, DiffusionImages } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch({ webgpu: true }); });
@@ -21,7 +21,7 @@ async function hardwareAdapter(page) {
   return why;
 }
 
-test('lesson 10 on WebGPU, any adapter: 10 guided DDIM steps give 16 people with the prompt', async (t) => {
+test('lesson 10 on WebGPU, any adapter: 10 guided DDIM steps give 16 people with the prompt; the U-Net trains in the tab', async (t) => {
   const { page, errors } = await open(browser.context, '#/lesson/diffusion/images');
   await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent !== '…', null, { timeout: 30_000 });
   if (await page.textContent('[data-testid=compute-path]') !== 'WebGPU') {
@@ -29,21 +29,22 @@ test('lesson 10 on WebGPU, any adapter: 10 guided DDIM steps give 16 people with
     await page.close();
     return;
   }
-  await page.waitForFunction(() => document.querySelector('[data-testid=weights-avatar-unet]')?.textContent.includes('shipped'), null, { timeout: 60_000 });
-  await page.selectOption('[data-testid=prompt-0]', '2'); // sunglasses
-  await page.selectOption('[data-testid=prompt-3]', '4'); // red hair
-  await page.locator('[data-testid=sample-steps]').fill('10');
-  await page.click('[data-testid=generate]');
-  await page.waitForSelector('[data-testid=samples][data-finished=true]', { timeout: 900_000 });
-  const status = await page.textContent('[data-testid=samples-status]');
+  const l10 = new DiffusionImages(page);
+  await l10.ready();
+  await l10.promptGlassesRedHair(10);
+  const status = await l10.generate(900_000);
   assert.match(status, /16 samples, 10 steps in [\d.]+ s on WebGPU/);
   t.diagnostic(`${status} (${await page.textContent('.compute-why')})`);
   assert.equal(await page.locator('[data-testid=samples] img').count(), 16);
-  const readout = await page.textContent('[data-testid=samples-readout]');
-  const counts = readout.match(/sunglasses \(accessory\): (\d+) of 16 .*red \(hair colour\): (\d+) of 16/);
-  assert.ok(counts, readout);
   // The same bar as the CPU spec: the GPU path runs the same network to tolerance.
-  assert.ok(Number(counts[1]) >= 12 && Number(counts[2]) >= 12, readout);
+  const { glasses, red, readout } = await l10.promptCounts();
+  assert.ok(glasses >= 12 && red >= 12, readout);
+  // Training in the tab on WebGPU: a first step (about a minute on SwiftShader), then stop.
+  await page.click('[data-testid=train-avatar-unet]');
+  await page.waitForFunction(() => /step [1-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-avatar-unet]')?.textContent ?? ''), null, { timeout: 600_000 });
+  await page.click('[data-testid=stop-avatar-unet]');
+  await page.waitForFunction(() => /on WebGPU · stopped/.test(document.querySelector('[data-testid=progress-text-avatar-unet]')?.textContent ?? ''), null, { timeout: 600_000 });
+  assert.equal(await page.locator('.notice').count(), 0, 'no failure notice');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -57,23 +58,16 @@ test('lesson 10 on a hardware GPU: a prompt, 50 DDIM steps, training in the tab,
     return;
   }
   t.diagnostic(`adapter: ${adapter}`);
-  await page.waitForFunction(() => document.querySelector('[data-testid=weights-avatar-unet]')?.textContent.includes('shipped'), null, { timeout: 60_000 });
-  // Prompt: sunglasses + red hair, DDIM, 50 steps, the default guidance.
-  await page.selectOption('[data-testid=prompt-0]', '2');
-  await page.selectOption('[data-testid=prompt-3]', '4');
-  await page.locator('[data-testid=sample-steps]').fill('50');
+  const l10 = new DiffusionImages(page);
+  await l10.ready();
+  await l10.promptGlassesRedHair(50);
   for (let run = 0; run < 2; run++) { // the first run builds the pipelines
-    await page.click('[data-testid=generate]');
-    await page.waitForSelector('[data-testid=samples][data-finished=true]', { timeout: 120_000 });
-    const status = await page.textContent('[data-testid=samples-status]');
+    const status = await l10.generate();
     assert.match(status, /16 samples, 50 steps in [\d.]+ s on WebGPU/);
     t.diagnostic(`run ${run + 1}: ${status}`);
   }
   assert.equal(await page.locator('[data-testid=samples] img').count(), 16);
-  const readout = await page.textContent('[data-testid=samples-readout]');
-  const counts = readout.match(/sunglasses \(accessory\): (\d+) of 16 .*red \(hair colour\): (\d+) of 16 .*all of them: (\d+) of 16/);
-  assert.ok(counts, readout);
-  const [glasses, red, both] = counts.slice(1).map(Number);
+  const { glasses, red, both, readout } = await l10.promptCounts();
   assert.ok(glasses >= 12 && red >= 12 && both >= 10, readout);
 
   // Training in the tab runs on WebGPU, shows its steps, and stops.
@@ -88,13 +82,7 @@ test('lesson 10 on a hardware GPU: a prompt, 50 DDIM steps, training in the tab,
   assert.equal(await page.locator('.notice').count(), 0, 'no failure notice');
 
   // A long DDPM run is cancelled part-way; the page stays usable.
-  await page.click('[data-testid=sampler-ddpm]');
-  await page.locator('[data-testid=sample-steps]').fill('250');
-  await page.click('[data-testid=generate]');
-  await page.waitForFunction(() => /step [1-9]\d* of 250/.test(document.querySelector('[data-testid=samples-status]')?.textContent ?? ''), null, { timeout: 60_000 });
-  await page.click('[data-testid=cancel-sampling]');
-  await page.waitForFunction(() => /cancelled at step \d+ of 250/.test(document.querySelector('[data-testid=samples-status]')?.textContent ?? ''));
-  assert.equal(await page.isEnabled('[data-testid=generate]'), true);
+  assert.equal(await l10.cancelLongRun(), true);
   assert.deepEqual(errors, []);
   await page.close();
 });

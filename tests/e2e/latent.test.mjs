@@ -3,7 +3,7 @@
 // while the reader is in another lesson, and the anomaly ranking puts the odd ones first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, LessonPage } from './lib.mjs';
+import { launch, open, LessonPage, DiffusionImages } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -152,29 +152,17 @@ test('lesson 10: the t slider dissolves the data; the reverse process runs, paus
 
 test('lesson 10: generate 16 people from a prompt on the CPU, read their features, cancel a long run', async () => {
   const { page, errors } = await open(browser.context, '#/lesson/diffusion/images');
-  await page.waitForFunction(() => document.querySelector('[data-testid=weights-avatar-unet]')?.textContent.includes('shipped'), null, { timeout: 60_000 });
-  // Prompt: sunglasses + red hair; DDIM with the fewest steps.
-  await page.selectOption('[data-testid=prompt-0]', '2');
-  await page.selectOption('[data-testid=prompt-3]', '4');
-  await page.locator('[data-testid=sample-steps]').fill('10');
-  await page.click('[data-testid=generate]');
-  await page.waitForSelector('[data-testid=samples][data-finished=true]', { timeout: 120_000 });
+  const l10 = new DiffusionImages(page);
+  await l10.ready();
+  await l10.promptGlassesRedHair(10); // DDIM with the fewest steps
+  const status = await l10.generate();
   assert.equal(await page.locator('[data-testid=samples] img').count(), 16);
-  const readout = await page.textContent('[data-testid=samples-readout]');
-  const counts = readout.match(/sunglasses \(accessory\): (\d+) of 16 .*red \(hair colour\): (\d+) of 16 .*all of them: (\d+) of 16/);
-  assert.ok(counts, readout);
   // The shipped U-Net follows the prompt (natively all 16 carry both; P_data gives a few).
-  const [glasses, red, both] = counts.slice(1).map(Number);
+  const { glasses, red, both, readout } = await l10.promptCounts();
   assert.ok(glasses >= 12 && red >= 12 && both >= 10, readout);
-  assert.match(await page.textContent('[data-testid=samples-status]'), /16 samples, 10 steps in [\d.]+ s on the CPU/);
+  assert.match(status, /16 samples, 10 steps in [\d.]+ s on the CPU/);
   // A long DDPM run on the CPU is cancelled part-way; the page stays usable.
-  await page.click('[data-testid=sampler-ddpm]');
-  await page.locator('[data-testid=sample-steps]').fill('250');
-  await page.click('[data-testid=generate]');
-  await page.waitForFunction(() => /step [1-9]\d* of 250/.test(document.querySelector('[data-testid=samples-status]')?.textContent ?? ''), null, { timeout: 60_000 });
-  await page.click('[data-testid=cancel-sampling]');
-  await page.waitForFunction(() => /cancelled at step \d+ of 250/.test(document.querySelector('[data-testid=samples-status]')?.textContent ?? ''));
-  assert.equal(await page.isEnabled('[data-testid=generate]'), true);
+  assert.equal(await l10.cancelLongRun(), true);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -51,3 +51,43 @@ export class LessonPage {
   async next() { await this.page.click('[data-testid=next]'); }
   widget(name) { return this.page.locator(`[data-widget="${name}"]`); }
 }
+
+/** Lesson 10's image step as a reader uses it: prompt, sample, read, cancel. */
+export class DiffusionImages {
+  constructor(page) { this.page = page; }
+  /** Waits for the shipped U-Net. */
+  async ready() {
+    await this.page.waitForFunction(() => document.querySelector('[data-testid=weights-avatar-unet]')?.textContent.includes('shipped'), null, { timeout: 60_000 });
+  }
+  /** Prompt: sunglasses + red hair, with the DDIM sampler and `steps` steps. */
+  async promptGlassesRedHair(steps) {
+    await this.page.selectOption('[data-testid=prompt-0]', '2');
+    await this.page.selectOption('[data-testid=prompt-3]', '4');
+    await this.page.locator('[data-testid=sample-steps]').fill(String(steps));
+  }
+  /** Generates 16 people and waits for the grid; returns the status line. */
+  async generate(timeout = 120_000) {
+    await this.page.click('[data-testid=generate]');
+    await this.page.waitForSelector('[data-testid=samples][data-finished=true]', { timeout });
+    return this.page.textContent('[data-testid=samples-status]');
+  }
+  /** How many of the 16 the feature classifier reads as wearing sunglasses, with red
+   * hair, and both; with the readout's text for messages. */
+  async promptCounts() {
+    const readout = await this.page.textContent('[data-testid=samples-readout]');
+    const m = readout.match(/sunglasses \(accessory\): (\d+) of 16 .*red \(hair colour\): (\d+) of 16 .*all of them: (\d+) of 16/);
+    if (!m) throw new Error(`no prompt counts in: ${readout}`);
+    const [glasses, red, both] = m.slice(1).map(Number);
+    return { glasses, red, both, readout };
+  }
+  /** Starts a 250-step DDPM run, cancels it part-way; returns whether Generate is enabled again. */
+  async cancelLongRun() {
+    await this.page.click('[data-testid=sampler-ddpm]');
+    await this.page.locator('[data-testid=sample-steps]').fill('250');
+    await this.page.click('[data-testid=generate]');
+    await this.page.waitForFunction(() => /step [1-9]\d* of 250/.test(document.querySelector('[data-testid=samples-status]')?.textContent ?? ''), null, { timeout: 60_000 });
+    await this.page.click('[data-testid=cancel-sampling]');
+    await this.page.waitForFunction(() => /cancelled at step \d+ of 250/.test(document.querySelector('[data-testid=samples-status]')?.textContent ?? ''));
+    return this.page.isEnabled('[data-testid=generate]');
+  }
+}
