@@ -135,7 +135,10 @@ pub async fn every_op_matches(gpu: &Device) {
     }
     // The fused row standardisation (layer and group norm): rows shorter and longer than
     // a workgroup, a row of one, and a transposed view; then its gradient.
-    for (k, shape) in [[6usize, 7], [5, 300], [3, 1], [2, 4100]].iter().enumerate() {
+    for (k, shape) in [[6usize, 7], [5, 300], [3, 1], [2, 4100]]
+        .iter()
+        .enumerate()
+    {
         let r = random(shape, -3.0, 5.0, 410 + k as u64);
         close(
             &format!("standardise {shape:?}"),
@@ -149,7 +152,11 @@ pub async fn every_op_matches(gpu: &Device) {
     close(
         "standardise of a view",
         &v.transpose(0, 1).unwrap().standardise(1e-5).unwrap(),
-        &v.to_device(gpu).transpose(0, 1).unwrap().standardise(1e-5).unwrap(),
+        &v.to_device(gpu)
+            .transpose(0, 1)
+            .unwrap()
+            .standardise(1e-5)
+            .unwrap(),
         1e-4,
     )
     .await;

@@ -662,7 +662,11 @@ mod tests {
     #[test]
     fn standardise_matches_the_formula() {
         // Row [1, 2, 3, 4]: mean 2.5, biased variance 1.25; a constant row gives zeros.
-        let y = vals(&t(&[1., 2., 3., 4., 7., 7., 7., 7.], &[2, 4]).standardise(0.01).unwrap());
+        let y = vals(
+            &t(&[1., 2., 3., 4., 7., 7., 7., 7.], &[2, 4])
+                .standardise(0.01)
+                .unwrap(),
+        );
         let s = (1.25f32 + 0.01).sqrt();
         let want = [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s, 0., 0., 0., 0.];
         for (a, b) in y.iter().zip(want) {
@@ -670,7 +674,9 @@ mod tests {
         }
         // A long row (the eight-lane sums and their remainder) against the two-pass
         // definition in f64.
-        let x: Vec<f32> = (0..1003).map(|i| ((i * 37) % 101) as f32 * 0.3 - 9.0).collect();
+        let x: Vec<f32> = (0..1003)
+            .map(|i| ((i * 37) % 101) as f32 * 0.3 - 9.0)
+            .collect();
         let y = vals(&t(&x, &[1, 1003]).standardise(1e-5).unwrap());
         let m = x.iter().map(|&v| v as f64).sum::<f64>() / 1003.0;
         let v = x.iter().map(|&v| (v as f64 - m).powi(2)).sum::<f64>() / 1003.0;

@@ -563,12 +563,23 @@ impl Gpu {
 
     /// `x` is contiguous, `n` values in rows of `len`: each row standardised
     /// (`norm.wgsl`, a workgroup per row).
-    pub fn standardise(self: &Arc<Self>, x: &GpuBuffer, n: usize, len: usize, eps: f32) -> GpuBuffer {
+    pub fn standardise(
+        self: &Arc<Self>,
+        x: &GpuBuffer,
+        n: usize,
+        len: usize,
+        eps: f32,
+    ) -> GpuBuffer {
         let out = self.empty(n);
         let rows = n.checked_div(len).unwrap_or(0);
         let meta = self.meta(&[rows as u32, len as u32, eps.to_bits()]);
         let pipe = self.pipeline("standardise", || NORM.to_string());
-        self.launch("standardise", &pipe, &[&x.buf, &out.buf, &meta], self.groups(rows));
+        self.launch(
+            "standardise",
+            &pipe,
+            &[&x.buf, &out.buf, &meta],
+            self.groups(rows),
+        );
         out
     }
 
