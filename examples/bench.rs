@@ -53,12 +53,7 @@ fn engine_rows(device: &Device, label: &str) {
         black_box(t);
     };
     // N = 2048 on hardware GPUs only (the peak-fraction target); a software one takes minutes.
-    let hardware = match device {
-        Device::Gpu(g) => !["llvmpipe", "lavapipe", "SwiftShader"]
-            .iter()
-            .any(|s| g.adapter.contains(s)),
-        Device::Cpu => false,
-    };
+    let hardware = matches!(device, Device::Gpu(g) if !g.software);
     let sizes: &[usize] = if hardware {
         &[256, 512, 1024, 2048]
     } else {
@@ -162,13 +157,9 @@ fn main() {
             let label = g.adapter.clone();
             diffusion_rows(&Device::Gpu(g.clone()), &label);
             // With GENLAB_GPU_PROFILE set: where the GPU rows' time went, by kernel.
-            let prof = g.profile();
-            let total: f64 = prof.iter().map(|p| p.1).sum();
-            if !prof.is_empty() {
+            if let Some((total, rows)) = g.profile_report(25) {
                 println!("GPU profile (every dispatch waited for): {total:.2} s in kernels");
-            }
-            for (k, secs, n) in prof.iter().take(25) {
-                println!("  {:>9.1} ms {:>7} × {k}", secs * 1e3, n);
+                print!("{rows}");
             }
         }
         return;

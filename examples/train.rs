@@ -193,16 +193,12 @@ fn train_one(r: &Recipe, opts: &Opts, device: &Device, out: &std::path::Path) {
         }
     }
     if let Device::Gpu(g) = device {
-        let prof = g.profile();
-        if !prof.is_empty() {
-            let total: f64 = prof.iter().map(|p| p.1).sum();
+        if let Some((total, rows)) = g.profile_report(30) {
             println!(
                 "  GPU profile: {total:.2} s waiting on kernels of {:.2} s",
                 t0.elapsed().as_secs_f64()
             );
-            for (k, secs, n) in prof.iter().take(30) {
-                println!("  {:>9.1} ms {:>7} × {k}", secs * 1e3, n);
-            }
+            print!("{rows}");
         }
     }
     let (path, kb) = write(r, &trainer, ema.as_ref(), smooth, init.as_deref(), out);

@@ -232,7 +232,6 @@ pub fn copy_into(src: &[f32], ls: &Layout, dst: &mut [f32], ld: &Layout) {
     walk([ls, ld], |[i, j]| dst[j] = src[i]);
 }
 
-/// Rows of a contiguous [rows, cols] table picked by index.
 /// Each row of `len` values standardised: (x − mean) / √(var + eps), var the biased
 /// variance, in two passes over the row (mean, then squared deviations). Sums run in eight
 /// lanes so that the compiler can vectorise them and long rows lose little precision.
@@ -263,6 +262,7 @@ pub fn standardise(data: &[f32], len: usize, eps: f32) -> Vec<f32> {
     out
 }
 
+/// Rows of a contiguous [rows, cols] table picked by index.
 pub fn gather_rows(table: &[f32], cols: usize, idx: &[f32]) -> Vec<f32> {
     idx.iter()
         .flat_map(|&r| {

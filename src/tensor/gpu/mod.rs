@@ -49,6 +49,9 @@ pub struct Gpu {
     pipelines: Mutex<HashMap<String, wgpu::ComputePipeline>>,
     /// "llvmpipe (Vulkan)", "Apple M2 (Metal)", …
     pub adapter: String,
+    /// The adapter runs on the CPU (lavapipe, llvmpipe, SwiftShader): for correctness,
+    /// not speed.
+    pub software: bool,
     pub limits: wgpu::Limits,
     /// Set when the device is lost or reports an error: later work is refused with it.
     fault: Arc<Mutex<Option<String>>>,
@@ -173,6 +176,7 @@ impl Gpu {
             queue,
             pipelines: Mutex::new(HashMap::new()),
             adapter: format!("{} ({:?})", info.name, info.backend),
+            software: info.device_type == wgpu::DeviceType::Cpu,
             limits: want,
             fault,
             pending: Mutex::new(None),
@@ -378,6 +382,22 @@ impl Gpu {
         }
         #[cfg(target_arch = "wasm32")]
         let _ = key;
+    }
+
+    /// The profile's total seconds and its `rows` slowest kernels, one line each
+    /// ("  time ms  count × key"); `None` when not profiling.
+    pub fn profile_report(&self, rows: usize) -> Option<(f64, String)> {
+        let prof = self.profile();
+        if prof.is_empty() {
+            return None;
+        }
+        let total = prof.iter().map(|p| p.1).sum();
+        let lines = prof
+            .iter()
+            .take(rows)
+            .map(|(k, secs, n)| format!("  {:>9.1} ms {:>7} × {k}\n", secs * 1e3, n))
+            .collect();
+        Some((total, lines))
     }
 
     /// The profile gathered under `GENLAB_GPU_PROFILE`, slowest kernels first: (key,
