@@ -60,9 +60,13 @@ fn main() {
     } else {
         Device::Cpu
     };
-    let out = flag("--out")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/weights"));
+    let out = flag("--out").map(PathBuf::from).unwrap_or_else(|| {
+        // This checkout's weights: `cargo run` sets CARGO_MANIFEST_DIR at run time (a
+        // compile-time path would name the checkout that first built this binary).
+        std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| PathBuf::from("."), PathBuf::from)
+            .join("www/weights")
+    });
     std::fs::create_dir_all(&out).expect("create the output folder");
     let max_seconds: f64 = flag("--max-seconds")
         .and_then(|s| s.parse().ok())

@@ -7,8 +7,13 @@ use genlab::nn::{weights, Params};
 use genlab::tensor::Device;
 use std::path::PathBuf;
 
+/// The checkout's weights, found at run time: `cargo test` sets `CARGO_MANIFEST_DIR` for
+/// the test process. A compile-time `env!` would point at whichever checkout built this
+/// test binary first when checkouts share a target directory and it is reused.
 pub fn weights_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/weights")
+    let root =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    root.join("www/weights")
 }
 
 /// The shipped network `name`, its weights on `dev`.

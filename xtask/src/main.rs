@@ -1,13 +1,17 @@
 //! `cargo xtask <command>`: build, serve, test and bench Genlab with nothing installed
 //! globally but Rust, Node.js and Chromium (see README.md).
 //!
-//!   build [--out DIR] [--dev]    the static site (wasm + glue + assets) into DIR (dist/)
+//!   build [--out DIR] [--dev]    the static site (wasm + glue + assets) into DIR (dist/);
+//!         [--assets-only]        only the static files (no wasm build)
 //!   serve [--port N] [--host H]  build, then serve on http://127.0.0.1:8080
 //!   test                         native tests, browser tests, end-to-end tests
 //!   bench                        benchmark table
+//!   shots [--webgpu] [--lesson ID] [--out DIR]
+//!                                a PNG of every step at 1280 and 375 px, with an index page
 //!   train <model|all> [--gpu]    train lessons' networks natively; weights into www/weights/
 
 mod serve;
+mod workspace;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -19,14 +23,16 @@ type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    eprintln!("xtask: workspace {}", root().display());
     let r = match args.first().map(String::as_str) {
         Some("build") => cmd_build(&args[1..]).map(|_| ()),
         Some("serve") => cmd_serve(&args[1..]),
         Some("test") => cmd_test(&args[1..]),
         Some("bench") => cmd_bench(),
+        Some("shots") => cmd_shots(&args[1..]),
         Some("train") => cmd_train(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <build [--out DIR] [--dev] | serve [--port N] [--host H] | test [--no-e2e] | bench | train <model|all> [--gpu] [--steps N]>");
+            eprintln!("usage: cargo xtask <build [--out DIR] [--dev] [--assets-only] | serve [--port N] [--host H] | test [--no-e2e] | bench | shots [--webgpu] [--lesson ID] [--out DIR] | train <model|all> [--gpu] [--steps N]>");
             Err("no command".into())
         }
     };
@@ -39,11 +45,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// The checkout this run works on, found at run time (see `workspace.rs`); never a path
+/// fixed when xtask was compiled, since one xtask binary serves every checkout that shares
+/// a target directory.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        workspace::find_root().unwrap_or_else(|e| {
+            eprintln!("xtask: error: {e}");
+            std::process::exit(1)
+        })
+    })
+    .clone()
+}
+
+/// The cargo that runs us (`$CARGO`, set by `cargo run`), else the one on PATH.
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
 /// Cargo's build directory: `$CARGO_TARGET_DIR` when set (CI keeps one between runs), else
@@ -90,22 +108,42 @@ fn ensure_wasm_target() -> Result {
     run(Command::new("rustup").args(["target", "add", TARGET]))
 }
 
-/// Builds the site into `out` and returns its path.
+/// Builds the site into `out` and returns its path. `--assets-only` copies the page's
+/// static files without building the wasm (quick; the two-checkout test uses it).
 fn cmd_build(args: &[String]) -> Result<PathBuf> {
     let root = root();
     let out = flag_value(args, "--out")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("dist"));
-    let release = !args.iter().any(|a| a == "--dev");
-    build_site(&out, release)?;
+    if args.iter().any(|a| a == "--assets-only") {
+        copy_assets(&out)?;
+    } else {
+        let release = !args.iter().any(|a| a == "--dev");
+        build_site(&out, release)?;
+    }
     eprintln!("xtask: site written to {}", out.display());
     Ok(out)
 }
 
 pub fn build_site(out: &Path, release: bool) -> Result {
+    let pkg = build_wasm(release)?;
+    copy_assets(out)?;
+    std::fs::create_dir_all(out.join("pkg")).map_err(|e| e.to_string())?;
+    for f in ["genlab.js", "genlab_bg.wasm"] {
+        copy(&pkg.join(f), &out.join("pkg").join(f))?;
+    }
+    let size = std::fs::metadata(out.join("pkg/genlab_bg.wasm"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    eprintln!("xtask: genlab_bg.wasm is {} KiB", size / 1024);
+    Ok(())
+}
+
+/// cargo → wasm-bindgen (in-process) → wasm-opt; returns the `pkg/` folder written.
+fn build_wasm(release: bool) -> Result<PathBuf> {
     let root = root();
     ensure_wasm_target()?;
-    let mut cargo = Command::new(env!("CARGO"));
+    let mut cargo = cargo();
     cargo
         .current_dir(&root)
         .args(["build", "--lib", "-p", "genlab", "--target", TARGET]);
@@ -126,25 +164,21 @@ pub fn build_site(out: &Path, release: bool) -> Result {
         .typescript(false)
         .generate(&pkg)
         .map_err(|e| format!("wasm-bindgen: {e}"))?;
-    let bg = pkg.join("genlab_bg.wasm");
     if release {
-        optimise(&bg);
+        optimise(&pkg.join("genlab_bg.wasm"));
     }
+    Ok(pkg)
+}
 
+/// A fresh `out` holding the page shell and `www/` of this checkout.
+fn copy_assets(out: &Path) -> Result {
+    let root = root();
     let _ = std::fs::remove_dir_all(out);
-    std::fs::create_dir_all(out.join("pkg")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
     copy(&root.join("index.html"), &out.join("index.html"))?;
     copy(&root.join("bench.html"), &out.join("bench.html"))?;
-    for f in ["genlab.js", "genlab_bg.wasm"] {
-        copy(&pkg.join(f), &out.join("pkg").join(f))?;
-    }
     copy_dir(&root.join("www"), &out.join("www"))?;
-    std::fs::write(out.join(".nojekyll"), "").map_err(|e| e.to_string())?;
-    let size = std::fs::metadata(out.join("pkg/genlab_bg.wasm"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    eprintln!("xtask: genlab_bg.wasm is {} KiB", size / 1024);
-    Ok(())
+    std::fs::write(out.join(".nojekyll"), "").map_err(|e| e.to_string())
 }
 
 /// `wasm-opt -Oz` with npm's binaryen (>= 132). Debian's binaryen 108 corrupts
@@ -270,7 +304,7 @@ fn ensure_test_runner() -> Result {
     eprintln!(
         "xtask: installing wasm-bindgen-test-runner {WASM_BINDGEN_VERSION} (a few minutes, once)"
     );
-    run(Command::new(env!("CARGO")).args([
+    run(cargo().args([
         "install",
         "wasm-bindgen-cli",
         "--version",
@@ -286,9 +320,7 @@ fn cmd_test(args: &[String]) -> Result {
     let root = root();
     let started = std::time::Instant::now();
     eprintln!("xtask: [1/3] native tests");
-    run(Command::new(env!("CARGO"))
-        .current_dir(&root)
-        .args(["test", "--workspace"]))?;
+    run(cargo().current_dir(&root).args(["test", "--workspace"]))?;
 
     let chromium = find_exe(&["/usr/bin/chromium", "/usr/bin/chromium-browser"])
         .ok_or("Chromium not found: apt-get install chromium chromium-driver")?;
@@ -298,7 +330,7 @@ fn cmd_test(args: &[String]) -> Result {
     eprintln!("xtask: [2/3] browser tests (wasm-bindgen-test in headless Chromium)");
     ensure_wasm_target()?;
     ensure_test_runner()?;
-    run(Command::new(env!("CARGO"))
+    run(cargo()
         .current_dir(&root)
         .args(["test", "--target", TARGET, "--test", "web"])
         .env(
@@ -342,7 +374,7 @@ fn cmd_test(args: &[String]) -> Result {
 /// Runs the training recipes (`src/models/zoo.rs`) natively in a release build; the
 /// program writes `<model>.safetensors` and `<model>.json` into `www/weights/`.
 fn cmd_train(args: &[String]) -> Result {
-    run(Command::new(env!("CARGO"))
+    run(cargo()
         .current_dir(root())
         .args([
             "run",
@@ -356,9 +388,67 @@ fn cmd_train(args: &[String]) -> Result {
         .args(args))
 }
 
+/// Screenshots of every step of every lesson (or one, with `--lesson`) at 1280 and 375 px,
+/// on the CPU path or, with `--webgpu`, on WebGPU; writes PNGs and `index.html` into
+/// `--out` (default `target/shots[-webgpu]` in the target directory).
+fn cmd_shots(args: &[String]) -> Result {
+    let root = root();
+    let webgpu = args.iter().any(|a| a == "--webgpu");
+    let out = flag_value(args, "--out")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join(if webgpu { "shots-webgpu" } else { "shots" }));
+    ensure_node_modules(true)?;
+    let site = target_dir().join("shots-site");
+    build_site(&site, true)?;
+    let chromium = find_exe(&["/usr/bin/chromium", "/usr/bin/chromium-browser"])
+        .ok_or("Chromium not found: apt-get install chromium")?;
+    let server = serve::Server::start("127.0.0.1", 0, &site)?;
+    let mut node = Command::new("node");
+    node.current_dir(&root)
+        .arg("tests/e2e/shots.mjs")
+        .arg(&out)
+        .env("GENLAB_URL", format!("http://{}/", server.addr))
+        .env("CHROMIUM", &chromium);
+    if webgpu {
+        node.arg("--webgpu");
+    }
+    if let Some(l) = flag_value(args, "--lesson") {
+        node.args(["--lesson", &l]);
+    }
+    run(&mut node)?;
+    eprintln!("xtask: open {}", out.join("index.html").display());
+    Ok(())
+}
+
+/// Where and when figures were taken, for `BENCHMARKS.md`: date, commit and host.
+fn bench_identity() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let commit = output(
+        Command::new("git")
+            .current_dir(root())
+            .args(["describe", "--always", "--dirty"]),
+    )
+    .map(|s| s.trim().to_string())
+    .unwrap_or_else(|| "unknown".into());
+    let date = output(Command::new("date").args(["-u", "+%Y-%m-%d"]))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    format!("{date}, commit {commit}, host {cpu} ({cores} cores)")
+}
+
 fn cmd_bench() -> Result {
     let root = root();
-    run(Command::new(env!("CARGO")).current_dir(&root).args([
+    eprintln!("xtask: bench run {}", bench_identity());
+    run(cargo().current_dir(&root).args([
         "run",
         "--release",
         "-p",
