@@ -7,7 +7,7 @@
 use genlab::data::Rng;
 use genlab::models::diffusion::{self as dm, energy_distance, EpsModel};
 use genlab::models::zoo::{
-    self, fnv1a64, manifest_field, schedule_2d, schedule_unet, Net, DIFFUSION_RECIPES, T_2D,
+    self, fnv1a64, schedule_2d, schedule_unet, Manifest, Net, DIFFUSION_RECIPES, T_2D,
 };
 use genlab::nn::Params;
 use genlab::tensor::gpu::Gpu;
@@ -108,13 +108,30 @@ fn diffusion_manifests_match_the_shipped_files() {
     for r in DIFFUSION_RECIPES {
         let bytes = std::fs::read(weights_dir().join(format!("{}.safetensors", r.name))).unwrap();
         let m = std::fs::read_to_string(weights_dir().join(format!("{}.json", r.name))).unwrap();
-        let field = |k: &str| manifest_field(&m, k).unwrap_or_else(|| panic!("{}: no {k}", r.name));
-        assert_eq!(field("model"), r.name);
-        assert_eq!(field("steps"), r.steps.to_string());
-        assert_eq!(field("dataset"), r.dataset());
-        assert_eq!(field("bytes"), bytes.len().to_string());
-        assert_eq!(field("fnv1a64"), format!("{:016x}", fnv1a64(&bytes)));
+        let m = Manifest::parse(&m).unwrap_or_else(|e| panic!("{}: {e}", r.name));
+        assert_eq!(m.model, r.name);
+        assert_eq!(m.steps, r.steps);
+        assert_eq!(m.dataset, r.dataset());
+        assert_eq!(m.bytes, bytes.len());
+        assert_eq!(m.fnv1a64, format!("{:016x}", fnv1a64(&bytes)));
         assert!(bytes.len() < 2 << 20);
+    }
+}
+
+/// `cargo xtask train avatar-unet --gpu` starts where the CPU run starts: every
+/// parameter of a freshly built U-Net (the scaled feature embeddings included) is the same
+/// on both devices.
+#[test]
+fn unet_initialisation_is_the_same_on_gpu_and_cpu() {
+    let gpu = Device::Gpu(block_on(Gpu::new()).expect("a GPU adapter"));
+    let r = zoo::recipe("avatar-unet").unwrap();
+    let (_, cpu) = r.build(&Device::Cpu);
+    let (_, g) = r.build(&gpu);
+    assert_eq!(cpu.names, g.names);
+    for (i, name) in cpu.names.iter().enumerate() {
+        let a = cpu.values[i].cpu_values().unwrap();
+        let b = block_on(g.values[i].to_vec()).unwrap();
+        assert_eq!(a, b, "{name} differs between the CPU and the GPU build");
     }
 }
 

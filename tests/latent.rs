@@ -6,7 +6,7 @@
 use genlab::data::avatar::CARDINALITIES;
 use genlab::data::Rng;
 use genlab::models::autoencoder::{self as ae, avatar_input, held_out_people};
-use genlab::models::zoo::{self, fnv1a64, manifest_field, Net, Recipe, AVATAR_LATENT, RECIPES};
+use genlab::models::zoo::{self, fnv1a64, Manifest, Net, Recipe, AVATAR_LATENT, RECIPES};
 use genlab::nn::weights;
 use genlab::nn::Params;
 use genlab::tensor::gpu::Gpu;
@@ -58,28 +58,22 @@ fn manifests_match_the_shipped_files() {
     for r in RECIPES {
         let bytes = std::fs::read(weights_dir().join(format!("{}.safetensors", r.name))).unwrap();
         let m = std::fs::read_to_string(weights_dir().join(format!("{}.json", r.name))).unwrap();
-        let field = |k: &str| manifest_field(&m, k).unwrap_or_else(|| panic!("{}: no {k}", r.name));
-        assert_eq!(field("model"), r.name);
-        assert_eq!(field("seed"), r.seed.to_string());
+        let m = Manifest::parse(&m).unwrap_or_else(|e| panic!("{}: {e}", r.name));
+        assert_eq!(m.model, r.name);
+        assert_eq!(m.seed, r.seed);
+        assert_eq!(m.steps, r.steps, "{}: trained with another recipe", r.name);
         assert_eq!(
-            field("steps"),
-            r.steps.to_string(),
-            "{}: trained with another recipe",
-            r.name
-        );
-        assert_eq!(
-            field("dataset"),
+            m.dataset,
             r.dataset(),
             "{}: data set changed since training",
             r.name
         );
-        assert_eq!(field("bytes"), bytes.len().to_string());
-        assert_eq!(field("fnv1a64"), format!("{:016x}", fnv1a64(&bytes)));
+        assert_eq!(m.bytes, bytes.len());
+        assert_eq!(m.fnv1a64, format!("{:016x}", fnv1a64(&bytes)));
         assert!(bytes.len() < 2 << 20, "{} is {} bytes", r.name, bytes.len());
         let w = weights::from_bytes(&bytes).unwrap();
         assert_eq!(w.metadata["model"], r.name);
-        let loss: f32 = field("final_loss").parse().unwrap();
-        assert!(loss.is_finite());
+        assert!(m.final_loss.is_finite());
     }
 }
 

@@ -517,26 +517,9 @@ impl Unet {
             t2: Linear::new(p, "time.1", EMB, EMB, rng, dev),
             feats: (0..5)
                 .map(|f| {
-                    let e = Embedding::new(
-                        p,
-                        &format!("feature{f}"),
-                        CARDINALITIES[f] + 1,
-                        EMB,
-                        rng,
-                        dev,
-                    );
                     // Small initial condition vectors: training starts close to unconditional.
-                    let v: Vec<f32> = p.values[e.table]
-                        .cpu_values()
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|x| 0.1 * x)
-                        .collect();
-                    if !v.is_empty() {
-                        p.values[e.table] =
-                            Tensor::new(v, &[CARDINALITIES[f] + 1, EMB], dev).expect("sizes agree");
-                    }
-                    e
+                    let name = format!("feature{f}");
+                    Embedding::scaled(p, &name, CARDINALITIES[f] + 1, EMB, 0.1, rng, dev)
                 })
                 .collect(),
             stem: Conv2d::new(p, "stem", conv(3, c0, 3, 1), rng, dev),

@@ -4,6 +4,7 @@ pub mod autoencoder;
 pub mod density2d;
 pub mod diffusion;
 pub mod logistic;
+pub mod manifest;
 pub mod pca;
 pub mod pixel;
 pub mod tabular;

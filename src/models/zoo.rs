@@ -7,6 +7,7 @@ use super::autoencoder::{
     self as ae, AutoEncoder, AvatarAe, FeatureClassifier, JarAe, Kind, AVATAR_D, JAR_D,
 };
 use super::diffusion::{self, Denoiser2d, Schedule, ScheduleKind, Unet};
+pub use super::manifest::Manifest;
 use crate::autodiff::{Tape, Var};
 use crate::data::{jars, Rng};
 use crate::nn::optim::Optimizer;
@@ -359,26 +360,21 @@ impl Recipe {
         weights: &[u8],
         init: Option<&str>,
     ) -> String {
-        let ema = self
-            .ema
-            .map(|d| format!("  \"ema\": {d},\n"))
-            .unwrap_or_default();
-        let init = init
-            .map(|i| format!("  \"init\": \"{}\",\n", i.replace('"', "'")))
-            .unwrap_or_default();
-        format!(
-            "{{\n  \"model\": \"{}\",\n  \"seed\": {},\n  \"steps\": {},\n{init}  \"batch\": {},\n  \"lr\": {},\n  \"beta\": {},\n  \"final_loss\": {},\n{ema}  \"dataset\": \"{}\",\n  \"bytes\": {},\n  \"fnv1a64\": \"{:016x}\"\n}}\n",
-            self.name,
-            self.seed,
+        Manifest {
+            model: self.name.to_string(),
+            seed: self.seed,
             steps,
-            self.batch,
-            self.lr,
-            self.beta,
+            init: init.map(str::to_string),
+            batch: self.batch,
+            lr: self.lr,
+            beta: self.beta,
             final_loss,
-            self.dataset(),
-            weights.len(),
-            fnv1a64(weights)
-        )
+            ema: self.ema,
+            dataset: self.dataset().to_string(),
+            bytes: weights.len(),
+            fnv1a64: format!("{:016x}", fnv1a64(weights)),
+        }
+        .to_json()
     }
 
     /// Metadata stored inside the safetensors file.
@@ -419,14 +415,6 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
-}
-
-/// A manifest field, read without a JSON library (the format is ours and flat).
-pub fn manifest_field<'a>(manifest: &'a str, key: &str) -> Option<&'a str> {
-    let k = format!("\"{key}\":");
-    let rest = manifest[manifest.find(&k)? + k.len()..].trim_start();
-    let end = rest.find([',', '\n', '}']).unwrap_or(rest.len());
-    Some(rest[..end].trim().trim_matches('"'))
 }
 
 /// Dispatch helpers so callers need not match on the network.

@@ -209,8 +209,22 @@ impl Embedding {
         rng: &mut Rng,
         dev: &Device,
     ) -> Self {
+        Self::scaled(p, name, count, dim, 1.0, rng, dev)
+    }
+
+    /// Rows drawn from N(0, scale²): the values are drawn and scaled on the CPU before
+    /// they reach `dev`, so every device starts from the same table.
+    pub fn scaled(
+        p: &mut Params,
+        name: &str,
+        count: usize,
+        dim: usize,
+        scale: f32,
+        rng: &mut Rng,
+        dev: &Device,
+    ) -> Self {
         let n = count * dim;
-        let v = (0..n).map(|_| rng.normal() as f32).collect();
+        let v = (0..n).map(|_| scale * rng.normal() as f32).collect();
         Embedding {
             table: p.add(
                 format!("{name}.weight"),

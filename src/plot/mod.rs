@@ -44,10 +44,7 @@ impl Scale {
     pub fn ticks(&self) -> Vec<f64> {
         match *self {
             Scale::Linear { lo, hi } => nice_ticks(lo, hi, 6),
-            Scale::Log { lo, hi } => {
-                let (a, b) = (lo.log10().ceil() as i32, hi.log10().floor() as i32);
-                (a..=b).map(|e| 10f64.powi(e)).collect()
-            }
+            Scale::Log { lo, hi } => log_ticks(lo, hi),
         }
     }
 }
@@ -69,7 +66,36 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     (first..=last).map(|i| i as f64 * step).collect()
 }
 
-/// A short, readable number: 0.25, 1.5e-4, 4032.
+/// Ticks of a log axis: the powers of ten in [lo, hi]; where fewer than two fall in it,
+/// 1, 2 and 5 × 10^k; where that still gives fewer than three (a range under about a
+/// factor of 2.5), round linear ticks. An axis always carries numbers.
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return vec![];
+    }
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let inside = |mantissas: &[f64]| -> Vec<f64> {
+        (a..=b)
+            .flat_map(|e| mantissas.iter().map(move |m| m * 10f64.powi(e)))
+            .filter(|t| *t >= lo * (1.0 - 1e-9) && *t <= hi * (1.0 + 1e-9))
+            .collect()
+    };
+    let decades = inside(&[1.0]);
+    if decades.len() >= 2 {
+        return decades;
+    }
+    let fine = inside(&[1.0, 2.0, 5.0]);
+    if fine.len() >= 3 {
+        return fine;
+    }
+    nice_ticks(lo, hi, 4)
+        .into_iter()
+        .filter(|t| *t > 0.0)
+        .collect()
+}
+
+/// A short, readable number with at least three significant digits: 0.25, 0.00383,
+/// 1.5e-4, 4032.
 pub fn fmt_num(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
@@ -93,7 +119,9 @@ pub fn fmt_num(v: f64) -> String {
     } else if a >= 1.0 {
         trim(format!("{v:.2}"))
     } else {
-        trim(format!("{v:.3}"))
+        // Three significant digits below 1: 0.383, 0.0383, 0.00383.
+        let decimals = (2 - a.log10().floor() as i32) as usize;
+        trim(format!("{v:.decimals$}"))
     };
     s.replace('-', "−")
 }
@@ -237,6 +265,30 @@ impl Figure {
             categories: Vec::new(),
             equal_aspect: false,
         }
+    }
+
+    /// Grouped bars, one group per named category (a feature's values), each series
+    /// `(label, colour, one value per category)`; the y axis runs from 0 to a little above
+    /// the tallest bar.
+    pub fn category_bars(categories: &[&str], series: Vec<(String, String, Vec<f64>)>) -> Self {
+        let tallest = series
+            .iter()
+            .flat_map(|(_, _, v)| v.iter().copied())
+            .fold(0.0, f64::max);
+        let k = categories.len() as f64;
+        let mut fig = Figure::new(
+            Scale::Linear {
+                lo: -0.5,
+                hi: k - 0.5,
+            },
+            Scale::Linear {
+                lo: 0.0,
+                hi: (tallest * 1.15).max(0.05),
+            },
+        )
+        .layer(Layer::Bars { series });
+        fig.categories = categories.iter().map(|c| c.to_string()).collect();
+        fig
     }
 
     pub fn size(mut self, w: f64, h: f64) -> Self {
@@ -478,7 +530,8 @@ impl Figure {
                 );
             }
             Layer::Bars { series } => {
-                let n = self.categories.len().max(1);
+                let longest = series.iter().map(|(_, _, v)| v.len()).max().unwrap_or(0);
+                let n = self.categories.len().max(longest).max(1);
                 let band = self.plot_w() / n as f64;
                 let k = series.len().max(1) as f64;
                 let bw = band * 0.8 / k;
@@ -687,6 +740,80 @@ mod tests {
         assert_eq!(fmt_num(-1.5), "−1.5");
         assert_eq!(fmt_num(0.00015), "1.5e−4");
         assert_eq!(fmt_num(f64::NEG_INFINITY), "−∞");
+        // Three significant digits everywhere, small numbers included.
+        assert_eq!(fmt_num(0.00383), "0.00383");
+        assert_eq!(fmt_num(-0.0383), "−0.0383");
+        assert_eq!(fmt_num(0.38349), "0.383");
+        assert_eq!(fmt_num(0.001), "0.001");
+        assert_eq!(fmt_num(3.834), "3.83");
+    }
+
+    #[test]
+    fn category_bars_draw_every_value_under_its_name() {
+        let names = [
+            "black",
+            "blonde",
+            "brown",
+            "pastel pink",
+            "red",
+            "silver grey",
+        ];
+        let series = |v: f64| (0..6).map(|i| v + 0.01 * i as f64).collect::<Vec<_>>();
+        let fig = Figure::category_bars(
+            &names,
+            vec![
+                ("P_data".into(), "#111".into(), series(0.1)),
+                ("VAE samples".into(), "#222".into(), series(0.12)),
+                ("autoencoder samples".into(), "#333".into(), series(0.14)),
+            ],
+        );
+        let svg = fig.to_svg();
+        for n in names {
+            assert!(svg.contains(&format!(">{n}</text>")), "no label {n}");
+        }
+        // Six bars per series, each inside the plot area.
+        let right = fig.width - MARGIN_RIGHT;
+        for colour in ["#111", "#222", "#333"] {
+            let bars: Vec<f64> = svg
+                .split("<rect x=\"")
+                .filter(|r| {
+                    r.split('>')
+                        .next()
+                        .unwrap()
+                        .ends_with(&format!("fill=\"{colour}\"/"))
+                })
+                .map(|r| r.split('"').next().unwrap().parse().unwrap())
+                .collect();
+            assert_eq!(bars.len(), 6, "{colour}: {bars:?}");
+            assert!(
+                bars.iter().all(|x| *x >= MARGIN_LEFT && *x < right),
+                "{bars:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn log_axes_under_a_decade_still_carry_numbers() {
+        let t = |lo, hi| Scale::Log { lo, hi }.ticks();
+        let close = |a: Vec<f64>, b: &[f64]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12 * y)
+        };
+        assert!(close(t(0.05, 0.3), &[0.05, 0.1, 0.2]), "{:?}", t(0.05, 0.3));
+        assert!(close(t(0.01, 10.0), &[0.01, 0.1, 1.0, 10.0]));
+        let narrow = t(0.031, 0.048);
+        assert!(narrow.len() >= 2, "{narrow:?}");
+        assert!(narrow.iter().all(|v| (0.031..=0.048).contains(v)));
+        let svg = Figure::new(
+            Scale::Linear { lo: 0.0, hi: 1.0 },
+            Scale::Log {
+                lo: 0.031,
+                hi: 0.048,
+            },
+        )
+        .labels("step", "loss (log scale)")
+        .to_svg();
+        let labels = svg.matches(r#"text-anchor="end""#).count();
+        assert!(labels >= 2, "a log axis without numbers: {svg}");
     }
 
     #[test]

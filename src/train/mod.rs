@@ -4,6 +4,8 @@
 //! refuses to go on when a loss turns NaN or infinite (naming the step), and, when the GPU
 //! device is lost, carries on on the CPU from the last snapshot of the weights.
 
+pub mod run;
+
 use crate::autodiff::{Tape, Var};
 use crate::nn::optim::Optimizer;
 use crate::nn::Params;

@@ -126,7 +126,7 @@ fn Home() -> impl IntoView {
             let seen = move || seen.get();
             let href = route::href(&Route::Lesson { lesson: l.index, step: 0 });
             view! {
-                <li class="card" data-testid="lesson-card">
+                <li class="card" data-testid="lesson-card" data-lesson=l.doc.id.clone() data-steps=total.to_string()>
                     <a href=href>
                         <span class="num">{format!("Lesson {}", l.number)}</span>
                         <h2>{l.doc.title.clone()}</h2>

@@ -13,6 +13,7 @@ use super::compute::Compute;
 use crate::models::zoo::{self, Net, Recipe};
 use crate::nn::{weights, Params};
 use crate::tensor::Device;
+use crate::train::run::RunState;
 use crate::train::{loss_fn, TrainError, Trainer};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -138,6 +139,21 @@ pub async fn next_tick() {
         let _ = browser::window().set_timeout_with_callback(&resolve);
     });
     let _ = JsFuture::from(p).await;
+}
+
+/// Drives a step-by-step run in the background: takes a new ticket from `run` and calls
+/// `step` once per browser turn while that ticket is live and `step` says there is more.
+/// Start and resume both call this; a loop left from before a pause ends by itself.
+pub fn drive(run: RwSignal<RunState>, step: impl Fn() -> bool + 'static) {
+    let Some(ticket) = run.try_update(|r| r.begin()) else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        while run.try_with_untracked(|r| r.live(ticket)) == Some(true) && step() {
+            next_tick().await;
+        }
+        let _ = run.try_update(|r| r.finish(ticket));
+    });
 }
 
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {

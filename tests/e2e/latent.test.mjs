@@ -140,7 +140,12 @@ test('lesson 10: the t slider dissolves the data; the reverse process runs, paus
   await page.waitForTimeout(500);
   assert.equal(await page.textContent('[data-testid=reverse-readout]'), paused, 'paused means paused');
   await page.click('[data-testid=reverse-step]');
-  assert.notEqual(await page.textContent('[data-testid=reverse-readout]'), paused);
+  const stepped = await page.textContent('[data-testid=reverse-readout]');
+  assert.notEqual(stepped, paused);
+  // Resume, then start over while the resumed run is still going: the new run must reach
+  // the end (it once stopped after one step, ended by the resumed loop).
+  await page.click('[data-testid=reverse-resume]');
+  await page.waitForFunction((r) => document.querySelector('[data-testid=reverse-readout]')?.textContent !== r, stepped);
   await page.click('[data-testid=reverse-run]');
   await page.waitForFunction(() => document.querySelector('[data-testid=reverse-readout]')?.textContent.startsWith('Done'), null, { timeout: 60_000 });
   const done = (await page.textContent('[data-testid=reverse-readout]')).replaceAll('−', '-');

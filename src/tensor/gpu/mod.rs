@@ -470,14 +470,17 @@ impl Gpu {
         self.flush(Some(&|enc: &mut wgpu::CommandEncoder| {
             enc.copy_buffer_to_buffer(src, 0, &staging, 0, size)
         }));
-        let (tx, rx) = oneshot::channel();
-        staging.map_async(wgpu::MapMode::Read, .., move |r| tx.send(r));
+        // futures' one-shot channel works with any executor (the browser's, or none).
+        let (tx, rx) = futures_channel::oneshot::channel();
+        staging.map_async(wgpu::MapMode::Read, .., move |r| {
+            let _ = tx.send(r);
+        });
         #[cfg(not(target_arch = "wasm32"))]
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| GpuError(format!("waiting for the GPU failed: {e}")))?;
         rx.await
-            .ok_or_else(|| GpuError("the GPU device was lost during a readback".into()))?
+            .map_err(|_| GpuError("the GPU device was lost during a readback".into()))?
             .map_err(|e| GpuError(format!("reading the GPU buffer failed: {e}")))?;
         if let Some(f) = self.fault() {
             return Err(GpuError(f));
@@ -771,93 +774,35 @@ impl Gpu {
     }
 }
 
+/// The first limit the device will be opened with that the adapter does not offer, in
+/// words. Every limit of `want` is checked (wgpu's own comparison, the one
+/// `request_device` makes), so none can be forgotten here.
 fn missing_limits(have: &wgpu::Limits, want: &wgpu::Limits) -> Option<String> {
-    let checks = [
-        (
-            "storage buffers per shader stage",
-            have.max_storage_buffers_per_shader_stage,
-            want.max_storage_buffers_per_shader_stage,
-        ),
-        (
-            "workgroup storage bytes",
-            have.max_compute_workgroup_storage_size,
-            want.max_compute_workgroup_storage_size,
-        ),
-        (
-            "invocations per workgroup",
-            have.max_compute_invocations_per_workgroup,
-            want.max_compute_invocations_per_workgroup,
-        ),
-        (
-            "workgroup size x",
-            have.max_compute_workgroup_size_x,
-            want.max_compute_workgroup_size_x,
-        ),
-    ];
-    checks
-        .iter()
-        .find(|(_, h, w)| h < w)
-        .map(|(what, h, w)| format!("it allows {h} {what}, Genlab needs {w}"))
+    let mut why = None;
+    want.check_limits_with_fail_fn(have, true, |name, w, h| {
+        let what = name.trim_start_matches("max_").replace('_', " ");
+        why = Some(format!("it allows {h} for {what}, Genlab needs {w}"));
+    });
+    why
 }
 
-/// A one-shot channel for the readback callback (works with any executor, or none).
-mod oneshot {
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::sync::{Arc, Mutex};
-    use std::task::{Context, Poll, Waker};
+#[cfg(test)]
+mod limit_tests {
+    use super::missing_limits;
 
-    struct Slot<T> {
-        value: Option<T>,
-        waker: Option<Waker>,
-        closed: bool,
-    }
-
-    pub struct Sender<T>(Arc<Mutex<Slot<T>>>);
-    pub struct Receiver<T>(Arc<Mutex<Slot<T>>>);
-
-    pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-        let s = Arc::new(Mutex::new(Slot {
-            value: None,
-            waker: None,
-            closed: false,
-        }));
-        (Sender(s.clone()), Receiver(s))
-    }
-
-    impl<T> Sender<T> {
-        pub fn send(self, v: T) {
-            let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            s.value = Some(v);
-            if let Some(w) = s.waker.take() {
-                w.wake();
-            }
-        }
-    }
-
-    impl<T> Drop for Sender<T> {
-        fn drop(&mut self) {
-            let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            s.closed = true;
-            if let Some(w) = s.waker.take() {
-                w.wake();
-            }
-        }
-    }
-
-    impl<T> Future for Receiver<T> {
-        /// `None` if the sender was dropped without sending (a lost device).
-        type Output = Option<T>;
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-            let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(v) = s.value.take() {
-                Poll::Ready(Some(v))
-            } else if s.closed {
-                Poll::Ready(None)
-            } else {
-                s.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
+    #[test]
+    fn every_limit_asked_for_is_checked() {
+        let mut want = wgpu::Limits::downlevel_defaults();
+        want.max_compute_workgroup_size_x = 256;
+        want.max_compute_workgroup_size_y = 256;
+        assert_eq!(missing_limits(&want, &want), None);
+        let mut have = want.clone();
+        have.max_compute_workgroup_size_y = 128;
+        let why = missing_limits(&have, &want).expect("y is short");
+        assert!(why.contains("compute workgroup size y"), "{why}");
+        assert!(why.contains("128") && why.contains("256"), "{why}");
+        let mut have = want.clone();
+        have.max_compute_workgroup_storage_size = 8192;
+        assert!(missing_limits(&have, &want).is_some());
     }
 }

@@ -11,6 +11,7 @@ use crate::models::diffusion::{self as dm, energy_distance, EpsModel, Schedule, 
 use crate::models::zoo::{schedule_2d, schedule_unet, Net, T_2D};
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::tensor::{Device, Tensor};
+use crate::train::run::RunState;
 use crate::ui::browser::now_ms;
 use crate::ui::compute::Compute;
 use crate::ui::training::{self, next_tick};
@@ -156,8 +157,8 @@ pub fn Diffusion2d() -> impl IntoView {
         m.ensure_loaded();
     }
     let state = RwSignal::new(None::<Reverse>);
-    let running = RwSignal::new(false);
-    let run_id = RwSignal::new(0u64);
+    let run = RwSignal::new(RunState::default());
+    let running = move || run.with(|r| r.running());
     let n = 400;
     // One reverse step on the CPU with the current weights of the chosen model.
     let step_once = move || -> bool {
@@ -197,35 +198,16 @@ pub fn Diffusion2d() -> impl IntoView {
         }
     };
     let start = move |_| {
-        let mut rng = Rng::new(run_id.get_untracked() + 1);
+        let mut rng = Rng::new(run.get_untracked().tickets() + 1);
         let xt: Vec<(f64, f64)> = (0..n).map(|_| (rng.normal(), rng.normal())).collect();
         state.set(Some(Reverse {
             t: T_2D,
             x0: xt.clone(),
             xt,
         }));
-        run_id.update(|r| *r += 1);
-        running.set(true);
-        let id = run_id.get_untracked();
-        leptos::task::spawn_local(async move {
-            while running.get_untracked() && run_id.get_untracked() == id && step_once() {
-                next_tick().await;
-            }
-            if run_id.get_untracked() == id {
-                running.set(false);
-            }
-        });
+        training::drive(run, step_once);
     };
-    let resume = move |_| {
-        running.set(true);
-        let id = run_id.get_untracked();
-        leptos::task::spawn_local(async move {
-            while running.get_untracked() && run_id.get_untracked() == id && step_once() {
-                next_tick().await;
-            }
-            running.set(false);
-        });
-    };
+    let resume = move |_| training::drive(run, step_once);
     let plots = move || {
         let truth = data(land.get(), 400, 8);
         let st = state.get();
@@ -288,9 +270,9 @@ pub fn Diffusion2d() -> impl IntoView {
         }}
         <div class="controls">
             <button class="primary" data-testid="reverse-run" on:click=start>"Run the reverse process"</button>
-            <button data-testid="reverse-pause" on:click=move |_| running.set(false) disabled=move || !running.get()>"Pause"</button>
-            <button on:click=resume disabled=move || running.get() || state.get().is_none_or(|s| s.t == 0)>"Resume"</button>
-            <button data-testid="reverse-step" on:click=move |_| { step_once(); } disabled=move || running.get() || state.get().is_none_or(|s| s.t == 0)>"One step"</button>
+            <button data-testid="reverse-pause" on:click=move |_| run.update(|r| r.pause()) disabled=move || !running()>"Pause"</button>
+            <button data-testid="reverse-resume" on:click=resume disabled=move || running() || state.get().is_none_or(|s| s.t == 0)>"Resume"</button>
+            <button data-testid="reverse-step" on:click=move |_| { step_once(); } disabled=move || running() || state.get().is_none_or(|s| s.t == 0)>"One step"</button>
         </div>
         {plots}
     }

@@ -419,23 +419,18 @@ pub fn VaeFeatures() -> impl IntoView {
         let (Some(v), Some(a)) = (vae_freq.get(), ae_freq.get()) else {
             return String::new();
         };
-        let k = CARDINALITIES[f];
-        let hi = (0..k)
-            .map(|i| truth2[f][i].max(v[f][i]).max(a[f][i]))
-            .fold(0.0, f64::max)
-            * 1.15;
-        Figure::new(Scale::Linear { lo: -0.5, hi: k as f64 - 0.5 }, Scale::Linear { lo: 0.0, hi: hi.max(0.05) })
-            .size(520.0, 260.0)
-            .labels(FEATURES[f].name, "share")
-            .title(&format!("{}: P_data vs what the classifier reads in {n_samples} samples", FEATURES[f].name))
-            .describe(format!("Bars per value of {}: the true share, the share among VAE samples, and among autoencoder samples.", FEATURES[f].name))
-            .layer(Layer::Bars {
-                series: vec![
-                    ("P_data".into(), PALETTE[0].into(), truth2[f].clone()),
-                    ("VAE samples".into(), PALETTE[1].into(), v[f].clone()),
-                    ("autoencoder samples".into(), PALETTE[2].into(), a[f].clone()),
-                ],
-            })
+        Figure::category_bars(
+            FEATURES[f].values,
+            vec![
+                ("P_data".into(), PALETTE[0].into(), truth2[f].clone()),
+                ("VAE samples".into(), PALETTE[1].into(), v[f].clone()),
+                ("autoencoder samples".into(), PALETTE[2].into(), a[f].clone()),
+            ],
+        )
+        .size(520.0, 260.0)
+        .labels(FEATURES[f].name, "share")
+        .title(&format!("{}: P_data vs what the classifier reads in {n_samples} samples", FEATURES[f].name))
+        .describe(format!("Bars per value of {}: the true share, the share among VAE samples, and among autoencoder samples.", FEATURES[f].name))
             .to_svg()
     };
     let table = move || {

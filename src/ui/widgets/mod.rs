@@ -69,8 +69,11 @@ pub fn Widget(name: String, args: Vec<String>) -> impl IntoView {
         "diffusion-forward" => l10::DiffusionForward().into_any(),
         "diffusion-2d" => l10::Diffusion2d().into_any(),
         "diffusion-images" => l10::DiffusionImages().into_any(),
-        other => view! { <p class="error">{format!("This step names a widget that does not exist: “{other}”.")}</p> }
-            .into_any(),
+        other => {
+            let why = format!("This step names a widget that does not exist: “{other}”.");
+            web_sys::console::error_1(&why.clone().into());
+            view! { <p class="error">{why}</p> }.into_any()
+        }
     };
     view! { <section class="widget" data-widget=name.clone()>{inner}</section> }
 }
