@@ -5,136 +5,15 @@
 
 use std::fmt::Write;
 
-/// Okabe–Ito colours, safe for colour-blind readers.
-pub const PALETTE: [&str; 7] = [
-    "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#8f7f00",
-];
+mod colour;
+mod image;
+mod scale;
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Scale {
-    Linear {
-        lo: f64,
-        hi: f64,
-    },
-    /// Base-10 logarithmic; lo and hi must be positive.
-    Log {
-        lo: f64,
-        hi: f64,
-    },
-}
+pub use colour::{ColourMap, PALETTE};
+pub use image::{bmp_data_url, image_grid};
+pub use scale::{fmt_num, nice_ticks, Scale};
 
-impl Scale {
-    /// Position in 0..=1 along the axis.
-    pub fn frac(&self, v: f64) -> f64 {
-        match *self {
-            Scale::Linear { lo, hi } => (v - lo) / (hi - lo),
-            Scale::Log { lo, hi } => {
-                (v.max(1e-300).log10() - lo.log10()) / (hi.log10() - lo.log10())
-            }
-        }
-    }
-
-    pub fn inverse(&self, f: f64) -> f64 {
-        match *self {
-            Scale::Linear { lo, hi } => lo + f * (hi - lo),
-            Scale::Log { lo, hi } => 10f64.powf(lo.log10() + f * (hi.log10() - lo.log10())),
-        }
-    }
-
-    pub fn ticks(&self) -> Vec<f64> {
-        match *self {
-            Scale::Linear { lo, hi } => nice_ticks(lo, hi, 6),
-            Scale::Log { lo, hi } => log_ticks(lo, hi),
-        }
-    }
-}
-
-/// Round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi].
-pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    if !lo.is_finite() || !hi.is_finite() || hi <= lo {
-        return vec![lo];
-    }
-    let raw = (hi - lo) / target as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= 0.7 * raw)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step + 1e-9).floor() as i64;
-    (first..=last).map(|i| i as f64 * step).collect()
-}
-
-/// Ticks of a log axis: the powers of ten in [lo, hi]; where fewer than two fall in it,
-/// 1, 2 and 5 × 10^k; where that still gives fewer than three (a range under about a
-/// factor of 2.5), round linear ticks. An axis always carries numbers.
-fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
-    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
-        return vec![];
-    }
-    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
-    let inside = |mantissas: &[f64]| -> Vec<f64> {
-        (a..=b)
-            .flat_map(|e| mantissas.iter().map(move |m| m * 10f64.powi(e)))
-            .filter(|t| *t >= lo * (1.0 - 1e-9) && *t <= hi * (1.0 + 1e-9))
-            .collect()
-    };
-    let decades = inside(&[1.0]);
-    if decades.len() >= 2 {
-        return decades;
-    }
-    let fine = inside(&[1.0, 2.0, 5.0]);
-    if fine.len() >= 3 {
-        return fine;
-    }
-    nice_ticks(lo, hi, 4)
-        .into_iter()
-        .filter(|t| *t > 0.0)
-        .collect()
-}
-
-/// A short, readable number with at least three significant digits: 0.25, 0.00383,
-/// 1.5e-4, 4032.
-pub fn fmt_num(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    if !v.is_finite() {
-        return if v > 0.0 {
-            "∞".into()
-        } else if v < 0.0 {
-            "−∞".into()
-        } else {
-            "NaN".into()
-        };
-    }
-    let a = v.abs();
-    let s = if !(1e-3..1e5).contains(&a) {
-        let e = a.log10().floor() as i32;
-        let m = v / 10f64.powi(e);
-        format!("{}e{}", trim(format!("{m:.2}")), e)
-    } else if a >= 100.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        trim(format!("{v:.2}"))
-    } else {
-        // Three significant digits below 1: 0.383, 0.0383, 0.00383.
-        let decimals = (2 - a.log10().floor() as i32) as usize;
-        trim(format!("{v:.decimals$}"))
-    };
-    s.replace('-', "−")
-}
-
-fn trim(s: String) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -187,45 +66,6 @@ pub enum Layer {
     Bars {
         series: Vec<(String, String, Vec<f64>)>,
     },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ColourMap {
-    /// Light to dark blue (densities).
-    Blues,
-    /// Blue – white – red, centred between lo and hi (correlations).
-    Diverging,
-    /// Sea blue for low, land green for high (the world map).
-    LandSea,
-}
-
-impl ColourMap {
-    pub fn colour(&self, t: f64) -> String {
-        let t = if t.is_finite() {
-            t.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let lerp = |a: [f64; 3], b: [f64; 3], s: f64| -> [f64; 3] {
-            [
-                a[0] + (b[0] - a[0]) * s,
-                a[1] + (b[1] - a[1]) * s,
-                a[2] + (b[2] - a[2]) * s,
-            ]
-        };
-        let c = match self {
-            ColourMap::Blues => lerp([247.0, 251.0, 255.0], [8.0, 48.0, 107.0], t.powf(0.7)),
-            ColourMap::Diverging => {
-                if t < 0.5 {
-                    lerp([103.0, 169.0, 207.0], [247.0, 247.0, 247.0], t * 2.0)
-                } else {
-                    lerp([247.0, 247.0, 247.0], [239.0, 138.0, 98.0], t * 2.0 - 1.0)
-                }
-            }
-            ColourMap::LandSea => lerp([170.0, 205.0, 230.0], [196.0, 220.0, 160.0], t),
-        };
-        format!("#{:02x}{:02x}{:02x}", c[0] as u8, c[1] as u8, c[2] as u8)
-    }
 }
 
 /// A plot: axes, layers, labels, and what a screen reader should hear.
@@ -676,77 +516,9 @@ impl Figure {
     }
 }
 
-/// Several RGB images (each `side`×`side`) in one SVG grid.
-pub fn image_grid(
-    images: &[Vec<u8>],
-    side: usize,
-    cols: usize,
-    cell_px: f64,
-    title: &str,
-) -> String {
-    let rows = images.len().div_ceil(cols.max(1));
-    let gap = 1.0;
-    let cell = side as f64 + gap;
-    let (w, h) = (cols as f64 * cell, rows as f64 * cell);
-    let mut s = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="image-grid" viewBox="0 0 {w} {h}" width="{:.0}" role="img" shape-rendering="crispEdges"><title>{}</title>"#,
-        w / cell * cell_px,
-        esc(title)
-    );
-    for (i, img) in images.iter().enumerate() {
-        let (ox, oy) = ((i % cols) as f64 * cell, (i / cols) as f64 * cell);
-        for (p, px) in img.chunks_exact(3).enumerate() {
-            let _ = write!(
-                s,
-                r##"<rect x="{}" y="{}" width="1.05" height="1.05" fill="#{:02x}{:02x}{:02x}"/>"##,
-                ox + (p % side) as f64,
-                oy + (p / side) as f64,
-                px[0],
-                px[1],
-                px[2]
-            );
-        }
-    }
-    s.push_str("</svg>");
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ticks_are_round_and_cover_the_range() {
-        assert_eq!(
-            nice_ticks(0.0, 1.0, 5).len(),
-            vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0].len()
-        );
-        let t = nice_ticks(-180.0, 180.0, 6);
-        assert!(t.contains(&0.0) && t.len() >= 5);
-        assert_eq!(
-            Scale::Log {
-                lo: 10.0,
-                hi: 5000.0
-            }
-            .ticks(),
-            vec![10.0, 100.0, 1000.0]
-        );
-    }
-
-    #[test]
-    fn numbers_format_briefly() {
-        assert_eq!(fmt_num(0.25), "0.25");
-        assert_eq!(fmt_num(4032.0), "4032");
-        assert_eq!(fmt_num(-1.5), "−1.5");
-        assert_eq!(fmt_num(0.00015), "1.5e−4");
-        assert_eq!(fmt_num(f64::NEG_INFINITY), "−∞");
-        // Three significant digits everywhere, small numbers included.
-        assert_eq!(fmt_num(0.00383), "0.00383");
-        assert_eq!(fmt_num(-0.0383), "−0.0383");
-        assert_eq!(fmt_num(0.38349), "0.383");
-        assert_eq!(fmt_num(0.001), "0.001");
-        assert_eq!(fmt_num(3.834), "3.83");
-    }
 
     #[test]
     fn category_bars_draw_every_value_under_its_name() {
@@ -849,68 +621,5 @@ mod tests {
         assert!(s.contains("<desc>Two lines.</desc>"));
         assert!(s.contains("naive Bayes"));
         assert!(s.contains("<path d=\"M62.0,"));
-    }
-}
-
-/// An RGB image (row-major, 3 bytes a pixel) as a `data:` URL of an uncompressed BMP, for
-/// an `<img>`: far lighter for the page than one SVG rectangle per pixel.
-pub fn bmp_data_url(rgb: &[u8], w: usize, h: usize) -> String {
-    let row = (w * 3).div_ceil(4) * 4;
-    let size = 54 + row * h;
-    let mut b = Vec::with_capacity(size);
-    b.extend_from_slice(b"BM");
-    for v in [size as u32, 0, 54, 40, w as u32, h as u32] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
-    b.extend_from_slice(&1u16.to_le_bytes());
-    b.extend_from_slice(&24u16.to_le_bytes());
-    for v in [0u32, (row * h) as u32, 2835, 2835, 0, 0] {
-        b.extend_from_slice(&v.to_le_bytes());
-    }
-    for y in (0..h).rev() {
-        let start = b.len();
-        for x in 0..w {
-            let p = &rgb[(y * w + x) * 3..(y * w + x) * 3 + 3];
-            b.extend_from_slice(&[p[2], p[1], p[0]]);
-        }
-        b.resize(start + row, 0);
-    }
-    format!("data:image/bmp;base64,{}", base64(&b))
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for c in bytes.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= c.len() {
-                s.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
-}
-
-#[cfg(test)]
-mod image_tests {
-    use super::*;
-
-    #[test]
-    fn base64_and_bmp() {
-        assert_eq!(base64(b"Man"), "TWFu");
-        assert_eq!(base64(b"Ma"), "TWE=");
-        assert_eq!(base64(b"M"), "TQ==");
-        let url = bmp_data_url(&[255, 0, 0, 0, 255, 0], 2, 1);
-        assert!(url.starts_with("data:image/bmp;base64,Qk0"));
-        // 54 header bytes + one row of 6 bytes padded to 8.
-        assert_eq!(
-            url.len() - "data:image/bmp;base64,".len(),
-            62usize.div_ceil(3) * 4
-        );
     }
 }

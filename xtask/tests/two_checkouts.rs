@@ -86,13 +86,13 @@ fn each_checkout_builds_its_own_site_from_a_shared_target_directory() {
     let (site_a, log_a) = build_assets(&a, &target);
     let (site_b, log_b) = build_assets(&b, &target);
 
-    assert!(
-        log_a.starts_with(&format!("xtask: workspace {}\n", a.display())),
-        "{log_a}"
+    assert_eq!(
+        first_xtask_line(&log_a),
+        format!("xtask: workspace {}", a.display())
     );
-    assert!(
-        log_b.starts_with(&format!("xtask: workspace {}\n", b.display())),
-        "{log_b}"
+    assert_eq!(
+        first_xtask_line(&log_b),
+        format!("xtask: workspace {}", b.display())
     );
     assert!(
         site_b.join("www/only-in-b.txt").exists(),

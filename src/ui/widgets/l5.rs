@@ -11,7 +11,7 @@ use crate::data::Rng;
 use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
 use crate::models::pca::Pca;
 use crate::models::zoo::{Net, AVATAR_LATENT};
-use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
+use crate::plot::{fmt_num, Figure, PALETTE};
 use crate::ui::training::{self, ModelHandle};
 use leptos::prelude::*;
 
