@@ -522,14 +522,7 @@ mod tests {
 
     #[test]
     fn category_bars_draw_every_value_under_its_name() {
-        let names = [
-            "black",
-            "blonde",
-            "brown",
-            "pastel pink",
-            "red",
-            "silver grey",
-        ];
+        let names = ["first", "second", "third", "fourth value", "fifth", "sixth"];
         let series = |v: f64| (0..6).map(|i| v + 0.01 * i as f64).collect::<Vec<_>>();
         let fig = Figure::category_bars(
             &names,
