@@ -9,7 +9,7 @@ use genlab::nn::optim::Optimizer;
 use genlab::nn::{cross_entropy, Mlp, Params};
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device, Tensor, TensorError, UnaryOp};
-use genlab::train::{loss_fn, TrainError, Trainer};
+use genlab::train::{group_loss_fn, loss_fn, Group, TrainError, Trainer};
 
 struct Task {
     mlp: Mlp,
@@ -126,5 +126,110 @@ fn a_lost_gpu_device_falls_back_to_the_cpu_and_loses_no_snapshot() {
     block_on(cpu.run(40, &f)).unwrap();
     for (a, b) in losses(&t).iter().zip(losses(&cpu)) {
         assert!((a - b).abs() < 1e-3 + 1e-3 * b.abs(), "{a} vs {b}");
+    }
+}
+
+/// Two parameters trained in two groups, as a GAN alternates its networks: group "a" pulls
+/// a towards 1; group "b" pulls b towards −a, reading a after a's update of the same step.
+fn two_groups(lr_b: f32) -> (Params, Vec<Group>) {
+    let mut p = Params::default();
+    p.add("a", Tensor::from_vec(vec![3.0], &[1]).unwrap());
+    p.add("b", Tensor::from_vec(vec![0.5], &[1]).unwrap());
+    let groups = vec![
+        Group::new("a", [0], Optimizer::adam(0.1)),
+        Group::new("b", [1], Optimizer::adam(lr_b)),
+    ];
+    (p, groups)
+}
+
+fn square<'t>(v: Var<'t>) -> Result<Var<'t>, TensorError> {
+    v.mul(&v)?.sum(0)
+}
+
+#[test]
+fn groups_update_their_own_parameters_from_their_own_losses() {
+    let f = group_loss_fn(|g, _tape, p, step, _dev| {
+        let loss = match g {
+            0 => square(p[0].unary(UnaryOp::AddScalar, -1.0)?)?,
+            _ => square(p[1].add(&p[0])?)?,
+        };
+        // From step 30 on, group "b"'s loss is NaN: the whole step is refused.
+        let loss = if g == 1 && step >= 30 {
+            loss.scale(0.0)?
+                .unary(UnaryOp::AddScalar, -1.0)?
+                .unary(UnaryOp::Log, 0.0)?
+        } else {
+            loss
+        };
+        Ok((loss, vec![("twice".to_string(), loss.scale(2.0)?)]))
+    });
+    let value = |t: &Trainer, i: usize| t.params.values[i].cpu_values().unwrap()[0];
+
+    // Group "b" with a zero learning rate: b never moves, though its loss has a gradient
+    // for a, and a moves only by its own loss.
+    let (p, groups) = two_groups(0.0);
+    let mut frozen = block_on(Trainer::with_groups(p, groups, Device::Cpu)).unwrap();
+    block_on(frozen.run_groups(20, &f)).unwrap();
+    assert_eq!(value(&frozen, 1), 0.5);
+    assert!(value(&frozen, 0) < 3.0);
+
+    // Both learning: one chunk of 29 equals chunks of 10 + 19 (exact resume), metrics name
+    // each group, and a NaN in the second group at step 30 leaves step 29's weights,
+    // the first group's update of step 30 undone.
+    let (p, groups) = two_groups(0.1);
+    let mut one = block_on(Trainer::with_groups(p.clone(), groups.clone(), Device::Cpu)).unwrap();
+    block_on(one.run_groups(29, &f)).unwrap();
+    let mut two = block_on(Trainer::with_groups(p, groups, Device::Cpu)).unwrap();
+    block_on(two.run_groups(10, &f)).unwrap();
+    let c = block_on(two.run_groups(19, &f)).unwrap();
+    assert_eq!(losses(&one), losses(&two));
+    let m = c.metrics.last().unwrap();
+    let names: Vec<&str> = m.parts.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["a", "a/twice", "b", "b/twice"]);
+    assert!((m.loss - (m.parts[0].1 + m.parts[2].1)).abs() < 1e-6);
+    let (a29, b29) = (value(&two, 0), value(&two, 1));
+    let e = block_on(two.run_groups(5, &f)).unwrap_err();
+    assert_eq!(
+        e,
+        TrainError::NonFinite {
+            step: 30,
+            what: "the loss of b".into()
+        }
+    );
+    assert_eq!((two.step, value(&two, 0), value(&two, 1)), (29, a29, b29));
+    // Where it was going: a towards 1, b towards −a.
+    assert!(
+        (a29 - 1.0).abs() < 0.5 && (b29 + a29).abs() < 0.8,
+        "a {a29}, b {b29}"
+    );
+}
+
+#[test]
+fn groups_fall_back_to_the_cpu_together() {
+    let f = group_loss_fn(|g, _tape, p, _step, _dev| {
+        let loss = match g {
+            0 => square(p[0].unary(UnaryOp::AddScalar, -1.0)?)?,
+            _ => square(p[1].add(&p[0])?)?,
+        };
+        Ok((loss, vec![]))
+    });
+    let gpu = block_on(Gpu::new()).expect("a GPU adapter (lavapipe in CI)");
+    let (p, groups) = two_groups(0.1);
+    let mut t = block_on(Trainer::with_groups(
+        p.clone(),
+        groups.clone(),
+        Device::Gpu(gpu.clone()),
+    ))
+    .unwrap();
+    block_on(t.run_groups(10, &f)).unwrap();
+    gpu.simulate_loss();
+    let c = block_on(t.run_groups(10, &f)).unwrap();
+    assert_eq!(c.fell_back.map(|(_, at)| at), Some(10));
+    assert!(matches!(t.device, Device::Cpu));
+    block_on(t.run_groups(10, &f)).unwrap();
+    let mut cpu = block_on(Trainer::with_groups(p, groups, Device::Cpu)).unwrap();
+    block_on(cpu.run_groups(20, &f)).unwrap();
+    for (a, b) in losses(&t).iter().zip(losses(&cpu)) {
+        assert!((a - b).abs() < 1e-4 + 1e-4 * b.abs(), "{a} vs {b}");
     }
 }

@@ -82,11 +82,34 @@ impl Optimizer {
 
     /// Applies one update to `params` from the gradients of the bound variables `vars`.
     pub fn step(&mut self, params: &mut Params, vars: &[Var], grads: &Grads) -> Result<()> {
+        self.step_only(params, vars, grads, |_| true)
+    }
+
+    /// Like [`Optimizer::step`], for the parameters whose index `mine` accepts only (one
+    /// group of a model trained in parts, e.g. a GAN's discriminator): the others keep
+    /// their values whatever their gradients, and clipping sees this group's alone.
+    pub fn step_only(
+        &mut self,
+        params: &mut Params,
+        vars: &[Var],
+        grads: &Grads,
+        mine: impl Fn(usize) -> bool,
+    ) -> Result<()> {
         self.step += 1;
         let n = params.values.len();
         self.m.resize(n, None);
         self.v.resize(n, None);
-        let mut gs: Vec<Option<Tensor>> = vars.iter().map(|v| grads.get(*v).cloned()).collect();
+        let mut gs: Vec<Option<Tensor>> = vars
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if mine(i) {
+                    grads.get(*v).cloned()
+                } else {
+                    None
+                }
+            })
+            .collect();
         if let Some(max) = self.clip_norm {
             clip(&mut gs, max)?;
         }
