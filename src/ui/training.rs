@@ -141,18 +141,45 @@ pub async fn next_tick() {
     let _ = JsFuture::from(p).await;
 }
 
-/// Drives a step-by-step run in the background: takes a new ticket from `run` and calls
-/// `step` once per browser turn while that ticket is live and `step` says there is more.
-/// Start and resume both call this; a loop left from before a pause ends by itself.
-pub fn drive(run: RwSignal<RunState>, step: impl Fn() -> bool + 'static) {
-    let Some(ticket) = run.try_update(|r| r.begin()) else {
+/// The right of one background loop to go on with a run: live until the run is paused,
+/// restarted or resumed by another loop, or its widget is gone.
+#[derive(Clone, Copy)]
+pub struct Ticket {
+    run: RwSignal<RunState>,
+    id: u64,
+}
+
+impl Ticket {
+    pub fn live(&self) -> bool {
+        self.run.try_with_untracked(|r| r.live(self.id)) == Some(true)
+    }
+}
+
+/// Runs `work` in the background under a new ticket of `run` (start and resume both come
+/// here; a loop left from before ends by itself once its ticket is no longer live), and
+/// marks the run finished when `work` ends, if its ticket was still the live one.
+pub fn run_in_background<F, Fut>(run: RwSignal<RunState>, work: F)
+where
+    F: FnOnce(Ticket) -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    let Some(id) = run.try_update(|r| r.begin()) else {
         return;
     };
+    let ticket = Ticket { run, id };
     leptos::task::spawn_local(async move {
-        while run.try_with_untracked(|r| r.live(ticket)) == Some(true) && step() {
+        work(ticket).await;
+        let _ = run.try_update(|r| r.finish(id));
+    });
+}
+
+/// A step-by-step run: calls `step` once per browser turn while the ticket is live and
+/// `step` says there is more.
+pub fn drive(run: RwSignal<RunState>, step: impl Fn() -> bool + 'static) {
+    run_in_background(run, move |ticket| async move {
+        while ticket.live() && step() {
             next_tick().await;
         }
-        let _ = run.try_update(|r| r.finish(ticket));
     });
 }
 

@@ -532,8 +532,8 @@ pub fn DiffusionImages() -> impl IntoView {
     let steps = RwSignal::new(50.0);
     let ddim = RwSignal::new(true);
     let seed = RwSignal::new(1u64);
-    let run_id = RwSignal::new(0u64);
-    let running = RwSignal::new(false);
+    let run = RwSignal::new(RunState::default());
+    let running = move || run.with(|r| r.running());
     let main = RwSignal::new(None::<ImageBatch>);
     let plain = RwSignal::new(None::<ImageBatch>);
     let job = move |guided: bool| dm::ImageJob {
@@ -557,19 +557,12 @@ pub fn DiffusionImages() -> impl IntoView {
         seed: seed.get_untracked(),
     };
     let launch = move |jobs: Vec<(dm::ImageJob, RwSignal<Option<ImageBatch>>)>| {
-        run_id.update(|r| *r += 1);
-        let id = run_id.get_untracked();
-        running.set(true);
-        leptos::task::spawn_local(async move {
+        training::run_in_background(run, move |ticket| async move {
             for (j, out) in jobs {
-                let live = move || run_id.try_get_untracked() == Some(id);
-                sample_batch(j, out, live, unet, classifier, compute).await;
-                if !live() {
+                sample_batch(j, out, move || ticket.live(), unet, classifier, compute).await;
+                if !ticket.live() {
                     break;
                 }
-            }
-            if run_id.try_get_untracked() == Some(id) {
-                running.set(false);
             }
         });
     };
@@ -586,10 +579,7 @@ pub fn DiffusionImages() -> impl IntoView {
         }
         launch(vec![(j, plain)]);
     };
-    let cancel = move |_| {
-        run_id.update(|r| *r += 1);
-        running.set(false);
-    };
+    let cancel = move |_| run.update(|r| r.pause());
     let ready = move || unet.with(|_, _| ()).is_some();
     let selects = (0..5)
         .map(|f| {
@@ -625,10 +615,10 @@ pub fn DiffusionImages() -> impl IntoView {
         </div>
         <Slider label="steps" min=10.0 max=250.0 step=10.0 value=steps testid="sample-steps"/>
         <div class="controls">
-            <button class="primary" data-testid="generate" on:click=generate disabled=move || running.get() || !ready()>"Generate 16 people"</button>
-            <button data-testid="generate-plain" on:click=compare disabled=move || running.get() || !ready()>"Same noise, no prompt"</button>
-            <button data-testid="cancel-sampling" on:click=cancel disabled=move || !running.get()>"Cancel"</button>
-            <button on:click=move |_| seed.update(|s| *s += 1) disabled=move || running.get()>"New noise"</button>
+            <button class="primary" data-testid="generate" on:click=generate disabled=move || running() || !ready()>"Generate 16 people"</button>
+            <button data-testid="generate-plain" on:click=compare disabled=move || running() || !ready()>"Same noise, no prompt"</button>
+            <button data-testid="cancel-sampling" on:click=cancel disabled=move || !running()>"Cancel"</button>
+            <button on:click=move |_| seed.update(|s| *s += 1) disabled=move || running()>"New noise"</button>
             <span class="muted small">{move || format!("noise seed {}", seed.get())}</span>
         </div>
         {move || main.get().map(|b| batch_view(b, "samples"))}
