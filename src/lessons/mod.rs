@@ -8,52 +8,75 @@ pub mod route;
 pub use markdown::{Block, LessonDoc, Step};
 use std::sync::OnceLock;
 
-/// The lesson files, in course order, each with its number in the curriculum (lessons
-/// not written yet leave gaps).
-const SOURCES: &[(usize, &str)] = &[
-    (
-        0,
-        include_str!("../../www/lessons/00-generative-vs-discriminative.md"),
-    ),
-    (1, include_str!("../../www/lessons/01-p-data-p-model.md")),
-    (2, include_str!("../../www/lessons/02-fashion-outfits.md")),
-    (3, include_str!("../../www/lessons/03-pixels.md")),
-    (4, include_str!("../../www/lessons/04-latent-space.md")),
-    (5, include_str!("../../www/lessons/05-autoencoders-vaes.md")),
-    (10, include_str!("../../www/lessons/10-diffusion.md")),
+/// One lesson of the course: its number in the curriculum, its Markdown file and the
+/// widgets it places (each implemented by the UI under this name).
+pub struct Entry {
+    pub number: usize,
+    pub markdown: &'static str,
+    pub widgets: &'static [&'static str],
+}
+
+/// The course, in order: one line per lesson. Routes, the home page, the widget list, the
+/// UI's widget lookup (checked against it) and the end-to-end walk (which reads the home
+/// page) all come from here. Lessons not written yet leave gaps in the numbers.
+const COURSE: &[Entry] = &[
+    Entry {
+        number: 0,
+        markdown: include_str!("../../www/lessons/00-generative-vs-discriminative.md"),
+        widgets: &["paintings-classifier", "paintings-generator"],
+    },
+    Entry {
+        number: 1,
+        markdown: include_str!("../../www/lessons/01-p-data-p-model.md"),
+        widgets: &["land-box", "land-truth", "land-models"],
+    },
+    Entry {
+        number: 2,
+        markdown: include_str!("../../www/lessons/02-fashion-outfits.md"),
+        widgets: &[
+            "outfit-data",
+            "full-table",
+            "laplace",
+            "nb-counting",
+            "outfit-probability",
+            "generate-outfits",
+            "kl-vs-n",
+        ],
+    },
+    Entry {
+        number: 3,
+        markdown: include_str!("../../www/lessons/03-pixels.md"),
+        widgets: &["pixel-data", "pixel-model", "pixel-correlation"],
+    },
+    Entry {
+        number: 4,
+        markdown: include_str!("../../www/lessons/04-latent-space.md"),
+        widgets: &["jar-data", "jar-pca", "jar-autoencoder"],
+    },
+    Entry {
+        number: 5,
+        markdown: include_str!("../../www/lessons/05-autoencoders-vaes.md"),
+        widgets: &[
+            "vae-train",
+            "vae-latent-map",
+            "vae-interpolate",
+            "vae-holes",
+            "vae-beta",
+            "vae-anomaly",
+            "vae-features",
+        ],
+    },
+    Entry {
+        number: 10,
+        markdown: include_str!("../../www/lessons/10-diffusion.md"),
+        widgets: &["diffusion-forward", "diffusion-2d", "diffusion-images"],
+    },
 ];
 
-/// Every widget a lesson file may name. The UI implements each; a test checks the files.
-pub const WIDGETS: &[&str] = &[
-    "paintings-classifier",
-    "paintings-generator",
-    "land-box",
-    "land-truth",
-    "land-models",
-    "outfit-data",
-    "full-table",
-    "laplace",
-    "nb-counting",
-    "outfit-probability",
-    "generate-outfits",
-    "kl-vs-n",
-    "pixel-data",
-    "pixel-model",
-    "pixel-correlation",
-    "jar-data",
-    "jar-pca",
-    "jar-autoencoder",
-    "vae-train",
-    "vae-latent-map",
-    "vae-interpolate",
-    "vae-holes",
-    "vae-beta",
-    "vae-anomaly",
-    "vae-features",
-    "diffusion-forward",
-    "diffusion-2d",
-    "diffusion-images",
-];
+/// Every widget a lesson file may name, in course order.
+pub fn widget_names() -> impl Iterator<Item = &'static str> {
+    COURSE.iter().flat_map(|e| e.widgets.iter().copied())
+}
 
 /// A lesson with its place in the course.
 pub struct Lesson {
@@ -68,14 +91,14 @@ pub struct Lesson {
 pub fn all() -> &'static [Lesson] {
     static L: OnceLock<Vec<Lesson>> = OnceLock::new();
     L.get_or_init(|| {
-        SOURCES
+        COURSE
             .iter()
             .enumerate()
-            .map(|(index, &(number, src))| Lesson {
+            .map(|(index, e)| Lesson {
                 index,
-                number,
-                doc: markdown::parse_lesson(src)
-                    .unwrap_or_else(|e| panic!("lesson file {number}: {e}")),
+                number: e.number,
+                doc: markdown::parse_lesson(e.markdown)
+                    .unwrap_or_else(|err| panic!("lesson file {}: {err}", e.number)),
             })
             .collect()
     })
@@ -103,36 +126,50 @@ impl Lesson {
 mod tests {
     use super::*;
 
+    /// The widgets a lesson's Markdown places.
+    fn placed(l: &Lesson) -> Vec<&str> {
+        l.doc
+            .steps
+            .iter()
+            .flat_map(|s| &s.blocks)
+            .filter_map(|b| match b {
+                Block::Widget { name, .. } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
-    fn every_lesson_parses_and_names_only_known_widgets() {
-        assert_eq!(all().len(), SOURCES.len());
-        for l in all() {
+    fn every_lesson_parses_and_names_only_its_declared_widgets() {
+        assert_eq!(all().len(), COURSE.len());
+        for (l, e) in all().iter().zip(COURSE) {
             assert!(l.doc.steps.len() >= 2, "{}", l.doc.id);
-            for s in &l.doc.steps {
-                for b in &s.blocks {
-                    if let Block::Widget { name, .. } = b {
-                        assert!(
-                            WIDGETS.contains(&name.as_str()),
-                            "{}/{}: unknown widget {name}",
-                            l.doc.id,
-                            s.id
-                        );
-                    }
-                }
+            for name in placed(l) {
+                assert!(
+                    e.widgets.contains(&name),
+                    "lesson {}: unknown widget {name} (declare it in COURSE and register it in ui::widgets)",
+                    l.doc.id
+                );
             }
         }
     }
 
     #[test]
-    fn every_widget_is_used() {
-        for w in WIDGETS {
-            let used = all()
-                .iter()
-                .flat_map(|l| &l.doc.steps)
-                .flat_map(|s| &s.blocks)
-                .any(|b| matches!(b, Block::Widget { name, .. } if name == w));
-            assert!(used, "widget {w} is in no lesson");
+    fn every_declared_widget_is_placed_and_names_are_unique() {
+        for (l, e) in all().iter().zip(COURSE) {
+            for w in e.widgets {
+                assert!(
+                    placed(l).contains(w),
+                    "lesson {}: widget {w} is in no step",
+                    l.doc.id
+                );
+            }
         }
+        let mut names: Vec<_> = widget_names().collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n, "two lessons declare the same widget name");
     }
 
     #[test]

@@ -19,6 +19,12 @@ pub fn start() {
     leptos::mount::mount_to_body(app::App);
 }
 
+/// The names of every widget the UI implements, in course order (a browser test checks
+/// them against the lesson table, `lessons::widget_names`).
+pub fn widget_names() -> Vec<&'static str> {
+    widgets::registered().collect()
+}
+
 /// The crate's version, for the console and bug reports.
 #[wasm_bindgen]
 pub fn genlab_version() -> String {

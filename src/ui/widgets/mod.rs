@@ -1,15 +1,16 @@
 //! The lessons' interactive widgets, mounted by name from the lesson files' `widget`
-//! blocks. Each widget keeps its own state in signals; state shared between the steps of
-//! a lesson (the reader's data seed) lives in [`Shared`].
+//! blocks: one file per lesson topic, each with its `WIDGETS` table, and one line per
+//! lesson in [`REGISTRY`]. Each widget keeps its own state in signals; state shared between
+//! the steps of a lesson (the reader's data seed) lives in [`Shared`].
 
-mod l0;
-mod l1;
-mod l10;
-mod l2;
-mod l3;
-mod l4;
-mod l5;
+mod diffusion;
+mod discriminative;
+mod jars;
+mod land;
+mod outfits;
 mod panel;
+mod pixels;
+mod vae;
 
 use crate::data::rng::fresh_seed;
 use leptos::prelude::*;
@@ -36,41 +37,40 @@ impl Shared {
     }
 }
 
+/// A lesson's widgets: each name (as the lesson's Markdown writes it) with its component.
+pub type Widgets = &'static [(&'static str, fn() -> AnyView)];
+
+/// Every lesson's widgets: one line per lesson (the lesson's entry in `lessons::COURSE`
+/// declares the same names; `tests/web.rs` checks the two agree).
+const REGISTRY: &[Widgets] = &[
+    discriminative::WIDGETS,
+    land::WIDGETS,
+    outfits::WIDGETS,
+    pixels::WIDGETS,
+    jars::WIDGETS,
+    vae::WIDGETS,
+    diffusion::WIDGETS,
+];
+
+/// The names of every registered widget, in course order.
+pub fn registered() -> impl Iterator<Item = &'static str> {
+    REGISTRY
+        .iter()
+        .flat_map(|w| w.iter().map(|(name, _)| *name))
+}
+
 /// Mounts the widget called `name`.
 #[component]
 pub fn Widget(name: String, args: Vec<String>) -> impl IntoView {
     let _ = &args; // no widget takes arguments yet; the lesson format allows them
-    let inner = match name.as_str() {
-        "paintings-classifier" => l0::PaintingsClassifier().into_any(),
-        "paintings-generator" => l0::PaintingsGenerator().into_any(),
-        "land-box" => l1::LandBox().into_any(),
-        "land-truth" => l1::LandTruth().into_any(),
-        "land-models" => l1::LandModels().into_any(),
-        "outfit-data" => l2::OutfitData().into_any(),
-        "full-table" => l2::FullTableWidget().into_any(),
-        "laplace" => l2::LaplaceWidget().into_any(),
-        "nb-counting" => l2::NbCounting().into_any(),
-        "outfit-probability" => l2::OutfitProbability().into_any(),
-        "generate-outfits" => l2::GenerateOutfits().into_any(),
-        "kl-vs-n" => l2::KlVsN().into_any(),
-        "pixel-data" => l3::PixelData().into_any(),
-        "pixel-model" => l3::PixelModelWidget().into_any(),
-        "pixel-correlation" => l3::PixelCorrelation().into_any(),
-        "jar-data" => l4::JarData().into_any(),
-        "jar-pca" => l4::JarPca().into_any(),
-        "jar-autoencoder" => l4::JarAutoencoder().into_any(),
-        "vae-train" => l5::VaeTrain().into_any(),
-        "vae-latent-map" => l5::VaeLatentMap().into_any(),
-        "vae-interpolate" => l5::VaeInterpolate().into_any(),
-        "vae-holes" => l5::VaeHoles().into_any(),
-        "vae-beta" => l5::VaeBeta().into_any(),
-        "vae-anomaly" => l5::VaeAnomaly().into_any(),
-        "vae-features" => l5::VaeFeatures().into_any(),
-        "diffusion-forward" => l10::DiffusionForward().into_any(),
-        "diffusion-2d" => l10::Diffusion2d().into_any(),
-        "diffusion-images" => l10::DiffusionImages().into_any(),
-        other => {
-            let why = format!("This step names a widget that does not exist: “{other}”.");
+    let found = REGISTRY
+        .iter()
+        .flat_map(|w| w.iter())
+        .find(|(n, _)| *n == name);
+    let inner = match found {
+        Some((_, make)) => make(),
+        None => {
+            let why = format!("This step names a widget that does not exist: “{name}”.");
             web_sys::console::error_1(&why.clone().into());
             view! { <p class="error">{why}</p> }.into_any()
         }

@@ -1,12 +1,24 @@
 //! Lesson 2: fifty outfits, the full table, Laplace smoothing, naive Bayes, and how each
 //! compares with the exact P_data of Avatar World.
 
+use super::Widgets;
 use super::{avatar_svg, Shared, Slider, LESSON_OUTFIT_SEED};
 use crate::data::avatar::{to_csv, Avatar, CARDINALITIES, FEATURES, N_COMBINATIONS};
 use crate::data::{PData, Rng};
 use crate::models::tabular::{independent_of_marginals, kl, FullTable, NaiveBayes};
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use leptos::prelude::*;
+
+/// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
+pub const WIDGETS: Widgets = &[
+    ("outfit-data", || OutfitData().into_any()),
+    ("full-table", || FullTableWidget().into_any()),
+    ("laplace", || LaplaceWidget().into_any()),
+    ("nb-counting", || NbCounting().into_any()),
+    ("outfit-probability", || OutfitProbability().into_any()),
+    ("generate-outfits", || GenerateOutfits().into_any()),
+    ("kl-vs-n", || KlVsN().into_any()),
+];
 
 const N_OBSERVED: usize = 50;
 /// Largest data set on the KL plot.

@@ -1,6 +1,7 @@
 //! Lesson 1: the land/sea map. A box model the reader drags, the truth revealed with
 //! points A, B, C, and four density models compared by held-out log-likelihood.
 
+use super::Widgets;
 use super::{svg_point, Slider};
 use crate::data::land::{LandMap, COLS, ROWS, X_MAX, X_MIN, Y_MAX, Y_MIN};
 use crate::data::Rng;
@@ -10,6 +11,13 @@ use crate::models::density2d::{
 use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
 use leptos::prelude::*;
 use std::sync::Arc as Rc;
+
+/// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
+pub const WIDGETS: Widgets = &[
+    ("land-box", || LandBox().into_any()),
+    ("land-truth", || LandTruth().into_any()),
+    ("land-models", || LandModels().into_any()),
+];
 
 const W: f64 = 560.0;
 const H: f64 = 320.0;

@@ -2,6 +2,7 @@
 //! and the correlations between pixels that such a model throws away.
 
 use super::Slider;
+use super::Widgets;
 use crate::data::draw::{rasterise, to_grey, SIZE};
 use crate::data::{Avatar, PData, Rng};
 use crate::models::pixel::{correlation_with, PixelModel};
@@ -10,6 +11,13 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
+pub const WIDGETS: Widgets = &[
+    ("pixel-data", || PixelData().into_any()),
+    ("pixel-model", || PixelModelWidget().into_any()),
+    ("pixel-correlation", || PixelCorrelation().into_any()),
+];
 
 const DATA_SEED: u64 = 33;
 const HELD_OUT_SEED: u64 = 34;

@@ -3,6 +3,7 @@
 
 use super::panel::{image, image_row, TrainPanel};
 use super::svg_point;
+use super::Widgets;
 use crate::data::jars::{self, Jar, SIDE};
 use crate::models::pca::Pca;
 use crate::models::zoo::jar_training_set;
@@ -10,6 +11,13 @@ use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale};
 use crate::ui::training;
 use leptos::prelude::*;
 use std::cell::OnceCell;
+
+/// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
+pub const WIDGETS: Widgets = &[
+    ("jar-data", || JarData().into_any()),
+    ("jar-pca", || JarPca().into_any()),
+    ("jar-autoencoder", || JarAutoencoder().into_any()),
+];
 
 const PAD: f64 = 360.0;
 /// How many training jars the maps show (and PCA is fitted to).

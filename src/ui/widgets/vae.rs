@@ -2,9 +2,10 @@
 //! by feature, interpolation, sampling from the prior (and the plain autoencoder's holes),
 //! β, anomaly detection, and a feature classifier that checks the samples against P_data.
 
-use super::l4::{Groups, LatentPad};
+use super::jars::{Groups, LatentPad};
 use super::panel::{image_row, TrainPanel};
 use super::Slider;
+use super::Widgets;
 use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR};
 use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
 use crate::data::Rng;
@@ -14,6 +15,17 @@ use crate::models::zoo::{Net, AVATAR_LATENT};
 use crate::plot::{fmt_num, Figure, PALETTE};
 use crate::ui::training::{self, ModelHandle};
 use leptos::prelude::*;
+
+/// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
+pub const WIDGETS: Widgets = &[
+    ("vae-train", || VaeTrain().into_any()),
+    ("vae-latent-map", || VaeLatentMap().into_any()),
+    ("vae-interpolate", || VaeInterpolate().into_any()),
+    ("vae-holes", || VaeHoles().into_any()),
+    ("vae-beta", || VaeBeta().into_any()),
+    ("vae-anomaly", || VaeAnomaly().into_any()),
+    ("vae-features", || VaeFeatures().into_any()),
+];
 
 const AE: &str = "avatar-ae";
 const VAE: &str = "avatar-vae";

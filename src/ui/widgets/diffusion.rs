@@ -5,6 +5,7 @@
 
 use super::panel::{image_row, TrainPanel};
 use super::Slider;
+use super::Widgets;
 use crate::data::avatar::{Avatar, FEATURES};
 use crate::data::Rng;
 use crate::models::diffusion::{self as dm, energy_distance, EpsModel, Schedule, ScheduleKind};
@@ -16,6 +17,13 @@ use crate::ui::browser::now_ms;
 use crate::ui::compute::Compute;
 use crate::ui::training::{self, next_tick};
 use leptos::prelude::*;
+
+/// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
+pub const WIDGETS: Widgets = &[
+    ("diffusion-forward", || DiffusionForward().into_any()),
+    ("diffusion-2d", || Diffusion2d().into_any()),
+    ("diffusion-images", || DiffusionImages().into_any()),
+];
 
 fn data(land: bool, n: usize, seed: u64) -> Vec<(f64, f64)> {
     let mut rng = Rng::new(seed);
