@@ -11,6 +11,7 @@
 //!   train <model|all> [--gpu]    train lessons' networks natively; weights into www/weights/
 
 mod serve;
+mod sizes;
 mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -136,6 +137,11 @@ pub fn build_site(out: &Path, release: bool) -> Result {
         .map(|m| m.len())
         .unwrap_or(0);
     eprintln!("xtask: genlab_bg.wasm is {} KiB", size / 1024);
+    let rows = sizes::compress_site(out)?;
+    eprint!(
+        "xtask: sizes (.gz and .br written beside each)\n{}",
+        sizes::table(&rows)
+    );
     Ok(())
 }
 

@@ -43,6 +43,27 @@ pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
+/// The file to send for `path` given the request's `Accept-Encoding`: the `.br` or `.gz`
+/// copy `build` wrote beside it where the browser takes that encoding, else the file.
+pub fn encoded(path: &Path, accept: &str) -> (PathBuf, Option<&'static str>) {
+    let takes = |enc: &str| {
+        accept.split(',').any(|a| {
+            a.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case(enc)
+        })
+    };
+    for (enc, ext) in [("br", "br"), ("gzip", "gz")] {
+        let copy = PathBuf::from(format!("{}.{ext}", path.display()));
+        if takes(enc) && copy.is_file() {
+            return (copy, Some(enc));
+        }
+    }
+    (path.to_path_buf(), None)
+}
+
 fn header(k: &str, v: &str) -> Header {
     Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header")
 }
@@ -61,13 +82,27 @@ impl Server {
         let root = root.to_path_buf();
         let handle = std::thread::spawn(move || {
             for req in server.incoming_requests() {
-                let resp = match resolve(&root, req.url())
-                    .and_then(|p| std::fs::read(&p).ok().map(|b| (p, b)))
-                {
-                    Some((p, body)) => {
-                        Response::from_data(body).with_header(header("Content-Type", mime(&p)))
+                let accept = req
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Accept-Encoding"))
+                    .map(|h| h.value.as_str().to_string())
+                    .unwrap_or_default();
+                let resp = match resolve(&root, req.url()).map(|p| {
+                    let (file, enc) = encoded(&p, &accept);
+                    (p, file, enc)
+                }) {
+                    Some((p, file, enc)) if file.is_file() => {
+                        let body = std::fs::read(&file).unwrap_or_default();
+                        let r = Response::from_data(body)
+                            .with_header(header("Content-Type", mime(&p)))
+                            .with_header(header("Vary", "Accept-Encoding"));
+                        match enc {
+                            Some(e) => r.with_header(header("Content-Encoding", e)),
+                            None => r,
+                        }
                     }
-                    None => Response::from_data(b"404 not found".to_vec())
+                    _ => Response::from_data(b"404 not found".to_vec())
                         .with_status_code(StatusCode(404))
                         .with_header(header("Content-Type", "text/plain")),
                 };
@@ -105,6 +140,30 @@ mod tests {
         assert_eq!(resolve(&root, "/../etc/passwd"), None);
         assert_eq!(resolve(&root, "/missing"), None);
         assert_eq!(mime(Path::new("x.wasm")), "application/wasm");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn sends_the_compressed_copy_the_browser_accepts() {
+        let root = std::env::temp_dir().join(format!("genlab-serve3-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        let f = root.join("a.wasm");
+        std::fs::write(&f, "x").unwrap();
+        std::fs::write(root.join("a.wasm.gz"), "g").unwrap();
+        assert_eq!(encoded(&f, ""), (f.clone(), None));
+        assert_eq!(
+            encoded(&f, "gzip, deflate, br"),
+            (root.join("a.wasm.gz"), Some("gzip"))
+        );
+        std::fs::write(root.join("a.wasm.br"), "b").unwrap();
+        assert_eq!(
+            encoded(&f, "gzip, deflate, br"),
+            (root.join("a.wasm.br"), Some("br"))
+        );
+        assert_eq!(
+            encoded(&f, "deflate;q=1, gzip;q=0.5"),
+            (root.join("a.wasm.gz"), Some("gzip"))
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 
