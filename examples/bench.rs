@@ -8,7 +8,7 @@ use genlab::models::density2d::{mean_log_likelihood, Kde, Mixture};
 use genlab::models::diffusion::{ImageRun, BENCH_JOB};
 use genlab::models::pixel::{correlation_with, PixelModel};
 use genlab::models::tabular::{kl, NaiveBayes};
-use genlab::models::zoo::{self, schedule_unet, Net};
+use genlab::models::zoo::{self, schedule_unet};
 use genlab::nn::peer::{uniform_pm1, PeerMlp};
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device, Tensor};
@@ -109,7 +109,9 @@ fn diffusion_rows(device: &Device, label: &str) {
         1.0 / per,
         "steps/s"
     );
-    let Net::Unet(m) = net else { return };
+    let Some(m) = net.get::<genlab::models::diffusion::Unet>().cloned() else {
+        return;
+    };
     let params = trainer.params.clone();
     let s = schedule_unet();
     let job = BENCH_JOB;

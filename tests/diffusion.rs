@@ -5,9 +5,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use genlab::data::Rng;
+use genlab::models::autoencoder::FeatureClassifier;
 use genlab::models::diffusion::{self as dm, energy_distance, EpsModel};
 use genlab::models::zoo::{
-    self, fnv1a64, schedule_2d, schedule_unet, Manifest, Net, DIFFUSION_RECIPES, T_2D,
+    self, fnv1a64, schedule_2d, schedule_unet, Manifest, Net, ToyDenoiser, DIFFUSION_RECIPES, T_2D,
 };
 use genlab::nn::Params;
 use genlab::tensor::gpu::Gpu;
@@ -17,9 +18,7 @@ use shipped::{shipped, weights_dir};
 
 /// DDPM ancestral sampling of `n` points with a 2-D denoiser.
 fn sample_2d(net: &Net, p: &Params, n: usize, seed: u64, dev: &Device) -> Vec<(f64, f64)> {
-    let Net::Denoiser2d(m) = net else {
-        panic!("not a 2-D denoiser")
-    };
+    let m = &net.get::<ToyDenoiser>().expect("a 2-D denoiser").net;
     let s = schedule_2d();
     let mut x = Tensor::random(&[n, 2], seed, true, dev);
     for t in (1..=T_2D).rev() {
@@ -139,7 +138,7 @@ fn unet_initialisation_is_the_same_on_gpu_and_cpu() {
 fn one_unet_denoising_step_agrees_on_gpu_and_cpu() {
     let gpu = Device::Gpu(block_on(Gpu::new()).expect("a GPU adapter"));
     let (net, p) = zoo::recipe("avatar-unet").unwrap().build(&Device::Cpu);
-    let Net::Unet(m) = net else { panic!() };
+    let m = net.get::<dm::Unet>().expect("a U-Net").clone();
     let x = Tensor::random(&[2, 3, 32, 32], 3, true, &Device::Cpu);
     let cond = [[None, None, None, Some(4), None], [None; 5]];
     let cpu = dm::guided_eps(&m, &p, &x, 500, &cond, 3.0).unwrap();
@@ -168,7 +167,7 @@ fn one_unet_denoising_step_agrees_on_gpu_and_cpu() {
 fn image_runs_agree_on_gpu_and_cpu_for_both_samplers() {
     let gpu = Device::Gpu(block_on(Gpu::new()).expect("a GPU adapter"));
     let (net, p) = zoo::recipe("avatar-unet").unwrap().build(&Device::Cpu);
-    let Net::Unet(m) = net else { panic!() };
+    let m = net.get::<dm::Unet>().expect("a U-Net").clone();
     let pg = p.to_device(&gpu);
     let s = schedule_unet();
     for sampler in [dm::Sampler::Ddim, dm::Sampler::Ddpm] {
@@ -216,7 +215,10 @@ fn respaced_posterior_reduces_to_the_one_step_posterior() {
 /// What the shipped feature classifier reads in finished U-Net samples ([−1, 1] pixels).
 fn read_samples(run: &dm::ImageRun) -> Vec<[usize; 5]> {
     let (cls, cp) = shipped("feature-classifier", &Device::Cpu);
-    let Net::Classifier(c) = cls else { panic!() };
+    let c = cls
+        .get::<FeatureClassifier>()
+        .expect("a classifier")
+        .clone();
     let x = run.x.cpu_values().unwrap();
     let rows: Vec<Vec<f32>> = x
         .chunks(dm::AVATAR_PIXELS)
@@ -231,7 +233,7 @@ fn read_samples(run: &dm::ImageRun) -> Vec<[usize; 5]> {
 
 fn sample_unet(prompt: [Option<u8>; 5], w: f32, n: usize) -> Vec<[usize; 5]> {
     let (net, p) = shipped("avatar-unet", &Device::Cpu);
-    let Net::Unet(m) = net else { panic!() };
+    let m = net.get::<dm::Unet>().expect("a U-Net").clone();
     let s = schedule_unet();
     let job = dm::ImageJob {
         sampler: dm::Sampler::Ddim,

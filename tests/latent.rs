@@ -5,7 +5,7 @@
 
 use genlab::data::avatar::CARDINALITIES;
 use genlab::data::Rng;
-use genlab::models::autoencoder::{self as ae, avatar_input, held_out_people};
+use genlab::models::autoencoder::{self as ae, avatar_input, held_out_people, FeatureClassifier};
 use genlab::models::zoo::{self, fnv1a64, Manifest, Net, Recipe, AVATAR_LATENT, RECIPES};
 use genlab::nn::weights;
 use genlab::nn::Params;
@@ -230,9 +230,10 @@ fn shipped_avatar_models_reconstruct_sample_and_flag_anomalies() {
     // The classifier reads real people well, and VAE samples match P_data's shares far
     // better than samples from the plain autoencoder's "prior".
     let (cls_net, cls_p) = shipped("feature-classifier", &Device::Cpu);
-    let Net::Classifier(cls) = cls_net else {
-        panic!()
-    };
+    let cls = cls_net
+        .get::<FeatureClassifier>()
+        .expect("a classifier")
+        .clone();
     let real = held_out_people(300, 31);
     let preds = cls
         .predict_cpu(&cls_p, &real.iter().map(avatar_input).collect::<Vec<_>>())

@@ -147,7 +147,7 @@ pub async fn bench_lessons(gpu: bool) -> Result<JsValue, JsValue> {
     // Lesson 10: a U-Net training step, and one guided DDIM step for 16 avatars.
     let (ms, net, params) = train_step_ms("avatar-unet", &dev).await?;
     out.push(("unetStepMs", ms));
-    let crate::models::zoo::Net::Unet(m) = net else {
+    let Some(m) = net.get::<crate::models::diffusion::Unet>().cloned() else {
         return Err(JsValue::from_str("avatar-unet is not a U-Net"));
     };
     use crate::models::diffusion::{ImageRun, BENCH_JOB as job};

@@ -8,8 +8,9 @@ use super::Slider;
 use super::Widgets;
 use crate::data::avatar::{Avatar, FEATURES};
 use crate::data::Rng;
+use crate::models::autoencoder::FeatureClassifier;
 use crate::models::diffusion::{self as dm, energy_distance, EpsModel, Schedule, ScheduleKind};
-use crate::models::zoo::{schedule_2d, schedule_unet, Net, T_2D};
+use crate::models::zoo::{schedule_2d, schedule_unet, ToyDenoiser, T_2D};
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::tensor::{Device, Tensor};
 use crate::train::run::RunState;
@@ -188,7 +189,7 @@ pub fn Diffusion2d() -> impl IntoView {
         .expect("sizes agree");
         let next = m
             .with(|net, p| {
-                let Net::Denoiser2d(d) = net else { return None };
+                let d = &net.get::<ToyDenoiser>()?.net;
                 let eps = d.eps(p, &x, cur.t, &[]).ok()?;
                 dm::ddpm_step(schedule_2d(), &x, &eps, cur.t, false, 1000 + cur.t as u64).ok()
             })
@@ -371,7 +372,9 @@ async fn sample_batch(
     let Some((net, params)) = unet.with(|n, p| (n.clone(), p.clone())) else {
         return;
     };
-    let Net::Unet(model) = net else { return };
+    let Some(model) = net.get::<dm::Unet>().cloned() else {
+        return;
+    };
     let s = schedule_unet();
     let mut dev = compute.device();
     let mut notice = None;
@@ -442,9 +445,9 @@ async fn sample_batch(
         }
         let x = run.x.to_vec().await.unwrap_or_default();
         let read = classifier
-            .with(|net, p| match net {
-                Net::Classifier(c) => c.predict_cpu(p, &unit_rows(&x)).ok(),
-                _ => None,
+            .with(|net, p| {
+                let c = net.get::<FeatureClassifier>()?;
+                c.predict_cpu(p, &unit_rows(&x)).ok()
             })
             .flatten();
         let _ = out.try_update(|b| {

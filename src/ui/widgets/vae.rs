@@ -9,9 +9,10 @@ use super::Widgets;
 use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR};
 use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
 use crate::data::Rng;
+use crate::models::autoencoder::FeatureClassifier;
 use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
 use crate::models::pca::Pca;
-use crate::models::zoo::{Net, AVATAR_LATENT};
+use crate::models::zoo::AVATAR_LATENT;
 use crate::plot::{fmt_num, Figure, PALETTE};
 use crate::ui::training::{self, ModelHandle};
 use leptos::prelude::*;
@@ -391,9 +392,9 @@ pub fn VaeFeatures() -> impl IntoView {
     let n_samples = 256;
     let classify = move |images: &[Vec<f32>]| -> Option<Vec<[usize; 5]>> {
         m_cls
-            .with(|net, p| match net {
-                Net::Classifier(c) => c.predict_cpu(p, images).ok(),
-                _ => None,
+            .with(|net, p| {
+                let c = net.get::<FeatureClassifier>()?;
+                c.predict_cpu(p, images).ok()
             })
             .flatten()
     };

@@ -3,41 +3,28 @@
 //! weights, that the tests run for a few steps, and that the page runs when the reader
 //! trains from scratch. One recipe, three users: the shipped file is reproducible.
 
-use super::autoencoder::{
-    self as ae, AutoEncoder, AvatarAe, FeatureClassifier, JarAe, Kind, AVATAR_D, JAR_D,
-};
-use super::diffusion::{self, Denoiser2d, Schedule, ScheduleKind, Unet};
+mod autoencoders;
+mod denoisers;
+
+pub use autoencoders::{Avatars, Classifier, Jars};
+pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
+
+use super::autoencoder::{self as ae, AutoEncoder, Kind};
+use super::diffusion::{Schedule, ScheduleKind};
 pub use super::manifest::Manifest;
 use crate::autodiff::{Tape, Var};
 use crate::data::{jars, Rng};
 use crate::nn::optim::Optimizer;
-use crate::nn::{mse, Params};
-use crate::tensor::{Device, Result, Tensor};
+use crate::nn::Params;
+use crate::tensor::{Device, Result};
 use crate::train::{TrainError, Trainer};
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Latent size of the avatar autoencoders.
 pub const AVATAR_LATENT: usize = 8;
 /// Version of the avatar data (the drawing and P_data); recorded in manifests.
 pub const AVATAR_VERSION: &str = "avatar-world-1";
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Arch {
-    Jar,
-    Avatar(Kind),
-    Classifier,
-    /// A 2-D DDPM denoiser on a toy data set.
-    Ddpm2d(Toy),
-    /// The conditional U-Net of lesson 10.
-    Unet,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Toy {
-    SwissRoll,
-    Land,
-}
 
 /// Steps of the 2-D diffusion (linear schedule). The avatar U-Net's (cosine) live beside
 /// the U-Net in `diffusion`.
@@ -45,15 +32,11 @@ pub const T_2D: usize = 100;
 
 pub use super::diffusion::{schedule_unet, T_UNET};
 
-/// The probability that training drops all conditions (and, otherwise, each feature), so
-/// one network learns the conditional and the unconditional model (classifier-free guidance).
-pub const DROP_ALL: f64 = 0.15;
-pub const DROP_EACH: f64 = 0.3;
-
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Recipe {
     pub name: &'static str,
-    pub arch: Arch,
+    /// What network it builds and what data it trains on.
+    pub arch: &'static dyn Arch,
     pub seed: u64,
     pub steps: u64,
     pub batch: usize,
@@ -69,7 +52,7 @@ pub struct Recipe {
 pub const RECIPES: &[Recipe] = &[
     Recipe {
         name: "jar-ae",
-        arch: Arch::Jar,
+        arch: &Jars,
         seed: 4,
         steps: 3000,
         batch: 64,
@@ -79,7 +62,7 @@ pub const RECIPES: &[Recipe] = &[
     },
     Recipe {
         name: "avatar-ae",
-        arch: Arch::Avatar(Kind::Plain),
+        arch: &Avatars(Kind::Plain),
         seed: 5,
         steps: 2500,
         batch: 32,
@@ -89,7 +72,7 @@ pub const RECIPES: &[Recipe] = &[
     },
     Recipe {
         name: "avatar-vae",
-        arch: Arch::Avatar(Kind::Variational),
+        arch: &Avatars(Kind::Variational),
         seed: 5,
         steps: 2500,
         batch: 32,
@@ -99,7 +82,7 @@ pub const RECIPES: &[Recipe] = &[
     },
     Recipe {
         name: "avatar-vae-b4",
-        arch: Arch::Avatar(Kind::Variational),
+        arch: &Avatars(Kind::Variational),
         seed: 5,
         steps: 2500,
         batch: 32,
@@ -109,7 +92,7 @@ pub const RECIPES: &[Recipe] = &[
     },
     Recipe {
         name: "avatar-vae-b025",
-        arch: Arch::Avatar(Kind::Variational),
+        arch: &Avatars(Kind::Variational),
         seed: 5,
         steps: 2500,
         batch: 32,
@@ -119,7 +102,7 @@ pub const RECIPES: &[Recipe] = &[
     },
     Recipe {
         name: "feature-classifier",
-        arch: Arch::Classifier,
+        arch: &Classifier,
         seed: 6,
         steps: 1500,
         batch: 32,
@@ -133,7 +116,7 @@ pub const RECIPES: &[Recipe] = &[
 pub const DIFFUSION_RECIPES: &[Recipe] = &[
     Recipe {
         name: "ddpm-swiss-roll",
-        arch: Arch::Ddpm2d(Toy::SwissRoll),
+        arch: &Ddpm2d(Toy::SwissRoll),
         seed: 10,
         steps: 3000,
         batch: 256,
@@ -143,7 +126,7 @@ pub const DIFFUSION_RECIPES: &[Recipe] = &[
     },
     Recipe {
         name: "ddpm-land",
-        arch: Arch::Ddpm2d(Toy::Land),
+        arch: &Ddpm2d(Toy::Land),
         seed: 10,
         steps: 3000,
         batch: 256,
@@ -156,7 +139,7 @@ pub const DIFFUSION_RECIPES: &[Recipe] = &[
     // manifest's "init"). A run from scratch predicts v throughout.
     Recipe {
         name: "avatar-unet",
-        arch: Arch::Unet,
+        arch: &UnetArch,
         seed: 12,
         steps: 17590,
         batch: 32,
@@ -175,26 +158,73 @@ pub fn recipe(name: &str) -> Option<&'static Recipe> {
     all_recipes().find(|r| r.name == name)
 }
 
-/// A built network.
-// A handful are built per page, so boxing the large variants would buy nothing.
-#[allow(clippy::large_enum_variant)]
+/// A built network: any [`Model`], shared cheaply. Callers that need one kind ask for it
+/// by type ([`Net::get`]); nothing matches on a closed list.
 #[derive(Clone, Debug)]
-pub enum Net {
-    Jar(JarAe),
-    Avatar(AvatarAe),
-    Classifier(FeatureClassifier),
-    Denoiser2d(Denoiser2d),
-    Unet(Unet),
+pub struct Net(Arc<dyn Model>);
+
+impl Net {
+    pub fn new(m: impl Model) -> Net {
+        Net(Arc::new(m))
+    }
+
+    /// The network as its own type, if it is one.
+    pub fn get<M: Model>(&self) -> Option<&M> {
+        self.0.as_any().downcast_ref::<M>()
+    }
+
+    /// The network as an autoencoder, if it is one.
+    pub fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
+        self.0.as_autoencoder()
+    }
+}
+
+/// What one training step gives a model: the recipe's batch size and β, the step's seeded
+/// generator (which draws its data) and noise seed, and the device the parameters are on.
+pub struct StepData<'a> {
+    pub batch: usize,
+    pub beta: f32,
+    pub rng: &'a mut Rng,
+    pub noise_seed: u64,
+    pub dev: &'a Device,
+}
+
+/// The loss value and its named parts, on a tape.
+pub type LossParts<'t> = (Var<'t>, Vec<(String, Var<'t>)>);
+
+/// A trainable network of the course: its training loss, and what else it can be used as.
+/// A new model is a type implementing this (and an [`Arch`] that builds it), plus one
+/// [`Recipe`] line.
+pub trait Model: AsAny + std::fmt::Debug {
+    /// The loss of one step on the data `s` draws.
+    fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>>;
+
+    fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
+        None
+    }
+}
+
+/// `&dyn Any` of any model, so [`Net::get`] can downcast.
+pub trait AsAny: std::any::Any {
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl<T: std::any::Any> AsAny for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// A kind of network and the data it trains on: builds a fresh one (weights fixed by the
+/// generator) and names the data set's version for manifests.
+pub trait Arch: Sync + std::fmt::Debug {
+    fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net;
+    fn dataset(&self) -> &'static str;
 }
 
 impl Recipe {
     pub fn dataset(&self) -> &'static str {
-        match self.arch {
-            Arch::Jar => jars::VERSION,
-            Arch::Ddpm2d(Toy::SwissRoll) => "swiss-roll-1",
-            Arch::Ddpm2d(Toy::Land) => "land-1",
-            _ => AVATAR_VERSION,
-        }
+        self.arch.dataset()
     }
 
     /// The network with freshly initialised weights on `dev` (fixed by the seed).
@@ -205,15 +235,7 @@ impl Recipe {
     pub fn build_with_seed(&self, seed: u64, dev: &Device) -> (Net, Params) {
         let mut p = Params::default();
         let mut rng = Rng::new(seed);
-        let net = match self.arch {
-            Arch::Jar => Net::Jar(JarAe::new(&mut p, &mut rng, dev)),
-            Arch::Avatar(kind) => {
-                Net::Avatar(AvatarAe::new(kind, AVATAR_LATENT, &mut p, &mut rng, dev))
-            }
-            Arch::Classifier => Net::Classifier(FeatureClassifier::new(&mut p, &mut rng, dev)),
-            Arch::Ddpm2d(_) => Net::Denoiser2d(Denoiser2d::new(&mut p, &mut rng, dev)),
-            Arch::Unet => Net::Unet(Unet::new(&mut p, &mut rng, dev)),
-        };
+        let net = self.arch.build(&mut p, &mut rng, dev);
         (net, p)
     }
 
@@ -239,109 +261,17 @@ impl Recipe {
                 .wrapping_add(step),
         );
         let noise_seed = rng.next_u32() as u64;
-        match net {
-            Net::Denoiser2d(m) => {
-                let Arch::Ddpm2d(toy) = self.arch else {
-                    unreachable!("a 2-D denoiser comes from a 2-D recipe")
-                };
-                let pts = match toy {
-                    Toy::SwissRoll => diffusion::swiss_roll(self.batch, &mut rng),
-                    Toy::Land => diffusion::land_points(self.batch, &mut rng),
-                };
-                let s = schedule_2d();
-                let ts: Vec<usize> = (0..self.batch)
-                    .map(|_| 1 + rng.below(T_2D as u32) as usize)
-                    .collect();
-                let x0 = Tensor::new(
-                    pts.iter().flat_map(|p| [p.0 as f32, p.1 as f32]).collect(),
-                    &[self.batch, 2],
-                    dev,
-                )?;
-                let eps = Tensor::random(&[self.batch, 2], noise_seed, true, dev);
-                let xt = diffusion::q_sample(s, &x0, &ts, &eps)?;
-                let temb = diffusion::time_embedding(
-                    &ts.iter().map(|&t| t as f64).collect::<Vec<_>>(),
-                    diffusion::TIME_DIM_2D,
-                    dev,
-                )?;
-                let pred = m.forward(p, &tape.leaf(xt), &tape.leaf(temb))?;
-                Ok((mse(&pred, &tape.leaf(eps))?, vec![]))
-            }
-            Net::Unet(m) => {
-                let pd = ae::pdata();
-                let people: Vec<_> = (0..self.batch).map(|_| pd.sample(&mut rng)).collect();
-                let cond: Vec<[Option<u8>; 5]> = people
-                    .iter()
-                    .map(|a| {
-                        let all = rng.uniform() < DROP_ALL;
-                        let mut c = [None; 5];
-                        for (f, v) in c.iter_mut().enumerate() {
-                            if !all && rng.uniform() >= DROP_EACH {
-                                *v = Some(a.get(f) as u8);
-                            }
-                        }
-                        c
-                    })
-                    .collect();
-                let rows: Vec<Vec<f32>> = people.iter().map(diffusion::avatar_x0).collect();
-                let x0 =
-                    ae::rows_tensor(&rows, AVATAR_D, dev)?.reshape(&[self.batch, 3, 32, 32])?;
-                let s = schedule_unet();
-                let ts: Vec<usize> = (0..self.batch)
-                    .map(|_| 1 + rng.below(T_UNET as u32) as usize)
-                    .collect();
-                let eps = Tensor::random(&[self.batch, 3, 32, 32], noise_seed, true, dev);
-                let xt = diffusion::q_sample(s, &x0, &ts, &eps)?;
-                let v = diffusion::v_target(s, &x0, &ts, &eps)?;
-                let pred = m.forward(
-                    tape,
-                    p,
-                    &tape.leaf(xt),
-                    &ts.iter().map(|&t| t as f64).collect::<Vec<_>>(),
-                    &cond,
-                )?;
-                Ok((mse(&pred, &tape.leaf(v))?, vec![]))
-            }
-            Net::Jar(m) => {
-                let set = jar_training_set();
-                let rows: Vec<Vec<f32>> = (0..self.batch)
-                    .map(|_| set[rng.below(set.len() as u32) as usize].1.clone())
-                    .collect();
-                let x = ae::rows_tensor(&rows, JAR_D, dev)?;
-                ae::ae_loss(m, tape, p, x, 0.0, noise_seed)
-            }
-            Net::Avatar(m) => {
-                let people = ae::training_people(self.batch, &mut rng);
-                let rows: Vec<Vec<f32>> = people.iter().map(ae::avatar_input).collect();
-                let x = ae::rows_tensor(&rows, AVATAR_D, dev)?;
-                ae::ae_loss(m, tape, p, x, beta, noise_seed)
-            }
-            Net::Classifier(m) => {
-                // Every combination, uniformly (rare people must be read as well as common
-                // ones), half of them blurred like a decoder's output.
-                let people: Vec<_> = (0..self.batch)
-                    .map(|_| {
-                        crate::data::Avatar::from_index(
-                            rng.below(crate::data::avatar::N_COMBINATIONS as u32) as usize,
-                        )
-                    })
-                    .collect();
-                let rows: Vec<Vec<f32>> = people
-                    .iter()
-                    .map(|a| {
-                        let x = ae::avatar_input(a);
-                        if rng.uniform() < 0.5 {
-                            ae::blur(&x)
-                        } else {
-                            x
-                        }
-                    })
-                    .collect();
-                let x = ae::rows_tensor(&rows, AVATAR_D, dev)?;
-                let l = m.loss(tape, p, x, &people)?;
-                Ok((l, vec![]))
-            }
-        }
+        net.0.loss(
+            tape,
+            p,
+            StepData {
+                batch: self.batch,
+                beta,
+                rng: &mut rng,
+                noise_seed,
+                dev,
+            },
+        )
     }
 
     /// A trainer at step 0 for this recipe on `dev`.
@@ -415,17 +345,6 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
-}
-
-/// Dispatch helpers so callers need not match on the network.
-impl Net {
-    pub fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
-        match self {
-            Net::Jar(m) => Some(m),
-            Net::Avatar(m) => Some(m),
-            _ => None,
-        }
-    }
 }
 
 /// The CPU inference helpers of [`ae`] for any autoencoder, object-safe.

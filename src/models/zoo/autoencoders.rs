@@ -1,0 +1,103 @@
+//! Lessons 4–5's networks as trainable models: the jar autoencoder, the avatar
+//! autoencoders and VAEs, and the feature classifier that reads generated people.
+
+use super::{
+    jar_training_set, Arch, AutoEncoderDyn, LossParts, Model, Net, StepData, AVATAR_LATENT,
+    AVATAR_VERSION,
+};
+use crate::autodiff::{Tape, Var};
+use crate::data::avatar::N_COMBINATIONS;
+use crate::data::{jars, Avatar, Rng};
+use crate::models::autoencoder::{
+    self as ae, AvatarAe, FeatureClassifier, JarAe, Kind, AVATAR_D, JAR_D,
+};
+use crate::nn::Params;
+use crate::tensor::{Device, Result};
+
+/// Lesson 4's jar autoencoder, on the 2000 drawn jars.
+#[derive(Debug)]
+pub struct Jars;
+
+impl Arch for Jars {
+    fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
+        Net::new(JarAe::new(p, rng, dev))
+    }
+    fn dataset(&self) -> &'static str {
+        jars::VERSION
+    }
+}
+
+impl Model for JarAe {
+    fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>> {
+        let set = jar_training_set();
+        let rows: Vec<Vec<f32>> = (0..s.batch)
+            .map(|_| set[s.rng.below(set.len() as u32) as usize].1.clone())
+            .collect();
+        let x = ae::rows_tensor(&rows, JAR_D, s.dev)?;
+        ae::ae_loss(self, tape, p, x, 0.0, s.noise_seed)
+    }
+    fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
+        Some(self)
+    }
+}
+
+/// Lesson 5's avatar autoencoder (plain) or VAE, on people drawn from P_data.
+#[derive(Debug)]
+pub struct Avatars(pub Kind);
+
+impl Arch for Avatars {
+    fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
+        Net::new(AvatarAe::new(self.0, AVATAR_LATENT, p, rng, dev))
+    }
+    fn dataset(&self) -> &'static str {
+        AVATAR_VERSION
+    }
+}
+
+impl Model for AvatarAe {
+    fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>> {
+        let people = ae::training_people(s.batch, s.rng);
+        let rows: Vec<Vec<f32>> = people.iter().map(ae::avatar_input).collect();
+        let x = ae::rows_tensor(&rows, AVATAR_D, s.dev)?;
+        ae::ae_loss(self, tape, p, x, s.beta, s.noise_seed)
+    }
+    fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
+        Some(self)
+    }
+}
+
+/// The feature classifier: every combination of features, uniformly (rare people must be
+/// read as well as common ones), half of them blurred like a decoder's output.
+#[derive(Debug)]
+pub struct Classifier;
+
+impl Arch for Classifier {
+    fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
+        Net::new(FeatureClassifier::new(p, rng, dev))
+    }
+    fn dataset(&self) -> &'static str {
+        AVATAR_VERSION
+    }
+}
+
+impl Model for FeatureClassifier {
+    fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>> {
+        let rng = s.rng;
+        let people: Vec<_> = (0..s.batch)
+            .map(|_| Avatar::from_index(rng.below(N_COMBINATIONS as u32) as usize))
+            .collect();
+        let rows: Vec<Vec<f32>> = people
+            .iter()
+            .map(|a| {
+                let x = ae::avatar_input(a);
+                if rng.uniform() < 0.5 {
+                    ae::blur(&x)
+                } else {
+                    x
+                }
+            })
+            .collect();
+        let x = ae::rows_tensor(&rows, AVATAR_D, s.dev)?;
+        Ok((FeatureClassifier::loss(self, tape, p, x, &people)?, vec![]))
+    }
+}

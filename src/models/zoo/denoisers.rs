@@ -1,0 +1,127 @@
+//! Lesson 10's networks as trainable models: the 2-D DDPM denoiser on a toy data set and
+//! the conditional U-Net on Avatar World (classifier-free guidance by dropped conditions).
+
+use super::{schedule_2d, Arch, LossParts, Model, Net, StepData, AVATAR_VERSION, T_2D};
+use crate::autodiff::{Tape, Var};
+use crate::data::Rng;
+use crate::models::autoencoder::{self as ae, AVATAR_D};
+use crate::models::diffusion::{self, schedule_unet, Denoiser2d, Unet, T_UNET};
+use crate::nn::{mse, Params};
+use crate::tensor::{Device, Result, Tensor};
+
+/// The probability that training drops all conditions (and, otherwise, each feature), so
+/// one network learns the conditional and the unconditional model (classifier-free guidance).
+pub const DROP_ALL: f64 = 0.15;
+pub const DROP_EACH: f64 = 0.3;
+
+/// The 2-D data a denoiser learns.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Toy {
+    SwissRoll,
+    Land,
+}
+
+/// A 2-D DDPM on one toy data set (linear schedule, T = [`T_2D`]).
+#[derive(Debug)]
+pub struct Ddpm2d(pub Toy);
+
+/// A 2-D denoiser with the data set it is trained on.
+#[derive(Clone, Debug)]
+pub struct ToyDenoiser {
+    pub net: Denoiser2d,
+    pub toy: Toy,
+}
+
+impl Arch for Ddpm2d {
+    fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
+        Net::new(ToyDenoiser {
+            net: Denoiser2d::new(p, rng, dev),
+            toy: self.0,
+        })
+    }
+    fn dataset(&self) -> &'static str {
+        match self.0 {
+            Toy::SwissRoll => "swiss-roll-1",
+            Toy::Land => "land-1",
+        }
+    }
+}
+
+impl Model for ToyDenoiser {
+    fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>> {
+        let (batch, dev) = (s.batch, s.dev);
+        let pts = match self.toy {
+            Toy::SwissRoll => diffusion::swiss_roll(batch, s.rng),
+            Toy::Land => diffusion::land_points(batch, s.rng),
+        };
+        let sched = schedule_2d();
+        let ts: Vec<usize> = (0..batch)
+            .map(|_| 1 + s.rng.below(T_2D as u32) as usize)
+            .collect();
+        let x0 = Tensor::new(
+            pts.iter().flat_map(|p| [p.0 as f32, p.1 as f32]).collect(),
+            &[batch, 2],
+            dev,
+        )?;
+        let eps = Tensor::random(&[batch, 2], s.noise_seed, true, dev);
+        let xt = diffusion::q_sample(sched, &x0, &ts, &eps)?;
+        let temb = diffusion::time_embedding(
+            &ts.iter().map(|&t| t as f64).collect::<Vec<_>>(),
+            diffusion::TIME_DIM_2D,
+            dev,
+        )?;
+        let pred = self.net.forward(p, &tape.leaf(xt), &tape.leaf(temb))?;
+        Ok((mse(&pred, &tape.leaf(eps))?, vec![]))
+    }
+}
+
+/// Lesson 10's conditional U-Net on Avatar World (cosine schedule, T = [`T_UNET`]).
+#[derive(Debug)]
+pub struct UnetArch;
+
+impl Arch for UnetArch {
+    fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
+        Net::new(Unet::new(p, rng, dev))
+    }
+    fn dataset(&self) -> &'static str {
+        AVATAR_VERSION
+    }
+}
+
+impl Model for Unet {
+    fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>> {
+        let (batch, dev, rng) = (s.batch, s.dev, s.rng);
+        let pd = ae::pdata();
+        let people: Vec<_> = (0..batch).map(|_| pd.sample(rng)).collect();
+        let cond: Vec<[Option<u8>; 5]> = people
+            .iter()
+            .map(|a| {
+                let all = rng.uniform() < DROP_ALL;
+                let mut c = [None; 5];
+                for (f, v) in c.iter_mut().enumerate() {
+                    if !all && rng.uniform() >= DROP_EACH {
+                        *v = Some(a.get(f) as u8);
+                    }
+                }
+                c
+            })
+            .collect();
+        let rows: Vec<Vec<f32>> = people.iter().map(diffusion::avatar_x0).collect();
+        let x0 = ae::rows_tensor(&rows, AVATAR_D, dev)?.reshape(&[batch, 3, 32, 32])?;
+        let sched = schedule_unet();
+        let ts: Vec<usize> = (0..batch)
+            .map(|_| 1 + rng.below(T_UNET as u32) as usize)
+            .collect();
+        let eps = Tensor::random(&[batch, 3, 32, 32], s.noise_seed, true, dev);
+        let xt = diffusion::q_sample(sched, &x0, &ts, &eps)?;
+        let v = diffusion::v_target(sched, &x0, &ts, &eps)?;
+        let pred = self.forward(
+            tape,
+            p,
+            &tape.leaf(xt),
+            &ts.iter().map(|&t| t as f64).collect::<Vec<_>>(),
+            &cond,
+        )?;
+        Ok((mse(&pred, &tape.leaf(v))?, vec![]))
+    }
+}
