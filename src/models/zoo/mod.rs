@@ -170,7 +170,9 @@ impl Net {
 
     /// The network as its own type, if it is one.
     pub fn get<M: Model>(&self) -> Option<&M> {
-        self.0.as_any().downcast_ref::<M>()
+        // Through the trait object: `self.0.as_any()` would find the blanket `AsAny` of the
+        // `Arc` itself and never match.
+        (*self.0).as_any().downcast_ref::<M>()
     }
 
     /// The network as an autoencoder, if it is one.
@@ -375,5 +377,35 @@ impl<M: AutoEncoder> AutoEncoderDyn for M {
     }
     fn kl(&self, params: &Params, xs: &[Vec<f32>]) -> Result<f64> {
         ae::kl_cpu(self, params, xs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::autoencoder::{AvatarAe, FeatureClassifier, JarAe};
+    use crate::models::diffusion::Unet;
+
+    #[test]
+    fn every_recipe_builds_the_network_its_users_ask_for() {
+        let built = |name: &str| recipe(name).unwrap().build(&Device::Cpu).0;
+        assert!(built("jar-ae").get::<JarAe>().is_some());
+        assert!(built("avatar-vae").get::<AvatarAe>().is_some());
+        assert!(built("avatar-vae").get::<JarAe>().is_none());
+        assert!(built("feature-classifier")
+            .get::<FeatureClassifier>()
+            .is_some());
+        assert_eq!(
+            built("ddpm-land").get::<ToyDenoiser>().map(|d| d.toy),
+            Some(Toy::Land)
+        );
+        assert!(built("avatar-unet").get::<Unet>().is_some());
+        assert!(built("avatar-ae").as_autoencoder().is_some());
+        assert!(built("avatar-unet").as_autoencoder().is_none());
+        let names: Vec<_> = all_recipes().map(|r| r.name).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "two recipes share a name");
     }
 }
