@@ -142,17 +142,19 @@ fn two_groups(lr_b: f32) -> (Params, Vec<Group>) {
     (p, groups)
 }
 
-fn square<'t>(v: Var<'t>) -> Result<Var<'t>, TensorError> {
-    v.mul(&v)?.sum(0)
+/// Group 0's loss (a − 1)², group 1's (b + a)².
+fn pull<'t>(g: usize, p: &[Var<'t>]) -> Result<Var<'t>, TensorError> {
+    let d = match g {
+        0 => p[0].unary(UnaryOp::AddScalar, -1.0)?,
+        _ => p[1].add(&p[0])?,
+    };
+    d.mul(&d)?.sum(0)
 }
 
 #[test]
 fn groups_update_their_own_parameters_from_their_own_losses() {
     let f = group_loss_fn(|g, _tape, p, step, _dev| {
-        let loss = match g {
-            0 => square(p[0].unary(UnaryOp::AddScalar, -1.0)?)?,
-            _ => square(p[1].add(&p[0])?)?,
-        };
+        let loss = pull(g, p)?;
         // From step 30 on, group "b"'s loss is NaN: the whole step is refused.
         let loss = if g == 1 && step >= 30 {
             loss.scale(0.0)?
@@ -206,13 +208,7 @@ fn groups_update_their_own_parameters_from_their_own_losses() {
 
 #[test]
 fn groups_fall_back_to_the_cpu_together() {
-    let f = group_loss_fn(|g, _tape, p, _step, _dev| {
-        let loss = match g {
-            0 => square(p[0].unary(UnaryOp::AddScalar, -1.0)?)?,
-            _ => square(p[1].add(&p[0])?)?,
-        };
-        Ok((loss, vec![]))
-    });
+    let f = group_loss_fn(|g, _tape, p, _step, _dev| Ok((pull(g, p)?, vec![])));
     let gpu = block_on(Gpu::new()).expect("a GPU adapter (lavapipe in CI)");
     let (p, groups) = two_groups(0.1);
     let mut t = block_on(Trainer::with_groups(
