@@ -353,7 +353,7 @@ pub fn OutfitProbability() -> impl IntoView {
                 }).collect::<Vec<_>>()}</tbody>
             </table>
             <p class="readout">{format!(
-                "{} This person appears {} times in the data and is number {} of 4032 in order of true probability.",
+                "This person ({}) appears {} times in the data and is number {} of 4032 in order of true probability.",
                 a.describe(), t.counts[a.index()], rank[a.index()]
             )}</p>
         }
