@@ -4,8 +4,8 @@
 //! on the page's device (WebGPU or the CPU), step by step with progress and cancel.
 
 use super::panel::{image_row, TrainPanel};
-use super::Slider;
 use super::Widgets;
+use super::{Choice, Slider};
 use crate::data::avatar::{Avatar, FEATURES};
 use crate::data::Rng;
 use crate::models::autoencoder::FeatureClassifier;
@@ -46,13 +46,11 @@ fn plane(title: &str) -> Figure {
 }
 
 fn data_toggle(land: RwSignal<bool>) -> impl IntoView {
-    view! {
-        <div class="controls">
-            <span>"Data:"</span>
-            <button class:selected=move || !land.get() on:click=move |_| land.set(false)>"swiss roll"</button>
-            <button class:selected=move || land.get() data-testid="pick-land" on:click=move |_| land.set(true)>"land of the world map"</button>
-        </div>
-    }
+    let options = vec![
+        (false, "swiss roll", ""),
+        (true, "land of the world map", "pick-land"),
+    ];
+    view! { <Choice label="Data:" options value=land/> }
 }
 
 #[component]
@@ -130,11 +128,7 @@ pub fn DiffusionForward() -> impl IntoView {
     };
     view! {
         {data_toggle(land)}
-        <div class="controls">
-            <span>"Schedule:"</span>
-            <button class:selected=move || !cosine.get() on:click=move |_| cosine.set(false)>"linear"</button>
-            <button class:selected=move || cosine.get() on:click=move |_| cosine.set(true)>"cosine"</button>
-        </div>
+        <Choice label="Schedule:" options=vec![(false, "linear", ""), (true, "cosine", "")] value=cosine/>
         <Slider label="t" min=0.0 max=T_2D as f64 step=1.0 value=t testid="forward-t"/>
         <p class="readout" data-testid="forward-readout">{readout}</p>
         <div class="side-by-side">
@@ -619,11 +613,7 @@ pub fn DiffusionImages() -> impl IntoView {
         <TrainPanel model=unet steps=2000 title="the U-Net"/>
         <div class="controls prompt">{selects}</div>
         <Slider label="guidance w" min=0.0 max=8.0 step=0.5 value=w testid="guidance"/>
-        <div class="controls">
-            <span>"Sampler:"</span>
-            <button class:selected=move || ddim.get() data-testid="sampler-ddim" on:click=move |_| ddim.set(true)>"DDIM"</button>
-            <button class:selected=move || !ddim.get() data-testid="sampler-ddpm" on:click=move |_| ddim.set(false)>"DDPM"</button>
-        </div>
+        <Choice label="Sampler:" options=vec![(true, "DDIM", "sampler-ddim"), (false, "DDPM", "sampler-ddpm")] value=ddim/>
         <Slider label="steps" min=10.0 max=250.0 step=10.0 value=steps testid="sample-steps"/>
         <div class="controls">
             <button class="primary" data-testid="generate" on:click=generate disabled=move || running() || !ready()>"Generate 16 people"</button>

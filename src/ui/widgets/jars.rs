@@ -2,8 +2,8 @@
 //! space trained in the tab; both with a pad that decodes a jar wherever the reader points.
 
 use super::panel::{image, image_row, TrainPanel};
-use super::svg_point;
 use super::Widgets;
+use super::{svg_point, Choice};
 use crate::data::jars::{self, Jar, SIDE};
 use crate::models::pca::Pca;
 use crate::models::zoo::jar_training_set;
@@ -188,13 +188,8 @@ pub fn JarData() -> impl IntoView {
 }
 
 fn colour_toggle(by_height: RwSignal<bool>) -> impl IntoView {
-    view! {
-        <div class="controls">
-            <span>"Colour by:"</span>
-            <button class:selected=move || by_height.get() on:click=move |_| by_height.set(true)>"height"</button>
-            <button class:selected=move || !by_height.get() on:click=move |_| by_height.set(false)>"width"</button>
-        </div>
-    }
+    let options = vec![(true, "height", ""), (false, "width", "")];
+    view! { <Choice label="Colour by:" options value=by_height/> }
 }
 
 #[component]

@@ -92,6 +92,31 @@ pub fn svg_point(ev: &web_sys::MouseEvent, svg_width: f64) -> Option<(f64, f64)>
     ))
 }
 
+/// A labelled row of buttons choosing one value: each option is (value, text, test id;
+/// "" for none). The chosen button is marked `selected` and `aria-pressed`.
+#[component]
+pub fn Choice<T>(
+    label: &'static str,
+    options: Vec<(T, &'static str, &'static str)>,
+    value: RwSignal<T>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let buttons = options
+        .into_iter()
+        .map(|(v, text, testid)| {
+            let chosen = move || value.get() == v;
+            view! {
+                <button class:selected=chosen aria-pressed=move || chosen().to_string()
+                    data-testid=(!testid.is_empty()).then_some(testid)
+                    on:click=move |_| value.set(v)>{text}</button>
+            }
+        })
+        .collect_view();
+    view! { <div class="controls"><span>{label}</span>{buttons}</div> }
+}
+
 /// A numeric slider with a visible label and value.
 #[component]
 pub fn Slider(

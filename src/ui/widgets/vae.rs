@@ -4,8 +4,8 @@
 
 use super::jars::{Groups, LatentPad};
 use super::panel::{image_row, TrainPanel};
-use super::Slider;
 use super::Widgets;
+use super::{Choice, Slider};
 use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR};
 use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
 use crate::data::Rng;
@@ -71,13 +71,14 @@ fn standard_normal_codes(n: usize, seed: u64) -> Vec<Vec<f32>> {
 }
 
 fn model_toggle(use_vae: RwSignal<bool>) -> impl IntoView {
-    view! {
-        <div class="controls">
-            <span>"Model:"</span>
-            <button class:selected=move || !use_vae.get() on:click=move |_| use_vae.set(false)>"autoencoder"</button>
-            <button class:selected=move || use_vae.get() data-testid="pick-vae" on:click=move |_| use_vae.set(true)>"VAE"</button>
-        </div>
-    }
+    let options = vec![(false, "autoencoder", ""), (true, "VAE", "pick-vae")];
+    view! { <Choice label="Model:" options value=use_vae/> }
+}
+
+/// One button per feature of Avatar World.
+fn feature_choice(label: &'static str, feature: RwSignal<usize>) -> impl IntoView {
+    let options = (0..5).map(|f| (f, FEATURES[f].name, "")).collect();
+    view! { <Choice label options value=feature/> }
 }
 
 #[component]
@@ -173,12 +174,7 @@ pub fn VaeLatentMap() -> impl IntoView {
     });
     view! {
         {model_toggle(use_vae)}
-        <div class="controls">
-            <span>"Colour by:"</span>
-            {(0..5).map(|f| view! {
-                <button class:selected=move || feature.get() == f on:click=move |_| feature.set(f)>{FEATURES[f].name}</button>
-            }).collect_view()}
-        </div>
+        {feature_choice("Colour by:", feature)}
         {move || fitted.get().is_none().then(|| waiting(if use_vae.get() { m_vae } else { m_ae }))}
         <LatentPad groups=groups decode=decode side=SIZE title="400 people at their codes" x_label="latent direction 1" y_label="latent direction 2" testid="vae-pad"/>
     }
@@ -470,12 +466,7 @@ pub fn VaeFeatures() -> impl IntoView {
         })
     };
     view! {
-        <div class="controls">
-            <span>"Feature:"</span>
-            {(0..5).map(|f| view! {
-                <button class:selected=move || feature.get() == f on:click=move |_| feature.set(f)>{FEATURES[f].name}</button>
-            }).collect_view()}
-        </div>
+        {feature_choice("Feature:", feature)}
         {move || vae_freq.get().is_none().then(|| waiting(m_cls))}
         <div class="plot-host" data-testid="feature-chart" inner_html=chart></div>
         {table}
