@@ -309,6 +309,14 @@ pub fn chw_from_rgb(rgb: &[u8]) -> Vec<f32> {
     out
 }
 
+/// `n` codes of `latent` numbers drawn from N(0, I): what a VAE's decoder samples from.
+pub fn standard_normal_codes(n: usize, latent: usize, seed: u64) -> Vec<Vec<f32>> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|_| (0..latent).map(|_| rng.normal() as f32).collect())
+        .collect()
+}
+
 /// Channel-first floats → RGB bytes, for display.
 pub fn rgb_from_chw(x: &[f32]) -> Vec<u8> {
     let hw = x.len() / 3;

@@ -3,6 +3,7 @@
 pub mod autoencoder;
 pub mod density2d;
 pub mod diffusion;
+pub mod generative;
 pub mod logistic;
 pub mod manifest;
 pub mod pca;

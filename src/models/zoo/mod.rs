@@ -5,9 +5,11 @@
 
 mod autoencoders;
 mod denoisers;
+mod generators;
 
 pub use autoencoders::{Avatars, Classifier, Jars};
 pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
+pub use generators::ImageGenerator;
 
 use super::autoencoder::{self as ae, AutoEncoder, Kind};
 use super::diffusion::{Schedule, ScheduleKind};

@@ -63,13 +63,6 @@ fn waiting(m: ModelHandle) -> impl IntoView {
     view! { <p class="muted">{move || training::describe(&m.weights.get())}</p> }
 }
 
-fn standard_normal_codes(n: usize, seed: u64) -> Vec<Vec<f32>> {
-    let mut rng = Rng::new(seed);
-    (0..n)
-        .map(|_| (0..AVATAR_LATENT).map(|_| rng.normal() as f32).collect())
-        .collect()
-}
-
 fn model_toggle(use_vae: RwSignal<bool>) -> impl IntoView {
     let options = vec![(false, "autoencoder", ""), (true, "VAE", "pick-vae")];
     view! { <Choice label="Model:" options value=use_vae/> }
@@ -263,7 +256,7 @@ pub fn VaeHoles() -> impl IntoView {
         ))
     };
     let grid = move |m: ModelHandle, label: &'static str| {
-        let zs = standard_normal_codes(12, seed.get());
+        let zs = ae::standard_normal_codes(12, AVATAR_LATENT, seed.get());
         let images = decode_rgb(m, &zs)?;
         Some(view! {
             <div class="side">
@@ -311,7 +304,8 @@ pub fn VaeBeta() -> impl IntoView {
         let recon = encode(m, &xs[..8])
             .and_then(|z| decode_rgb(m, &z))
             .unwrap_or_default();
-        let samples = decode_rgb(m, &standard_normal_codes(8, 5)).unwrap_or_default();
+        let samples =
+            decode_rgb(m, &ae::standard_normal_codes(8, AVATAR_LATENT, 5)).unwrap_or_default();
         view! {
             <p class="stats" data-testid="beta-stats">{format!(
                 "β = {}: on 64 held-out people, KL = {} nats per person, reconstruction error (mean squared, per pixel) = {}.",
@@ -413,7 +407,7 @@ pub fn VaeFeatures() -> impl IntoView {
         )
     });
     let sample_freq = move |m: ModelHandle| -> Option<Vec<Vec<f64>>> {
-        let zs = standard_normal_codes(n_samples, 2718);
+        let zs = ae::standard_normal_codes(n_samples, AVATAR_LATENT, 2718);
         let xs = m
             .with(|net, p| net.as_autoencoder()?.decode(p, &zs).ok())
             .flatten()?;
