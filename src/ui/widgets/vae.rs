@@ -8,7 +8,6 @@ use super::Widgets;
 use super::{Choice, Slider};
 use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR};
 use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
-use crate::data::Rng;
 use crate::models::autoencoder::FeatureClassifier;
 use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
 use crate::models::pca::Pca;
