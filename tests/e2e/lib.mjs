@@ -39,6 +39,13 @@ export async function open(context, hash = '#/') {
   return { page, errors };
 }
 
+/** The course as the home page lists it (the lesson table in src/lessons/mod.rs): one
+ * card per lesson, carrying its id and its number of steps. */
+export async function course(page) {
+  return page.locator('[data-testid=lesson-card]').evaluateAll((cards) =>
+    cards.map((c) => ({ id: c.dataset.lesson, steps: Number(c.dataset.steps) })));
+}
+
 /** A lesson page as a reader sees it. */
 export class LessonPage {
   constructor(page) { this.page = page; }

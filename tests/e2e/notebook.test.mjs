@@ -2,14 +2,7 @@
 // (the CPU path) and with it (--enable-unsafe-webgpu, SwiftShader).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, LessonPage, BASE } from './lib.mjs';
-
-/** The course as the home page lists it (the lesson table in src/lessons/mod.rs): one
- * card per lesson, carrying its id and its number of steps. */
-async function course(page) {
-  return page.locator('[data-testid=lesson-card]').evaluateAll((cards) =>
-    cards.map((c) => ({ id: c.dataset.lesson, steps: Number(c.dataset.steps) })));
-}
+import { launch, open, LessonPage, BASE, course } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch({ webgpu: false }); });

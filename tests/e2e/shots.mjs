@@ -3,7 +3,7 @@
 // shows them side by side. Tests check that plots exist; looking shows they are right.
 //
 // Usage: node tests/e2e/shots.mjs OUT_DIR [--webgpu] [--lesson ID]   (GENLAB_URL: the site)
-import { launch, BASE } from './lib.mjs';
+import { launch, BASE, course } from './lib.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -35,9 +35,7 @@ page.on('pageerror', (e) => errors.push(String(e)));
 await page.goto(BASE + '#/');
 await page.waitForSelector('[data-testid=lesson-card]', { timeout: 60_000 });
 const path = await page.textContent('[data-testid=compute-path]').catch(() => '?');
-const lessons = (await page.locator('[data-testid=lesson-card]').evaluateAll((cards) =>
-  cards.map((c) => ({ id: c.dataset.lesson, steps: Number(c.dataset.steps) }))))
-  .filter((l) => !only || l.id === only);
+const lessons = (await course(page)).filter((l) => !only || l.id === only);
 if (lessons.length === 0) {
   console.error(`shots: no lesson ${only}`);
   process.exit(2);

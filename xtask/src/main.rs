@@ -322,14 +322,30 @@ fn find_exe(names: &[&str]) -> Option<PathBuf> {
     names.iter().map(PathBuf::from).find(|p| p.exists())
 }
 
+/// Debian's Chromium, which the browser tests, the end-to-end specs and `shots` drive.
+fn chromium() -> Result<PathBuf> {
+    find_exe(&["/usr/bin/chromium", "/usr/bin/chromium-browser"])
+        .ok_or_else(|| "Chromium not found: apt-get install chromium chromium-driver".into())
+}
+
+/// Builds the release site into `<target>/<name>` and serves it on a free local port, for
+/// a headless Chromium to open: the server (serving while it lives) and its URL.
+fn serve_built_site(name: &str) -> Result<(serve::Server, String)> {
+    ensure_node_modules(true)?;
+    let out = target_dir().join(name);
+    build_site(&out, true)?;
+    let server = serve::Server::start("127.0.0.1", 0, &out)?;
+    let url = format!("http://{}/", server.addr);
+    Ok((server, url))
+}
+
 fn cmd_test(args: &[String]) -> Result {
     let root = root();
     let started = std::time::Instant::now();
     eprintln!("xtask: [1/3] native tests");
     run(cargo().current_dir(&root).args(["test", "--workspace"]))?;
 
-    let chromium = find_exe(&["/usr/bin/chromium", "/usr/bin/chromium-browser"])
-        .ok_or("Chromium not found: apt-get install chromium chromium-driver")?;
+    let chromium = chromium()?;
     let chromedriver = find_exe(&["/usr/bin/chromedriver"])
         .ok_or("chromedriver not found: apt-get install chromium-driver")?;
 
@@ -350,11 +366,7 @@ fn cmd_test(args: &[String]) -> Result {
         return Ok(());
     }
     eprintln!("xtask: [3/3] end-to-end tests (Playwright, headless Chromium)");
-    ensure_node_modules(true)?;
-    let out = target_dir().join("e2e-site");
-    build_site(&out, true)?;
-    let server = serve::Server::start("127.0.0.1", 0, &out)?;
-    let url = format!("http://{}/", server.addr);
+    let (_server, url) = serve_built_site("e2e-site")?;
     let mut specs: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
@@ -403,17 +415,13 @@ fn cmd_shots(args: &[String]) -> Result {
     let out = flag_value(args, "--out")
         .map(PathBuf::from)
         .unwrap_or_else(|| target_dir().join(if webgpu { "shots-webgpu" } else { "shots" }));
-    ensure_node_modules(true)?;
-    let site = target_dir().join("shots-site");
-    build_site(&site, true)?;
-    let chromium = find_exe(&["/usr/bin/chromium", "/usr/bin/chromium-browser"])
-        .ok_or("Chromium not found: apt-get install chromium")?;
-    let server = serve::Server::start("127.0.0.1", 0, &site)?;
+    let chromium = chromium()?;
+    let (_server, url) = serve_built_site("shots-site")?;
     let mut node = Command::new("node");
     node.current_dir(&root)
         .arg("tests/e2e/shots.mjs")
         .arg(&out)
-        .env("GENLAB_URL", format!("http://{}/", server.addr))
+        .env("GENLAB_URL", &url)
         .env("CHROMIUM", &chromium);
     if webgpu {
         node.arg("--webgpu");
@@ -462,11 +470,7 @@ fn cmd_bench() -> Result {
         "--example",
         "bench",
     ]))?;
-    ensure_node_modules(true)?;
-    let out = target_dir().join("bench-site");
-    build_site(&out, true)?;
-    let server = serve::Server::start("127.0.0.1", 0, &out)?;
-    let url = format!("http://{}/", server.addr);
+    let (_server, url) = serve_built_site("bench-site")?;
     let peer = root.join("../shared/peer-bench/run.sh");
     let peer_dir = std::env::var("PEER_DIR")
         .map(PathBuf::from)

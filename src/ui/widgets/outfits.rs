@@ -57,15 +57,7 @@ pub fn OutfitData() -> impl IntoView {
         for a in &p {
             counts[a.get(f)] += 1.0 / p.len() as f64;
         }
-        let hi = counts.iter().chain(&truth).cloned().fold(0.0, f64::max) * 1.15;
-        let mut fig = Figure::new(
-            Scale::Linear { lo: 0.0, hi: 1.0 },
-            Scale::Linear { lo: 0.0, hi },
-        )
-        .size(560.0, 260.0)
-        .title(&format!("{}: observed share vs P_data", FEATURES[f].name))
-        .labels("", "share of people")
-        .describe(format!(
+        let desc = format!(
             "Bars per value of {}: observed share in the 50 outfits and the true probability. {}",
             FEATURES[f].name,
             FEATURES[f]
@@ -80,15 +72,19 @@ pub fn OutfitData() -> impl IntoView {
                 ))
                 .collect::<Vec<_>>()
                 .join("; ")
-        ))
-        .layer(Layer::Bars {
-            series: vec![
+        );
+        Figure::category_bars(
+            FEATURES[f].values,
+            vec![
                 ("observed".into(), PALETTE[0].into(), counts),
                 ("P_data".into(), PALETTE[1].into(), truth),
             ],
-        });
-        fig.categories = FEATURES[f].values.iter().map(|s| s.to_string()).collect();
-        fig.to_svg()
+        )
+        .size(560.0, 260.0)
+        .title(&format!("{}: observed share vs P_data", FEATURES[f].name))
+        .labels("", "share of people")
+        .describe(desc)
+        .to_svg()
     };
     let download = move |_| {
         let csv = to_csv(&people.get_untracked());
