@@ -17,38 +17,12 @@
 //! Every `## ` heading starts a step. A fenced block whose info string is `widget` places
 //! the named widget (its first line; later lines are its arguments) between paragraphs.
 
+//!
+//! This parser runs at build time (`build.rs` renders every lesson file to a
+//! [`LessonDoc`]) and in the native tests; the page only reads its output.
+
+use super::doc::{Block, LessonDoc, ParseError, Step};
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
-
-/// A piece of a step: rendered prose, or a widget to mount.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Block {
-    Html(String),
-    Widget { name: String, args: Vec<String> },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    pub id: String,
-    pub title: String,
-    pub blocks: Vec<Block>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct LessonDoc {
-    pub id: String,
-    pub title: String,
-    pub summary: String,
-    pub steps: Vec<Step>,
-}
-
-#[derive(Debug, PartialEq)]
-pub struct ParseError(pub String);
-
-impl std::fmt::Display for ParseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// A URL-safe id from a title: "Laplace smoothing!" → "laplace-smoothing".
 pub fn slug(s: &str) -> String {

@@ -1,39 +1,58 @@
-//! The course: lesson prose (Markdown under `www/lessons/`, compiled in) parsed into steps,
-//! and the registry the UI routes through. No UI code here.
+//! The course: lesson prose (Markdown under `www/lessons/`, rendered to HTML + MathML at
+//! build time by `build.rs` and compiled in) as steps, and the registry the UI routes
+//! through. No UI code here.
 
+pub mod doc;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod markdown;
 pub mod progress;
 pub mod route;
 
-pub use markdown::{Block, LessonDoc, Step};
+pub use doc::{Block, LessonDoc, Step};
 use std::sync::OnceLock;
 
-/// One lesson of the course: its number in the curriculum, its Markdown file and the
-/// widgets it places (each implemented by the UI under this name).
+/// One lesson of the course: its number in the curriculum, its Markdown file (as
+/// `build.rs` rendered it) and the widgets it places (each implemented by the UI under
+/// this name).
 pub struct Entry {
     pub number: usize,
-    pub markdown: &'static str,
+    /// The file under `www/lessons/`.
+    pub file: &'static str,
+    /// Its rendering: a [`LessonDoc`] as JSON.
+    rendered: &'static str,
     pub widgets: &'static [&'static str],
+}
+
+/// A line of [`COURSE`]: number, the Markdown file's name without `.md`, widgets.
+macro_rules! lesson {
+    ($number:expr, $file:literal, $widgets:expr) => {
+        Entry {
+            number: $number,
+            file: concat!($file, ".md"),
+            rendered: include_str!(concat!(env!("OUT_DIR"), "/lessons/", $file, ".json")),
+            widgets: $widgets,
+        }
+    };
 }
 
 /// The course, in order: one line per lesson. Routes, the home page, the widget list, the
 /// UI's widget lookup (checked against it) and the end-to-end walk (which reads the home
 /// page) all come from here. Lessons not written yet leave gaps in the numbers.
 const COURSE: &[Entry] = &[
-    Entry {
-        number: 0,
-        markdown: include_str!("../../www/lessons/00-generative-vs-discriminative.md"),
-        widgets: &["paintings-classifier", "paintings-generator"],
-    },
-    Entry {
-        number: 1,
-        markdown: include_str!("../../www/lessons/01-p-data-p-model.md"),
-        widgets: &["land-box", "land-truth", "land-models"],
-    },
-    Entry {
-        number: 2,
-        markdown: include_str!("../../www/lessons/02-fashion-outfits.md"),
-        widgets: &[
+    lesson!(
+        0,
+        "00-generative-vs-discriminative",
+        &["paintings-classifier", "paintings-generator"]
+    ),
+    lesson!(
+        1,
+        "01-p-data-p-model",
+        &["land-box", "land-truth", "land-models"]
+    ),
+    lesson!(
+        2,
+        "02-fashion-outfits",
+        &[
             "outfit-data",
             "full-table",
             "laplace",
@@ -41,22 +60,22 @@ const COURSE: &[Entry] = &[
             "outfit-probability",
             "generate-outfits",
             "kl-vs-n",
-        ],
-    },
-    Entry {
-        number: 3,
-        markdown: include_str!("../../www/lessons/03-pixels.md"),
-        widgets: &["pixel-data", "pixel-model", "pixel-correlation"],
-    },
-    Entry {
-        number: 4,
-        markdown: include_str!("../../www/lessons/04-latent-space.md"),
-        widgets: &["jar-data", "jar-pca", "jar-autoencoder"],
-    },
-    Entry {
-        number: 5,
-        markdown: include_str!("../../www/lessons/05-autoencoders-vaes.md"),
-        widgets: &[
+        ]
+    ),
+    lesson!(
+        3,
+        "03-pixels",
+        &["pixel-data", "pixel-model", "pixel-correlation"]
+    ),
+    lesson!(
+        4,
+        "04-latent-space",
+        &["jar-data", "jar-pca", "jar-autoencoder"]
+    ),
+    lesson!(
+        5,
+        "05-autoencoders-vaes",
+        &[
             "vae-train",
             "vae-latent-map",
             "vae-interpolate",
@@ -64,13 +83,13 @@ const COURSE: &[Entry] = &[
             "vae-beta",
             "vae-anomaly",
             "vae-features",
-        ],
-    },
-    Entry {
-        number: 10,
-        markdown: include_str!("../../www/lessons/10-diffusion.md"),
-        widgets: &["diffusion-forward", "diffusion-2d", "diffusion-images"],
-    },
+        ]
+    ),
+    lesson!(
+        10,
+        "10-diffusion",
+        &["diffusion-forward", "diffusion-2d", "diffusion-images"]
+    ),
 ];
 
 /// Every widget a lesson file may name, in course order.
@@ -97,8 +116,8 @@ pub fn all() -> &'static [Lesson] {
             .map(|(index, e)| Lesson {
                 index,
                 number: e.number,
-                doc: markdown::parse_lesson(e.markdown)
-                    .unwrap_or_else(|err| panic!("lesson file {}: {err}", e.number)),
+                doc: serde_json::from_str(e.rendered)
+                    .unwrap_or_else(|err| panic!("lesson file {}: {err}", e.file)),
             })
             .collect()
     })
@@ -170,6 +189,18 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), n, "two lessons declare the same widget name");
+    }
+
+    #[test]
+    fn the_compiled_lessons_are_the_files_rendered_now() {
+        // build.rs renders www/lessons/ into the binary; the same files parsed at run time
+        // (in this checkout) must give the same steps, or the build is stale.
+        let root = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| std::path::PathBuf::from("."), std::path::PathBuf::from);
+        for (l, e) in all().iter().zip(COURSE) {
+            let src = std::fs::read_to_string(root.join("www/lessons").join(e.file)).unwrap();
+            assert_eq!(markdown::parse_lesson(&src).unwrap(), l.doc, "{}", e.file);
+        }
     }
 
     #[test]

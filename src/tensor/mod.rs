@@ -166,6 +166,15 @@ impl Tensor {
         }
     }
 
+    /// The values of a CPU tensor, or an error that says the tensor lives on the GPU (read
+    /// it back with `to_vec`): for code that runs on the CPU and must not silently do
+    /// nothing elsewhere.
+    pub fn cpu_vec(&self) -> Result<Vec<f32>> {
+        self.cpu_values().ok_or_else(|| {
+            TensorError::Device("values asked for at once of a GPU tensor (use to_vec)".into())
+        })
+    }
+
     /// The values of a CPU tensor, without waiting; `None` for a GPU tensor.
     pub fn cpu_values(&self) -> Option<Vec<f32>> {
         match &self.storage {

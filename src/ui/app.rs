@@ -33,7 +33,9 @@ pub fn App() -> impl IntoView {
     let route = Memo::new(move |_| route::parse(&hash.get()));
 
     super::training::init();
-    provide_context(Compute::new());
+    let compute = Compute::new();
+    provide_context(compute);
+    super::engine::init(compute);
     provide_context(Shared::new());
     let progress = ProgressStore(RwSignal::new(Progress::parse(
         &browser::storage_get(PROGRESS_KEY).unwrap_or_default(),

@@ -118,6 +118,14 @@ pub fn on_body_resize(f: impl Fn() + 'static) {
 }
 
 /// Milliseconds from `performance.now()` (0 when the page has no Performance object).
+/// Waits `ms` milliseconds (0: the browser's next turn), letting it paint and handle input.
+pub async fn sleep_ms(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
 pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }

@@ -1,20 +1,19 @@
 //! The page's trained models: their weights (shipped files fetched lazily, or weights the
-//! reader trains here) and their training jobs. Both live for the whole page, not for a
-//! widget, so training goes on while the reader reads another lesson and the widgets of
-//! every step see the same weights.
+//! reader trains) and the page's face of their training jobs. Training runs in the engine
+//! (its worker, through [`super::engine`]); this module keeps what the widgets read: a CPU
+//! copy of the weights for cheap inference, and signals for progress, loss curves, status
+//! and messages. Both live for the whole page, not for a widget, so training goes on while
+//! the reader reads another lesson and every step's widgets see the same weights.
 //!
-//! A job runs [`Trainer`] chunks of ~80 ms in a task and yields to the browser between
-//! them, so the page never freezes. At each chunk boundary it follows the compute badge
-//! (moving to WebGPU or the CPU), publishes metrics and a CPU copy of the weights, and
-//! notices a lost GPU (the trainer has already carried on on the CPU).
+//! Also the run kit for step-by-step runs on the page (`run_in_background`, `drive`).
 
 use super::browser;
-use super::compute::Compute;
-use crate::models::zoo::{self, Net, Recipe};
-use crate::nn::{weights, Params};
-use crate::tensor::Device;
+use super::engine;
+pub use crate::engine::protocol::{JobStatus, Point};
+use crate::engine::protocol::{Reply, Request};
+use crate::models::zoo::{self, Recipe};
+use crate::nn::weights;
 use crate::train::run::RunState;
-use crate::train::{loss_fn, TrainError, Trainer};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -32,18 +31,6 @@ pub enum WeightsState {
     /// The shipped file could not be used; why. The reader can still train here.
     Failed(String),
 }
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum JobStatus {
-    Idle,
-    Running,
-    Paused,
-    Done,
-    Failed(String),
-}
-
-/// One point of a loss curve: step, loss, and the named parts.
-pub type Point = (u64, f32, Vec<f32>);
 
 /// The reactive face of one model (all fields are signals, so it is `Copy`).
 #[derive(Clone, Copy)]
@@ -67,12 +54,10 @@ pub struct ModelHandle {
 
 struct Slot {
     recipe: &'static Recipe,
-    net: Net,
-    /// CPU weights the widgets read.
-    params: Option<Params>,
-    /// The paused (or finished) trainer; taken out while a job runs.
-    trainer: Option<Trainer>,
-    /// Bumped to cancel a running job (train from scratch, reload shipped weights).
+    /// The current weights as a file (the engine holds them; it is given them again if it
+    /// restarts).
+    bytes: Option<Vec<u8>>,
+    /// Bumped by each load of the shipped weights (a late answer to an older one is dropped).
     generation: u64,
 }
 
@@ -110,7 +95,6 @@ pub fn model(name: &'static str) -> ModelHandle {
         Some(o) => o.with(make),
         None => make(),
     };
-    let (net, _) = recipe.build(&Device::Cpu);
     SLOTS.with(|s| {
         s.borrow_mut().insert(
             name,
@@ -118,9 +102,7 @@ pub fn model(name: &'static str) -> ModelHandle {
                 h,
                 Slot {
                     recipe,
-                    net,
-                    params: None,
-                    trainer: None,
+                    bytes: None,
                     generation: 0,
                 },
             ),
@@ -135,10 +117,7 @@ fn with_slot<R>(name: &str, f: impl FnOnce(&mut Slot) -> R) -> R {
 
 /// Waits for the browser's next turn (a zero-delay timeout), letting it paint and handle input.
 pub async fn next_tick() {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = browser::window().set_timeout_with_callback(&resolve);
-    });
-    let _ = JsFuture::from(p).await;
+    browser::sleep_ms(0).await;
 }
 
 /// The right of one background loop to go on with a run: live until the run is paused,
@@ -173,11 +152,44 @@ where
     });
 }
 
-/// A step-by-step run: calls `step` once per browser turn while the ticket is live and
-/// `step` says there is more.
-pub fn drive(run: RwSignal<RunState>, step: impl Fn() -> bool + 'static) {
+/// An answer computed elsewhere (the engine), as a signal: `ask` runs now and whenever the
+/// signals it reads before its first `.await` change; its future's answer is shown unless
+/// a later-asked one has already arrived. `None` until the first answer; a `None` answer
+/// keeps the last one shown.
+pub fn async_memo<T, Fut>(ask: impl Fn() -> Fut + 'static) -> ReadSignal<Option<T>>
+where
+    T: Send + Sync + 'static,
+    Fut: std::future::Future<Output = Option<T>> + 'static,
+{
+    let out = RwSignal::new(None);
+    let asked = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let shown = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    Effect::new(move |_| {
+        let fut = ask();
+        let id = asked.get() + 1;
+        asked.set(id);
+        let shown = shown.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(v) = fut.await {
+                if id > shown.get() {
+                    shown.set(id);
+                    let _ = out.try_set(Some(v));
+                }
+            }
+        });
+    });
+    out.read_only()
+}
+
+/// A step-by-step run: awaits `step` once per browser turn while the ticket is live and
+/// `step` says there is more (a step may ask the engine and wait for its answer).
+pub fn drive<F, Fut>(run: RwSignal<RunState>, step: F)
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = bool>,
+{
     run_in_background(run, move |ticket| async move {
-        while ticket.live() && step() {
+        while ticket.live() && step().await {
             next_tick().await;
         }
     });
@@ -198,14 +210,41 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
 }
 
 impl ModelHandle {
-    /// Reads the current weights (tracking them): `None` until some are ready.
-    pub fn with<R>(self, f: impl FnOnce(&Net, &Params) -> R) -> Option<R> {
+    /// Runs `function` of the current weights in the engine (an autoencoder's "decode", the
+    /// classifier's "classify"; see `zoo::Model::call`). Called inside [`async_memo`], it
+    /// tracks the weights and the engine, so the answer is asked for again when they
+    /// change. `None` until there are weights, or when the call failed (logged).
+    pub fn call(
+        self,
+        function: &'static str,
+        rows: Vec<Vec<f32>>,
+    ) -> impl std::future::Future<Output = Option<Vec<Vec<f32>>>> {
+        self.call_with(function, rows, Vec::new())
+    }
+
+    /// [`ModelHandle::call`] with scalar arguments (a step's t and noise seed).
+    pub fn call_with(
+        self,
+        function: &'static str,
+        rows: Vec<Vec<f32>>,
+        args: Vec<f64>,
+    ) -> impl std::future::Future<Output = Option<Vec<Vec<f32>>>> {
         self.version.track();
-        SLOTS.with(|s| {
-            let s = s.borrow();
-            let slot = &s.get(self.name)?.1;
-            slot.params.as_ref().map(|p| f(&slot.net, p))
-        })
+        engine::state().track();
+        let ready = with_slot(self.name, |s| s.bytes.is_some());
+        let name = self.name;
+        async move {
+            if !ready {
+                return None;
+            }
+            match engine::call(name, function, rows, args).await {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("{name}: {function}: {e}").into());
+                    None
+                }
+            }
+        }
     }
 
     pub fn recipe(self) -> &'static Recipe {
@@ -219,14 +258,16 @@ impl ModelHandle {
         }
     }
 
-    /// Fetches `www/weights/<name>.safetensors` and uses it (cancelling any job).
+    /// Fetches `www/weights/<name>.safetensors` and uses it (ending any job).
     pub fn load_shipped(self) {
         let generation = with_slot(self.name, |s| {
             s.generation += 1;
             s.generation
         });
         if self.status.get_untracked() == JobStatus::Running {
-            self.status.set(JobStatus::Paused);
+            engine::send(Request::Pause {
+                model: self.name.into(),
+            });
         }
         self.weights.set(WeightsState::Loading);
         leptos::task::spawn_local(async move {
@@ -235,199 +276,179 @@ impl ModelHandle {
                 browser::base_url(),
                 self.name
             );
+            // The file's own format is checked here; whether it fits the model, by the
+            // engine (`WeightsRefused`).
             let result = match fetch_bytes(&url).await {
-                Ok(bytes) => with_slot(self.name, |s| {
-                    let (_, mut p) = s.recipe.build(&Device::Cpu);
-                    weights::load_into(&mut p, &bytes, &Device::Cpu)
-                        .map(|meta| (p, meta))
-                        .map_err(|e| format!("the weights file {url} is unusable: {e}"))
-                }),
+                Ok(bytes) => weights::from_bytes(&bytes)
+                    .map(|w| (w.metadata, bytes))
+                    .map_err(|e| format!("the weights file {url} is unusable: {e}")),
                 Err(e) => Err(e),
             };
             if with_slot(self.name, |s| s.generation) != generation {
-                return; // the reader started something else meanwhile
+                return; // the reader loaded them again meanwhile
             }
             match result {
-                Ok((p, meta)) => {
+                Ok((meta, bytes)) => {
                     let steps = meta.get("steps").cloned().unwrap_or_else(|| "?".into());
                     let beta = meta.get("beta").and_then(|b| b.parse().ok());
-                    with_slot(self.name, |s| {
-                        s.params = Some(p);
-                        s.trainer = None;
-                    });
+                    self.use_weights(bytes);
                     if let Some(b) = beta {
                         self.beta.set(b);
                     }
+                    if self.status.get_untracked() == JobStatus::Running {
+                        self.status.set(JobStatus::Paused);
+                    }
+                    self.step.set(0);
                     self.weights.set(WeightsState::Ready(format!(
                         "shipped weights ({steps} training steps)"
                     )));
-                    self.version.update(|v| *v += 1);
                 }
                 Err(e) => self.weights.set(WeightsState::Failed(e)),
             }
         });
     }
 
-    /// Fresh weights, trained here for `steps` steps with KL weight `beta`.
-    pub fn train_from_scratch(self, steps: u64, beta: f32, compute: Compute) {
-        let generation = with_slot(self.name, |s| {
-            s.generation += 1;
-            s.trainer = None;
-            s.generation
+    /// Makes the weights file `bytes` the model's, in the engine.
+    fn use_weights(self, bytes: Vec<u8>) {
+        engine::send(Request::SetWeights {
+            model: self.name.into(),
+            bytes: bytes.clone(),
         });
+        with_slot(self.name, |s| s.bytes = Some(bytes));
+        self.version.update(|v| *v += 1);
+    }
+
+    /// Fresh weights, trained in the engine for `steps` steps with KL weight `beta`.
+    pub fn train_from_scratch(self, steps: u64, beta: f32) {
         self.history.set(Vec::new());
         self.notice.set(None);
         self.beta.set(beta);
         self.step.set(0);
         self.total.set(steps);
         self.status.set(JobStatus::Running);
-        leptos::task::spawn_local(async move {
-            let recipe = self.recipe();
-            let seed = crate::data::rng::fresh_seed();
-            let (net, params) = recipe.build_with_seed(seed, &Device::Cpu);
-            let cpu = params.clone();
-            match Trainer::new(params, recipe.optimizer(), compute.device()).await {
-                Ok(t) => {
-                    with_slot(self.name, |s| {
-                        s.net = net;
-                        s.params = Some(cpu);
-                        s.trainer = Some(t);
-                    });
-                    self.weights
-                        .set(WeightsState::Ready("weights trained here (step 0)".into()));
-                    self.version.update(|v| *v += 1);
-                    self.run(generation, compute).await;
-                }
-                Err(e) => self.status.set(JobStatus::Failed(e.to_string())),
-            }
+        engine::send(Request::Train {
+            model: self.name.into(),
+            steps,
+            beta,
+            seed: crate::data::rng::fresh_seed(),
         });
     }
 
     /// Stops at the end of the current chunk; `resume` goes on from there exactly.
     pub fn pause(self) {
         if self.status.get_untracked() == JobStatus::Running {
-            self.status.set(JobStatus::Paused);
+            engine::send(Request::Pause {
+                model: self.name.into(),
+            });
         }
     }
 
     /// Goes on from a pause, or trains `more` steps beyond a finished job.
-    pub fn resume(self, more: u64, compute: Compute) {
-        if !with_slot(self.name, |s| s.trainer.is_some()) {
-            return;
-        }
+    pub fn resume(self, more: u64) {
         if self.status.get_untracked() == JobStatus::Done
             || self.step.get_untracked() >= self.total.get_untracked()
         {
             self.total.update(|t| *t = self.step.get_untracked() + more);
         }
-        let generation = with_slot(self.name, |s| s.generation);
         self.status.set(JobStatus::Running);
-        leptos::task::spawn_local(async move { self.run(generation, compute).await });
+        engine::send(Request::Resume {
+            model: self.name.into(),
+            total: self.total.get_untracked(),
+        });
     }
 
-    async fn run(self, generation: u64, compute: Compute) {
-        let Some(mut trainer) = with_slot(self.name, |s| s.trainer.take()) else {
-            return;
-        };
-        let recipe = self.recipe();
-        let net = with_slot(self.name, |s| s.net.clone());
-        let beta = self.beta.get_untracked();
-        let loss = loss_fn(move |tape, p, step, dev| recipe.loss(&net, beta, tape, p, step, dev));
-        let mut per_step_ms = 0.0f64;
-        let outcome;
-        // The widgets re-encode and re-decode on new weights: give them new ones about
-        // once a second, not every chunk.
-        let mut last_publish = browser::now_ms();
-        loop {
-            let cancelled = with_slot(self.name, |s| s.generation) != generation;
-            if cancelled || self.status.get_untracked() != JobStatus::Running {
-                outcome = self.status.get_untracked();
-                if cancelled {
-                    return; // a newer job owns the slot; drop this trainer
+    fn receive(self, r: Reply) {
+        match r {
+            Reply::Progress {
+                step,
+                total,
+                rate,
+                device,
+                part_names,
+                points,
+                ..
+            } => {
+                self.step.set(step);
+                self.total.set(total);
+                self.rate.set(rate);
+                self.device.set(device);
+                if !part_names.is_empty() && self.part_names.with_untracked(|p| *p != part_names) {
+                    self.part_names.set(part_names);
                 }
-                break;
+                self.history.update(|h| h.extend(points));
             }
-            if trainer.step >= self.total.get_untracked() {
-                outcome = JobStatus::Done;
-                break;
+            Reply::Weights { at, bytes, .. } => {
+                with_slot(self.name, |s| s.bytes = Some(bytes));
+                self.weights.set(WeightsState::Ready(format!(
+                    "weights trained here (step {at})"
+                )));
+                self.version.update(|v| *v += 1);
             }
-            // Follow the badge: the reader may have switched paths since the last chunk.
-            let want = compute.device();
-            if matches!(want, Device::Gpu(_)) != matches!(trainer.device, Device::Gpu(_)) {
-                if let Err(e) = trainer.switch_device(want).await {
-                    self.notice
-                        .set(Some(format!("Could not switch devices: {e}")));
+            Reply::WeightsRefused { why, .. } => {
+                with_slot(self.name, |s| s.bytes = None);
+                self.weights.set(WeightsState::Failed(format!(
+                    "the weights file does not fit the model ({why})"
+                )));
+                self.version.update(|v| *v += 1);
+            }
+            Reply::Status { status, .. } => self.status.set(status),
+            Reply::Notice {
+                text,
+                rolled_back_to,
+                ..
+            } => {
+                if let Some(at) = rolled_back_to {
+                    self.history.update(|h| h.retain(|p| p.0 <= at));
                 }
+                self.notice.set(Some(text));
             }
-            self.device.set(Compute::on(&trainer.device).into());
-            let left = self.total.get_untracked() - trainer.step;
-            let n = if per_step_ms <= 0.0 {
-                1
-            } else {
-                ((80.0 / per_step_ms).round() as u64).clamp(1, 50).min(left)
-            };
-            let t0 = browser::now_ms();
-            let result = trainer.run(n as usize, &loss).await;
-            let dt = browser::now_ms() - t0;
-            match result {
-                Ok(chunk) => {
-                    let done = chunk.metrics.len().max(1) as f64;
-                    per_step_ms = dt / done;
-                    self.rate.set(1000.0 / per_step_ms.max(1e-3));
-                    if let Some(m) = chunk.metrics.first() {
-                        if self.part_names.with_untracked(|p| p.len() != m.parts.len()) {
-                            self.part_names
-                                .set(m.parts.iter().map(|(n, _)| n.clone()).collect());
-                        }
-                    }
-                    if let Some((why, at)) = &chunk.fell_back {
-                        compute.gpu_lost(why);
-                        self.history.update(|h| h.retain(|p| p.0 <= *at));
-                        self.notice.set(Some(format!(
-                            "The GPU device was lost ({why}). Training went on on the CPU from step {at}, the last saved weights; nothing else was lost."
-                        )));
-                    }
-                    self.history.update(|h| {
-                        h.extend(
-                            chunk
-                                .metrics
-                                .iter()
-                                .map(|m| (m.step, m.loss, m.parts.iter().map(|p| p.1).collect())),
-                        )
-                    });
-                }
-                Err(e) => {
-                    let msg = match &e {
-                        TrainError::NonFinite { .. } => format!(
-                            "{e}. The weights are those of the step before; try training from scratch again."
-                        ),
-                        _ => e.to_string(),
-                    };
-                    outcome = JobStatus::Failed(msg);
-                    break;
-                }
-            }
-            self.step.set(trainer.step);
-            if browser::now_ms() - last_publish > 1200.0 {
-                self.publish(&trainer);
-                last_publish = browser::now_ms();
-            }
-            next_tick().await;
+            _ => {}
         }
-        self.publish(&trainer);
-        with_slot(self.name, |s| s.trainer = Some(trainer));
-        self.status.set(outcome);
     }
+}
 
-    fn publish(self, trainer: &Trainer) {
-        let (at, params) = trainer.snapshot_params();
-        let params = params.clone();
-        with_slot(self.name, |s| s.params = Some(params));
-        self.step.set(trainer.step);
-        self.weights.set(WeightsState::Ready(format!(
-            "weights trained here (step {at})"
-        )));
-        self.version.update(|v| *v += 1);
+/// Routes the engine's training news to the model it is about.
+pub fn receive(r: Reply) {
+    let name = match &r {
+        Reply::Progress { model, .. }
+        | Reply::Weights { model, .. }
+        | Reply::Status { model, .. }
+        | Reply::Notice { model, .. }
+        | Reply::WeightsRefused { model, .. } => model.clone(),
+        _ => return,
+    };
+    let handle = SLOTS.with(|s| s.borrow().get(name.as_str()).map(|x| x.0));
+    if let Some(h) = handle {
+        h.receive(r);
+    }
+}
+
+/// The engine stopped: running jobs are over (the page keeps their last weights).
+pub fn engine_stopped(why: &str) {
+    let handles: Vec<ModelHandle> = SLOTS.with(|s| s.borrow().values().map(|x| x.0).collect());
+    for h in handles {
+        if h.status.get_untracked() == JobStatus::Running {
+            h.status.set(JobStatus::Failed(format!(
+                "The engine stopped ({why}); the page keeps the weights of step {}.",
+                h.step.get_untracked()
+            )));
+        }
+    }
+}
+
+/// The engine started again: it gets every model's current weights.
+pub fn engine_restarted() {
+    let all: Vec<(&'static str, Vec<u8>)> = SLOTS.with(|s| {
+        s.borrow()
+            .iter()
+            .filter_map(|(n, (_, slot))| Some((*n, slot.bytes.clone()?)))
+            .collect()
+    });
+    for (model, bytes) in all {
+        engine::send(Request::SetWeights {
+            model: model.into(),
+            bytes,
+        });
     }
 }
 

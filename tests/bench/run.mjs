@@ -37,8 +37,11 @@ async function run(gpu) {
   }
 }
 
+// GENLAB_BENCH_ONLY=page runs only the reader's-page section below (what a change to the
+// page's threads or size moves), without the tensor workloads.
+const onlyPage = process.env.GENLAB_BENCH_ONLY === 'page';
 const rows = [];
-for (const gpu of [false, true]) {
+for (const gpu of onlyPage ? [] : [false, true]) {
   const r = await run(gpu);
   const label = gpu ? 'Genlab WebGPU (browser)' : 'Genlab CPU wasm (browser)';
   rows.push({ label, r });
@@ -66,6 +69,63 @@ for (const { label, r } of rows) {
   const f = (v, w) => pad(v === undefined ? '-' : v.toFixed(1), w);
   console.log(pad(label, 36) + f(l.unetStepMs, 16) + f(l.ddimStepMs, 18) + (l.ddimStepMs === undefined ? '-' : (50 * l.ddimStepMs / 1000).toFixed(1)));
 }
+
+// The page as a reader meets it, CPU path, fresh profile (a cold cache): how soon pages
+// answer, and the main thread's long tasks (Long Tasks API) while models train and sample
+// in the engine's worker. Goals: home and lesson 1 in <= 1 s, lesson 5's first decoded
+// person in <= 2 s; no main-thread task over 50 ms.
+async function readerPage(fn) {
+  const profile = mkdtempSync(join(tmpdir(), 'genlab-bench-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args,
+  });
+  try { return await fn(await ctx.newPage()); } finally {
+    await ctx.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+const watch = (page) => page.evaluate(() => {
+  window.__long = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
+});
+const summary = (d) => {
+  const s = [...d].sort((a, b) => a - b);
+  const p95 = s.length ? s[Math.min(s.length - 1, Math.floor(0.95 * s.length))] : 0;
+  return `${s.length} tasks over 50 ms; longest ${(s.at(-1) ?? 0).toFixed(0)} ms; 95th percentile ${p95.toFixed(0)} ms`;
+};
+async function firstAnswer(hash, selector) {
+  return readerPage(async (page) => {
+    await page.goto(base + hash);
+    await page.waitForSelector(selector, { timeout: 120_000 });
+    return page.evaluate(() => performance.now());
+  });
+}
+console.log('');
+console.log('the page, in headless Chromium, CPU path, cold cache');
+const home = await firstAnswer('#/', '[data-testid=lesson-card]');
+const l1 = await firstAnswer('#/lesson/p-data-p-model', '[data-widget] svg');
+const l5 = await firstAnswer('#/lesson/autoencoders-vaes/latent-map', '[data-testid=vae-pad-image] img, [data-testid=vae-pad] circle');
+console.log(`  home answers after ${home.toFixed(0)} ms; lesson 1 after ${l1.toFixed(0)} ms (goal <= 1000); lesson 5's first decoded person after ${l5.toFixed(0)} ms (goal <= 2000)`);
+const training = await readerPage(async (page) => {
+  await page.goto(base + '#/lesson/autoencoders-vaes/train');
+  await page.waitForFunction(() => document.querySelector('[data-testid=weights-avatar-vae]')?.textContent.includes('shipped'), null, { timeout: 120_000 });
+  await watch(page);
+  await page.click('[data-testid=train-avatar-vae]');
+  await page.waitForTimeout(12_000);
+  await page.click('[data-testid=stop-avatar-vae]');
+  return page.evaluate(() => window.__long);
+});
+console.log(`  while lesson 5's VAE trains for 12 s: ${summary(training)} (goal: none over 50 ms)`);
+const sampling = await readerPage(async (page) => {
+  await page.goto(base + '#/lesson/diffusion/images');
+  await page.waitForFunction(() => document.querySelector('[data-testid=weights-avatar-unet]')?.textContent.includes('shipped'), null, { timeout: 120_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=generate]')?.disabled, null, { timeout: 120_000 });
+  await watch(page);
+  await page.click('[data-testid=generate]');
+  await page.waitForSelector('[data-testid=samples][data-finished=true]', { timeout: 600_000 });
+  return page.evaluate(() => window.__long);
+});
+console.log(`  while lesson 10 samples 16 people (50 guided DDIM steps): ${summary(sampling)} (goal: none over 50 ms)`);
 
 if (peerFile && existsSync(peerFile)) {
   const peer = JSON.parse(readFileSync(peerFile, 'utf8'));

@@ -3,7 +3,7 @@
 // while the reader is in another lesson, and the anomaly ranking puts the odd ones first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, LessonPage, DiffusionImages } from './lib.mjs';
+import { launch, open, LessonPage, DiffusionImages, watchLongTasks, LONG_TASK_BOUND_MS } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -49,6 +49,7 @@ test('lesson 4: PCA and autoencoder pads decode a jar wherever the reader points
 test('lesson 5: train the VAE here, see progress and both loss terms, stop and resume', async () => {
   const { page, errors } = await open(browser.context, '#/lesson/autoencoders-vaes/train');
   await shipped(page, 'avatar-vae');
+  const tasks = await watchLongTasks(page);
   await page.click('[data-testid=train-avatar-vae]');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-avatar-vae]')?.value) >= 3, null, { timeout: 60_000 });
   const curve = page.locator('[data-testid=loss-curve-avatar-vae] svg');
@@ -67,6 +68,9 @@ test('lesson 5: train the VAE here, see progress and both loss terms, stop and r
   await page.click('[data-testid=resume-avatar-vae]');
   await page.waitForFunction((s) => Number(document.querySelector('[data-testid=progress-avatar-vae]')?.value) > s, stopped, { timeout: 60_000 });
   await page.click('[data-testid=stop-avatar-vae]');
+  // The VAE trained in the engine's worker: the page never stalled meanwhile.
+  const long = await tasks.durations();
+  assert.ok(Math.max(0, ...long) < LONG_TASK_BOUND_MS, `main-thread tasks while training: ${long.join(', ')} ms`);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -98,8 +102,8 @@ test('lesson 5: latent pad, prior samples, anomalies first, features against P_d
   assert.notEqual(a, b, 'the decoded person changes');
   const l = new LessonPage(page);
   await l.goto('autoencoders-vaes', 'holes');
-  await page.waitForSelector('[data-testid=prior-samples] img');
-  assert.equal(await page.locator('[data-testid=prior-samples] img').count(), 24);
+  // Both models' 12 samples arrive from the engine, each grid when it is ready.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=prior-samples] img').length === 24, null, { timeout: 60_000 });
   const first = await page.getAttribute('[data-testid=prior-samples] img', 'src');
   await page.click('[data-testid=sample-people]');
   await page.waitForFunction((s) => document.querySelector('[data-testid=prior-samples] img')?.getAttribute('src') !== s, first);
@@ -160,7 +164,10 @@ test('lesson 10: generate 16 people from a prompt on the CPU, read their feature
   const l10 = new DiffusionImages(page);
   await l10.ready();
   await l10.promptGlassesRedHair(10); // DDIM with the fewest steps
+  const tasks = await watchLongTasks(page);
   const status = await l10.generate();
+  const long = await tasks.durations();
+  assert.ok(Math.max(0, ...long) < LONG_TASK_BOUND_MS, `main-thread tasks while sampling: ${long.join(', ')} ms`);
   assert.equal(await page.locator('[data-testid=samples] img').count(), 16);
   // The shipped U-Net follows the prompt (natively all 16 carry both; P_data gives a few).
   const { glasses, red, both, readout } = await l10.promptCounts();

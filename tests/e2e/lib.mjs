@@ -39,6 +39,25 @@ export async function open(context, hash = '#/') {
   return { page, errors };
 }
 
+/** Records the page's main-thread tasks over 50 ms (the Long Tasks API) from now on;
+ * `durations()` gives them in milliseconds. Model work runs in the engine's worker, so
+ * training and sampling must not block the page. */
+export async function watchLongTasks(page) {
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    window.__longTaskObserver?.disconnect();
+    window.__longTaskObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    });
+    window.__longTaskObserver.observe({ type: 'longtask' });
+  });
+  return { durations: () => page.evaluate(() => window.__longTasks.slice()) };
+}
+
+/** The loose bound the end-to-end tests hold the page to (the goal, in `cargo xtask
+ * bench`, is no task over 50 ms): a regression to model work on the main thread fails. */
+export const LONG_TASK_BOUND_MS = 200;
+
 /** The course as the home page lists it (the lesson table in src/lessons/mod.rs): one
  * card per lesson, carrying its id and its number of steps. */
 export async function course(page) {

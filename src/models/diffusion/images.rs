@@ -9,7 +9,7 @@ use crate::nn::Params;
 use crate::tensor::{Device, Result, Tensor};
 
 /// Which reverse process an image run uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Sampler {
     /// Ancestral sampling (respaced when fewer steps than T): fresh noise every step.
     Ddpm,
@@ -39,7 +39,7 @@ pub struct ImageRun {
 
 /// What to sample: `n` images of `prompt` (a value per feature, `None` = any) with
 /// guidance `w`, in `steps` reverse steps.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImageJob {
     pub sampler: Sampler,
     pub steps: usize,

@@ -100,4 +100,18 @@ impl Model for FeatureClassifier {
         let x = ae::rows_tensor(&rows, AVATAR_D, s.dev)?;
         Ok((FeatureClassifier::loss(self, tape, p, x, &people)?, vec![]))
     }
+
+    /// "classify": each image's five predicted feature values.
+    fn call(
+        &self,
+        p: &Params,
+        function: &str,
+        rows: &[Vec<f32>],
+        _args: &[f64],
+    ) -> Option<Result<Vec<Vec<f32>>>> {
+        (function == "classify").then(|| {
+            self.predict_cpu(p, rows)
+                .map(|v| v.iter().map(|r| r.map(|x| x as f32).to_vec()).collect())
+        })
+    }
 }

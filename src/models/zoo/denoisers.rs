@@ -5,7 +5,7 @@ use super::{schedule_2d, Arch, LossParts, Model, Net, StepData, AVATAR_VERSION, 
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
 use crate::models::autoencoder::{self as ae, AVATAR_D};
-use crate::models::diffusion::{self, schedule_unet, Denoiser2d, Unet, T_UNET};
+use crate::models::diffusion::{self, schedule_unet, Denoiser2d, EpsModel, Unet, T_UNET};
 use crate::nn::{mse, Params};
 use crate::tensor::{Device, Result, Tensor};
 
@@ -48,6 +48,37 @@ impl Arch for Ddpm2d {
 }
 
 impl Model for ToyDenoiser {
+    /// "reverse-step" with arguments [t, noise seed]: one DDPM step from t to t − 1 of the
+    /// points given (rows [x, y]); each answer row is [x_{t−1}, y_{t−1}, x̂₀, ŷ₀].
+    fn call(
+        &self,
+        p: &Params,
+        function: &str,
+        rows: &[Vec<f32>],
+        args: &[f64],
+    ) -> Option<Result<Vec<Vec<f32>>>> {
+        if function != "reverse-step" {
+            return None;
+        }
+        let (t, seed) = (*args.first()? as usize, *args.get(1)? as u64);
+        let step = || -> Result<Vec<Vec<f32>>> {
+            let xy: Vec<f32> = rows
+                .iter()
+                .flat_map(|r| r.iter().take(2).copied())
+                .collect();
+            let x = Tensor::new(xy, &[rows.len(), 2], &Device::Cpu)?;
+            let eps = self.net.eps(p, &x, t, &[])?;
+            let (next, x0) = diffusion::ddpm_step(schedule_2d(), &x, &eps, t, false, seed)?;
+            let (next, x0) = (next.cpu_vec()?, x0.cpu_vec()?);
+            Ok(next
+                .chunks(2)
+                .zip(x0.chunks(2))
+                .map(|(a, b)| vec![a[0], a[1], b[0], b[1]])
+                .collect())
+        };
+        Some(step())
+    }
+
     fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>> {
         let (batch, dev) = (s.batch, s.dev);
         let pts = match self.toy {

@@ -178,6 +178,17 @@ impl Net {
     }
 
     /// The network as an autoencoder, if it is one.
+    /// [`Model::call`] of this network.
+    pub fn call(
+        &self,
+        p: &Params,
+        function: &str,
+        rows: &[Vec<f32>],
+        args: &[f64],
+    ) -> Option<Result<Vec<Vec<f32>>>> {
+        self.0.call(p, function, rows, args)
+    }
+
     pub fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
         self.0.as_autoencoder()
     }
@@ -205,6 +216,32 @@ pub trait Model: AsAny + std::fmt::Debug {
 
     fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
         None
+    }
+
+    /// A named function of the trained network on rows of numbers and a few scalar
+    /// arguments (CPU): what the page asks the engine for. Autoencoders answer "encode",
+    /// "decode", "reconstruct", "recon-error" (a row of one number per input) and "kl" (one
+    /// row of one: the mean KL per input). `None`: this model has no function of that name.
+    fn call(
+        &self,
+        p: &Params,
+        function: &str,
+        rows: &[Vec<f32>],
+        args: &[f64],
+    ) -> Option<Result<Vec<Vec<f32>>>> {
+        let _ = args;
+        let ae = self.as_autoencoder()?;
+        let single = |v: f64| vec![v as f32];
+        Some(match function {
+            "encode" => ae.encode(p, rows),
+            "decode" => ae.decode(p, rows),
+            "reconstruct" => ae.encode(p, rows).and_then(|z| ae.decode(p, &z)),
+            "recon-error" => ae
+                .recon_error(p, rows)
+                .map(|e| e.into_iter().map(single).collect()),
+            "kl" => ae.kl(p, rows).map(|k| vec![single(k)]),
+            _ => return None,
+        })
     }
 }
 

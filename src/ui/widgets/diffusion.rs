@@ -8,15 +8,13 @@ use super::Widgets;
 use super::{Choice, Slider};
 use crate::data::avatar::{Avatar, FEATURES};
 use crate::data::Rng;
-use crate::models::autoencoder::FeatureClassifier;
-use crate::models::diffusion::{self as dm, energy_distance, EpsModel, Schedule, ScheduleKind};
-use crate::models::zoo::{schedule_2d, schedule_unet, ToyDenoiser, T_2D};
+use crate::engine::protocol::SampleSpec;
+use crate::models::diffusion::{self as dm, energy_distance, Schedule, ScheduleKind};
+use crate::models::zoo::T_2D;
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
-use crate::tensor::{Device, Tensor};
 use crate::train::run::RunState;
-use crate::ui::browser::now_ms;
-use crate::ui::compute::Compute;
-use crate::ui::training::{self, next_tick};
+use crate::ui::engine;
+use crate::ui::training;
 use leptos::prelude::*;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
@@ -145,10 +143,6 @@ struct Reverse {
     x0: Vec<(f64, f64)>,
 }
 
-fn pairs(v: &[f32]) -> Vec<(f64, f64)> {
-    v.chunks(2).map(|c| (c[0] as f64, c[1] as f64)).collect()
-}
-
 #[component]
 pub fn Diffusion2d() -> impl IntoView {
     let land = RwSignal::new(false);
@@ -163,41 +157,46 @@ pub fn Diffusion2d() -> impl IntoView {
     let run = RwSignal::new(RunState::default());
     let running = move || run.with(|r| r.running());
     let n = 400;
-    // One reverse step on the CPU with the current weights of the chosen model.
-    let step_once = move || -> bool {
-        let Some(cur) = state.get_untracked() else {
-            return false;
-        };
-        if cur.t == 0 {
-            return false;
-        }
+    // One reverse step, in the engine, with the current weights of the chosen model.
+    let step_once = move || {
+        let cur = state.get_untracked().filter(|r| r.t > 0);
         let m = models[land.get_untracked() as usize];
-        let x = Tensor::new(
-            cur.xt
+        let answer = cur.as_ref().map(|cur| {
+            let rows = cur
+                .xt
                 .iter()
-                .flat_map(|p| [p.0 as f32, p.1 as f32])
-                .collect(),
-            &[n, 2],
-            &Device::Cpu,
-        )
-        .expect("sizes agree");
-        let next = m
-            .with(|net, p| {
-                let d = &net.get::<ToyDenoiser>()?.net;
-                let eps = d.eps(p, &x, cur.t, &[]).ok()?;
-                dm::ddpm_step(schedule_2d(), &x, &eps, cur.t, false, 1000 + cur.t as u64).ok()
-            })
-            .flatten();
-        match next {
-            Some((xn, x0)) => {
+                .map(|p| vec![p.0 as f32, p.1 as f32])
+                .collect();
+            m.call_with(
+                "reverse-step",
+                rows,
+                vec![cur.t as f64, 1000.0 + cur.t as f64],
+            )
+        });
+        async move {
+            let (Some(cur), Some(answer)) = (cur, answer) else {
+                return false;
+            };
+            let Some(rows) = answer.await else {
+                return false;
+            };
+            let pick = |i: usize| {
+                rows.iter()
+                    .map(|r| (r[i] as f64, r[i + 1] as f64))
+                    .collect()
+            };
+            // The reader may have restarted meanwhile: only a step from the current state counts.
+            if state
+                .get_untracked()
+                .is_some_and(|now| now.t == cur.t && now.xt == cur.xt)
+            {
                 state.set(Some(Reverse {
                     t: cur.t - 1,
-                    xt: pairs(&xn.cpu_values().unwrap_or_default()),
-                    x0: pairs(&x0.cpu_values().unwrap_or_default()),
+                    xt: pick(0),
+                    x0: pick(2),
                 }));
-                cur.t > 1
             }
-            None => false,
+            cur.t > 1
         }
     };
     let start = move |_| {
@@ -275,7 +274,7 @@ pub fn Diffusion2d() -> impl IntoView {
             <button class="primary" data-testid="reverse-run" on:click=start>"Run the reverse process"</button>
             <button data-testid="reverse-pause" on:click=move |_| run.update(|r| r.pause()) disabled=move || !running()>"Pause"</button>
             <button data-testid="reverse-resume" on:click=resume disabled=move || running() || state.get().is_none_or(|s| s.t == 0)>"Resume"</button>
-            <button data-testid="reverse-step" on:click=move |_| { step_once(); } disabled=move || running() || state.get().is_none_or(|s| s.t == 0)>"One step"</button>
+            <button data-testid="reverse-step" on:click=move |_| { let step = step_once(); leptos::task::spawn_local(async move { step.await; }); } disabled=move || running() || state.get().is_none_or(|s| s.t == 0)>"One step"</button>
         </div>
         {plots}
     }
@@ -297,7 +296,7 @@ struct ImageBatch {
     finished: bool,
     cancelled: bool,
     secs: f64,
-    device: &'static str,
+    device: String,
     notice: Option<String>,
 }
 
@@ -354,104 +353,63 @@ fn prompt_text(prompt: &[Option<u8>; 5]) -> String {
     }
 }
 
-/// Samples one batch, step by step with yields, into `out`; stops when `live` says so.
+/// Samples one batch in the engine, step by step, into `out`; stops when `live` says so.
 async fn sample_batch(
     job: dm::ImageJob,
     out: RwSignal<Option<ImageBatch>>,
     live: impl Fn() -> bool,
-    unet: training::ModelHandle,
     classifier: training::ModelHandle,
-    compute: Compute,
 ) {
-    let Some((net, params)) = unet.with(|n, p| (n.clone(), p.clone())) else {
-        return;
-    };
-    let Some(model) = net.get::<dm::Unet>().cloned() else {
-        return;
-    };
-    let s = schedule_unet();
-    let mut dev = compute.device();
-    let mut notice = None;
-    'attempt: loop {
-        let p = params.to_device(&dev);
-        let mut run = dm::ImageRun::new(&job, s, &dev);
-        let t0 = now_ms();
-        let total = run.ts.len();
-        let _ = out.try_set(Some(ImageBatch {
-            job,
-            done: 0,
-            total,
-            images: Vec::new(),
-            read: None,
-            finished: false,
-            cancelled: false,
-            secs: 0.0,
-            device: Compute::on(&dev),
-            notice: notice.clone(),
-        }));
-        while !run.finished() {
-            if !live() {
-                let _ = out.try_update(|b| {
-                    if let Some(b) = b {
-                        b.cancelled = true;
-                    }
-                });
-                return;
-            }
-            let stepped = run.step(&model, &p, s);
-            // Read back now and then: a preview of x̂₀, and a point where the GPU catches up.
-            let preview = if stepped.is_ok() && (run.done % 5 == 0 || run.finished()) {
-                Some(run.images().await)
-            } else {
-                None
-            };
-            let failed = stepped
-                .err()
-                .or_else(|| preview.as_ref()?.as_ref().err().cloned());
-            if let Some(e) = failed {
-                if matches!(dev, Device::Gpu(_)) {
-                    compute.gpu_lost(&e.to_string());
-                    notice = Some(format!(
-                        "The GPU failed while sampling ({e}); started again on the CPU."
-                    ));
-                    dev = Device::Cpu;
-                    continue 'attempt;
+    let _ = out.try_set(Some(ImageBatch {
+        job,
+        done: 0,
+        total: job.steps,
+        images: Vec::new(),
+        read: None,
+        finished: false,
+        cancelled: false,
+        secs: 0.0,
+        device: String::new(),
+        notice: None,
+    }));
+    let result = engine::sample("avatar-unet", SampleSpec::Images(job), live, |news| {
+        let _ = out.try_update(|b| {
+            if let Some(b) = b {
+                b.done = news.done;
+                b.total = news.total;
+                b.secs = news.secs;
+                b.device = news.device;
+                b.notice = news.notice;
+                if let Some(im) = news.images {
+                    b.images = im;
                 }
-                let _ = out.try_update(|b| {
-                    if let Some(b) = b {
-                        b.notice = Some(format!("Sampling failed: {e}"));
-                        b.cancelled = true;
-                    }
-                });
-                return;
             }
-            let images = preview.and_then(Result::ok);
+        });
+    })
+    .await;
+    match result {
+        Ok(x) => {
+            let read = classifier
+                .call("classify", unit_rows(&x))
+                .await
+                .map(|r| super::vae::features_of(&r));
             let _ = out.try_update(|b| {
                 if let Some(b) = b {
-                    b.done = run.done;
-                    b.secs = (now_ms() - t0) / 1e3;
-                    if let Some(im) = images {
-                        b.images = im;
+                    b.finished = true;
+                    b.read = read;
+                }
+            });
+        }
+        Err(why) => {
+            let _ = out.try_update(|b| {
+                if let Some(b) = b {
+                    b.cancelled = true;
+                    if why != "cancelled" && !why.starts_with("cancelled at") {
+                        b.notice = Some(format!("Sampling stopped: {why}."));
                     }
                 }
             });
-            next_tick().await;
         }
-        let x = run.x.to_vec().await.unwrap_or_default();
-        let read = classifier
-            .with(|net, p| {
-                let c = net.get::<FeatureClassifier>()?;
-                c.predict_cpu(p, &unit_rows(&x)).ok()
-            })
-            .flatten();
-        let _ = out.try_update(|b| {
-            if let Some(b) = b {
-                b.finished = true;
-                b.read = read;
-                b.secs = (now_ms() - t0) / 1e3;
-            }
-        });
-        return;
     }
 }
 
@@ -520,7 +478,6 @@ fn batch_view(b: ImageBatch, testid: &'static str) -> impl IntoView {
 
 #[component]
 pub fn DiffusionImages() -> impl IntoView {
-    let compute = expect_context::<Compute>();
     let unet = training::model("avatar-unet");
     let classifier = training::model("feature-classifier");
     unet.ensure_loaded();
@@ -564,7 +521,7 @@ pub fn DiffusionImages() -> impl IntoView {
     let launch = move |jobs: Vec<(dm::ImageJob, RwSignal<Option<ImageBatch>>)>| {
         training::run_in_background(run, move |ticket| async move {
             for (j, out) in jobs {
-                sample_batch(j, out, move || ticket.live(), unet, classifier, compute).await;
+                sample_batch(j, out, move || ticket.live(), classifier).await;
                 if !ticket.live() {
                     break;
                 }
@@ -585,7 +542,11 @@ pub fn DiffusionImages() -> impl IntoView {
         launch(vec![(j, plain)]);
     };
     let cancel = move |_| run.update(|r| r.pause());
-    let ready = move || unet.with(|_, _| ()).is_some();
+    let engine_state = engine::state();
+    let ready = move || {
+        matches!(unet.weights.get(), training::WeightsState::Ready(_))
+            && engine_state.get() == engine::EngineState::Ready
+    };
     let selects = (0..5)
         .map(|f| {
             let sig = prompt[f];

@@ -8,9 +8,12 @@ use crate::data::jars::{self, Jar, SIDE};
 use crate::models::pca::Pca;
 use crate::models::zoo::jar_training_set;
 use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale};
-use crate::ui::training;
+use crate::ui::training::{self, async_memo};
 use leptos::prelude::*;
 use std::cell::OnceCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
 pub const WIDGETS: Widgets = &[
@@ -73,13 +76,18 @@ fn by_factor(points: &[(f64, f64)], jars: &[Jar], use_height: bool) -> Groups {
         .collect()
 }
 
+/// Decodes a latent point to RGB pixels, now or later (the engine answers); `None` when no
+/// model is ready. Asked for again whenever the signals it reads change.
+pub type Decoder =
+    Arc<dyn Fn((f64, f64)) -> Pin<Box<dyn Future<Output = Option<Vec<u8>>>>> + Send + Sync>;
+
 /// A 2-D latent map the reader can point into: coloured points, a marker, and the
 /// decoded image beside it with how long decoding took.
 #[component]
 pub fn LatentPad(
     #[prop(into)] groups: Signal<Groups>,
-    /// Decodes a latent point to RGB pixels (None when no model is ready).
-    decode: Callback<(f64, f64), Option<Vec<u8>>>,
+    /// Decodes a latent point to RGB pixels.
+    decode: Decoder,
     side: usize,
     #[prop(into)] title: String,
     x_label: &'static str,
@@ -139,11 +147,16 @@ pub fn LatentPad(
             at.set(Some(frame().to_data(x, y)));
         }
     };
-    let decoded = Memo::new(move |_| {
-        let p = at.get()?;
+    // Decoded wherever the reader points (and again when the weights change); the time is
+    // the whole round trip.
+    let decoded = async_memo(move || {
+        let p = at.get();
         let t0 = crate::ui::browser::now_ms();
-        let img = decode.run(p)?;
-        Some((img, crate::ui::browser::now_ms() - t0, p))
+        let img = p.map(|p| decode(p));
+        async move {
+            let img = img?.await?;
+            Some((img, crate::ui::browser::now_ms() - t0, p?))
+        }
     });
     view! {
         <div class="pad-row">
@@ -207,8 +220,11 @@ pub fn JarPca() -> impl IntoView {
     let by_height = RwSignal::new(true);
     let groups = Signal::derive(move || by_factor(&pts, &jars, by_height.get()));
     let p2 = p.clone();
-    let decode =
-        Callback::new(move |(a, b): (f64, f64)| Some(jars::to_rgb(&p2.reconstruct(&[a, b]))));
+    let decode: Decoder = Arc::new(move |(a, b): (f64, f64)| {
+        Box::pin(std::future::ready(Some(jars::to_rgb(
+            &p2.reconstruct(&[a, b]),
+        ))))
+    });
     let comps: Vec<Vec<u8>> = (0..2)
         .map(|c| {
             let v = &p.components[c];
@@ -242,45 +258,36 @@ pub fn JarAutoencoder() -> impl IntoView {
     let set = &jar_training_set()[..SHOWN];
     let jars: Vec<Jar> = set.iter().map(|j| j.0).collect();
     let by_height = RwSignal::new(true);
-    let codes = Memo::new(move |_| {
-        model
-            .with(|net, p| {
-                let ae = net.as_autoencoder()?;
-                let rows: Vec<Vec<f32>> = set.iter().map(|j| j.1.clone()).collect();
-                ae.encode(p, &rows).ok()
-            })
-            .flatten()
-            .map(|zs| {
+    let rows: Vec<Vec<f32>> = set.iter().map(|j| j.1.clone()).collect();
+    let shown = rows[..8].to_vec();
+    let codes = async_memo(move || {
+        let f = model.call("encode", rows.clone());
+        async move {
+            let zs = f.await?;
+            Some(
                 zs.iter()
                     .map(|z| (z[0] as f64, z[1] as f64))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
+                    .collect::<Vec<_>>(),
+            )
+        }
     });
-    let groups = Signal::derive(move || by_factor(&codes.get(), &jars, by_height.get()));
-    let decode = Callback::new(move |(a, b): (f64, f64)| {
-        model
-            .with(|net, p| {
-                let out = net
-                    .as_autoencoder()?
-                    .decode(p, &[vec![a as f32, b as f32]])
-                    .ok()?;
-                Some(jars::to_rgb(&out[0]))
-            })
-            .flatten()
+    let groups =
+        Signal::derive(move || by_factor(&codes.get().unwrap_or_default(), &jars, by_height.get()));
+    let decode: Decoder = Arc::new(move |(a, b): (f64, f64)| {
+        let f = model.call("decode", vec![vec![a as f32, b as f32]]);
+        Box::pin(async move { Some(jars::to_rgb(f.await?.first()?)) })
     });
+    let back = async_memo(move || {
+        let f = model.call("reconstruct", shown.clone());
+        async move { f.await }
+    });
+    let originals: Vec<Vec<u8>> = set[..8].iter().map(|j| jars::to_rgb(&j.1)).collect();
     let recon = move || {
-        model
-            .with(|net, p| {
-                let ae = net.as_autoencoder()?;
-                let rows: Vec<Vec<f32>> = set[..8].iter().map(|j| j.1.clone()).collect();
-                let back = ae.decode(p, &ae.encode(p, &rows).ok()?).ok()?;
-                Some(view! {
-                    {image_row("jars", rows.iter().map(|r| jars::to_rgb(r)).collect(), SIDE, 48, vec![])}
-                    {image_row("decoded", back.iter().map(|r| jars::to_rgb(r)).collect(), SIDE, 48, vec![])}
-                })
-            })
-            .flatten()
+        let back = back.get()?;
+        Some(view! {
+            {image_row("jars", originals.clone(), SIDE, 48, vec![])}
+            {image_row("decoded", back.iter().map(|r| jars::to_rgb(r)).collect(), SIDE, 48, vec![])}
+        })
     };
     view! {
         <TrainPanel model=model steps=1500 title="the jar autoencoder"/>

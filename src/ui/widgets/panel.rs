@@ -2,7 +2,7 @@
 //! loss curves, messages) and images drawn from pixel values.
 
 use crate::plot::{bmp_data_url, fmt_num, Figure, Layer, Scale, PALETTE};
-use crate::ui::compute::Compute;
+use crate::ui::engine::{self, EngineState};
 use crate::ui::training::{describe, JobStatus, ModelHandle, WeightsState};
 use leptos::prelude::*;
 
@@ -99,7 +99,6 @@ pub fn TrainPanel(
     #[prop(optional)] beta: Option<RwSignal<f64>>,
     #[prop(into)] title: String,
 ) -> impl IntoView {
-    let compute = expect_context::<Compute>();
     model.ensure_loaded();
     let name = model.name;
     let running = move || model.status.get() == JobStatus::Running;
@@ -111,7 +110,7 @@ pub fn TrainPanel(
     };
     let start = move |_| {
         let b = beta.map_or(model.recipe().beta, |b| b.get_untracked() as f32);
-        model.train_from_scratch(steps, b, compute);
+        model.train_from_scratch(steps, b);
     };
     let title2 = title.clone();
     let curve = move || {
@@ -125,15 +124,17 @@ pub fn TrainPanel(
             &format!("{title2}: training loss"),
         )
     };
+    let engine_state = engine::state();
     view! {
         <div class="train-panel" data-testid=format!("train-panel-{name}")>
             <p class="muted" data-testid=format!("weights-{name}")>{move || describe(&model.weights.get())}</p>
+            <EngineTrouble/>
             <div class="controls">
-                <button class="primary" data-testid=format!("train-{name}") on:click=start disabled=running>
+                <button class="primary" data-testid=format!("train-{name}") on:click=start disabled=move || running() || engine_state.get() != EngineState::Ready>
                     {format!("Train {title} from scratch here")}
                 </button>
                 <button data-testid=format!("stop-{name}") on:click=move |_| model.pause() disabled=move || !running()>"Stop"</button>
-                <button data-testid=format!("resume-{name}") on:click=move |_| model.resume(steps / 2, compute) disabled=move || running() || !can_resume()>
+                <button data-testid=format!("resume-{name}") on:click=move |_| model.resume(steps / 2) disabled=move || running() || !can_resume()>
                     {move || if model.status.get() == JobStatus::Done { format!("Train {} more steps", steps / 2) } else { "Resume".to_string() }}
                 </button>
                 <button on:click=move |_| model.load_shipped() disabled=move || matches!(model.weights.get(), WeightsState::Loading)>"Use the shipped weights"</button>
@@ -160,5 +161,26 @@ pub fn TrainPanel(
                 _ => None,
             }}
         </div>
+    }
+}
+
+/// Where the engine is needed: nothing while it works; while it starts, a line; if it could
+/// not start or stopped, why and a button to try again (what needs no engine goes on).
+#[component]
+pub fn EngineTrouble() -> impl IntoView {
+    let state = engine::state();
+    move || {
+        match state.get() {
+        EngineState::Ready => None,
+        EngineState::Starting => Some(view! {
+            <p class="muted small" data-testid="engine-starting">"Starting the engine that trains and samples models…"</p>
+        }.into_any()),
+        EngineState::Failed(why) => Some(view! {
+            <div class="error" role="alert" data-testid="engine-failed">
+                <p>{format!("Training and sampling are unavailable: {why}. What this page computes without the engine still works.")}</p>
+                <button data-testid="engine-retry" on:click=move |_| engine::retry()>"Try again"</button>
+            </div>
+        }.into_any()),
+    }
     }
 }

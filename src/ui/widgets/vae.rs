@@ -2,19 +2,19 @@
 //! by feature, interpolation, sampling from the prior (and the plain autoencoder's holes),
 //! β, anomaly detection, and a feature classifier that checks the samples against P_data.
 
-use super::jars::{Groups, LatentPad};
+use super::jars::{Decoder, Groups, LatentPad};
 use super::panel::{image_row, TrainPanel};
 use super::Widgets;
 use super::{Choice, Slider};
 use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR};
 use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
-use crate::models::autoencoder::FeatureClassifier;
 use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
 use crate::models::pca::Pca;
 use crate::models::zoo::AVATAR_LATENT;
 use crate::plot::{fmt_num, Figure, PALETTE};
-use crate::ui::training::{self, ModelHandle};
+use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
 pub const WIDGETS: Widgets = &[
@@ -40,18 +40,9 @@ fn people_for_map() -> Vec<Avatar> {
     ae::pdata().sample_n(400, 55)
 }
 
-/// Decoded codes as RGB images.
-fn decode_rgb(m: ModelHandle, zs: &[Vec<f32>]) -> Option<Vec<Vec<u8>>> {
-    m.with(|net, p| {
-        let out = net.as_autoencoder()?.decode(p, zs).ok()?;
-        Some(out.iter().map(|x| rgb_from_chw(x)).collect())
-    })
-    .flatten()
-}
-
-fn encode(m: ModelHandle, xs: &[Vec<f32>]) -> Option<Vec<Vec<f32>>> {
-    m.with(|net, p| net.as_autoencoder()?.encode(p, xs).ok())
-        .flatten()
+/// Decoded (channel-first) images as RGB bytes.
+fn rgb_rows(xs: &[Vec<f32>]) -> Vec<Vec<u8>> {
+    xs.iter().map(|x| rgb_from_chw(x)).collect()
 }
 
 fn rgb(a: &Avatar) -> Vec<u8> {
@@ -80,16 +71,19 @@ pub fn VaeTrain() -> impl IntoView {
     let people = held_out_people(8, 77);
     let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
     let originals: Vec<Vec<u8>> = people.iter().map(rgb).collect();
-    let (xs2, o2) = (xs.clone(), originals.clone());
+    let recon = move |m: ModelHandle| {
+        let xs = xs.clone();
+        async_memo(move || {
+            let f = m.call("reconstruct", xs.clone());
+            async move { Some(rgb_rows(&f.await?)) }
+        })
+    };
+    let (r_ae, r_vae) = (recon(m_ae), recon(m_vae));
     let rows = move || {
-        let r = |m: ModelHandle| -> Option<Vec<Vec<u8>>> {
-            let z = encode(m, &xs2)?;
-            decode_rgb(m, &z)
-        };
         view! {
-            {image_row("held-out people", o2.clone(), SIZE, 48, people.iter().map(|a| a.describe()).collect())}
-            {r(m_ae).map(|im| image_row("autoencoder", im, SIZE, 48, vec![]))}
-            {r(m_vae).map(|im| image_row("VAE", im, SIZE, 48, vec![]))}
+            {image_row("held-out people", originals.clone(), SIZE, 48, people.iter().map(|a| a.describe()).collect())}
+            {r_ae.get().map(|im| image_row("autoencoder", im, SIZE, 48, vec![]))}
+            {r_vae.get().map(|im| image_row("VAE", im, SIZE, 48, vec![]))}
         }
     };
     view! {
@@ -127,18 +121,10 @@ pub fn VaeLatentMap() -> impl IntoView {
     let people = people_for_map();
     let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
     // Codes are 8-D; the map shows them in their own first two principal directions.
-    let fitted = Memo::new(move |_| {
+    let fitted = async_memo(move || {
         let m = if use_vae.get() { m_vae } else { m_ae };
-        let codes = encode(m, &xs)?;
-        let pca = Pca::fit(&codes, 2);
-        let pts: Vec<(f64, f64)> = codes
-            .iter()
-            .map(|c| {
-                let z = pca.project(c);
-                (z[0], z[1])
-            })
-            .collect();
-        Some(PcaMap(pca, pts))
+        let f = m.call("encode", xs.clone());
+        async move { map_of(&f.await?) }
     });
     let people2 = people.clone();
     let groups = Signal::derive(move || -> Groups {
@@ -158,11 +144,13 @@ pub fn VaeLatentMap() -> impl IntoView {
             })
             .collect()
     });
-    let decode = Callback::new(move |(a, b): (f64, f64)| {
-        let PcaMap(pca, _) = fitted.get()?;
-        let z = pca.reconstruct(&[a, b]);
+    let decode: Decoder = Arc::new(move |(a, b): (f64, f64)| {
         let m = if use_vae.get() { m_vae } else { m_ae };
-        decode_rgb(m, &[z])?.pop()
+        let Some(PcaMap(pca, _)) = fitted.get() else {
+            return Box::pin(std::future::ready(None));
+        };
+        let f = m.call("decode", vec![pca.reconstruct(&[a, b])]);
+        Box::pin(async move { rgb_rows(&f.await?).pop() })
     });
     view! {
         {model_toggle(use_vae)}
@@ -172,13 +160,21 @@ pub fn VaeLatentMap() -> impl IntoView {
     }
 }
 
-/// A PCA of codes and the projected points (compared by identity of the fit).
+/// A PCA of codes and the projected points.
 #[derive(Clone)]
 struct PcaMap(Pca, Vec<(f64, f64)>);
-impl PartialEq for PcaMap {
-    fn eq(&self, o: &Self) -> bool {
-        self.1 == o.1
-    }
+
+/// The codes' map: their first two principal directions.
+fn map_of(codes: &[Vec<f32>]) -> Option<PcaMap> {
+    let pca = Pca::fit(codes, 2);
+    let pts = codes
+        .iter()
+        .map(|c| {
+            let z = pca.project(c);
+            (z[0], z[1])
+        })
+        .collect();
+    Some(PcaMap(pca, pts))
 }
 
 #[component]
@@ -187,35 +183,46 @@ pub fn VaeInterpolate() -> impl IntoView {
     m_ae.ensure_loaded();
     m_vae.ensure_loaded();
     let pair_seed = RwSignal::new(3u64);
-    let strip = move |m: ModelHandle, label: &'static str| {
-        let ps = held_out_people(2, pair_seed.get());
-        let xs: Vec<Vec<f32>> = ps.iter().map(avatar_input).collect();
-        let z = encode(m, &xs)?;
-        let steps = 9;
-        let zs: Vec<Vec<f32>> = (0..steps)
-            .map(|i| {
-                let t = i as f32 / (steps - 1) as f32;
-                z[0].iter()
-                    .zip(&z[1])
-                    .map(|(a, b)| a + t * (b - a))
-                    .collect()
-            })
-            .collect();
+    let steps = 9;
+    let strip = move |m: ModelHandle| {
+        async_memo(move || {
+            let ps = held_out_people(2, pair_seed.get());
+            let xs: Vec<Vec<f32>> = ps.iter().map(avatar_input).collect();
+            let f = m.call("encode", xs);
+            async move {
+                let z = f.await?;
+                let zs: Vec<Vec<f32>> = (0..steps)
+                    .map(|i| {
+                        let t = i as f32 / (steps - 1) as f32;
+                        z[0].iter()
+                            .zip(&z[1])
+                            .map(|(a, b)| a + t * (b - a))
+                            .collect()
+                    })
+                    .collect();
+                let between = rgb_rows(&m.call("decode", zs).await?);
+                Some((ps, between))
+            }
+        })
+    };
+    let row = move |label: &'static str, got: Option<(Vec<Avatar>, Vec<Vec<u8>>)>| {
+        let (ps, between) = got?;
         let mut images = vec![rgb(&ps[0])];
-        images.extend(decode_rgb(m, &zs)?);
+        images.extend(between);
         images.push(rgb(&ps[1]));
         let mut titles = vec![ps[0].describe()];
         titles.extend((0..steps).map(|i| format!("{} % of the way", i * 100 / (steps - 1))));
         titles.push(ps[1].describe());
         Some(image_row(label, images, SIZE, 44, titles))
     };
+    let (s_ae, s_vae) = (strip(m_ae), strip(m_vae));
     view! {
         <div class="controls">
             <button class="primary" data-testid="new-pair" on:click=move |_| pair_seed.update(|s| *s += 1)>"Pick two other people"</button>
         </div>
         <div class="recon" data-testid="interpolation">
-            {move || strip(m_ae, "autoencoder")}
-            {move || strip(m_vae, "VAE")}
+            {move || row("autoencoder", s_ae.get())}
+            {move || row("VAE", s_vae.get())}
         </div>
         <p class="muted">"First and last: the real people. Between: decodings of codes on the straight line between their codes."</p>
     }
@@ -229,39 +236,49 @@ pub fn VaeHoles() -> impl IntoView {
     let seed = RwSignal::new(1u64);
     let people = people_for_map();
     let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
-    // How far the autoencoder's codes sit from the prior N(0, I): their mean and spread.
-    let spread = move |m: ModelHandle| -> Option<String> {
-        let codes = encode(m, &xs)?;
+    // How far each model's codes sit from the prior N(0, I): their mean and spread.
+    let spread = |codes: &[Vec<f32>]| -> String {
         let n = codes.len() as f64;
         let d = AVATAR_LATENT;
         let mut mean = vec![0.0; d];
-        for c in &codes {
+        for c in codes {
             for i in 0..d {
                 mean[i] += c[i] as f64 / n;
             }
         }
         let mut sd = vec![0.0; d];
-        for c in &codes {
+        for c in codes {
             for i in 0..d {
                 sd[i] += (c[i] as f64 - mean[i]).powi(2) / n;
             }
         }
         let sd: Vec<String> = sd.iter().map(|v| fmt_num(v.sqrt())).collect();
         let mean: Vec<String> = mean.iter().map(|v| fmt_num(*v)).collect();
-        Some(format!(
+        format!(
             "codes' mean per dimension ({}) and sd ({})",
             mean.join(", "),
             sd.join(", ")
-        ))
+        )
     };
-    let grid = move |m: ModelHandle, label: &'static str| {
-        let zs = ae::standard_normal_codes(12, AVATAR_LATENT, seed.get());
-        let images = decode_rgb(m, &zs)?;
+    let samples = move |m: ModelHandle| {
+        let xs = xs.clone();
+        async_memo(move || {
+            let dec = m.call(
+                "decode",
+                ae::standard_normal_codes(12, AVATAR_LATENT, seed.get()),
+            );
+            let enc = m.call("encode", xs.clone());
+            async move { Some((rgb_rows(&dec.await?), spread(&enc.await?))) }
+        })
+    };
+    let (g_ae, g_vae) = (samples(m_ae), samples(m_vae));
+    let grid = move |label: &'static str, got: Option<(Vec<Vec<u8>>, String)>| {
+        let (images, spread) = got?;
         Some(view! {
             <div class="side">
                 <h4>{label}</h4>
                 {image_row("", images, SIZE, 52, vec![])}
-                <p class="muted small">{spread(m)}</p>
+                <p class="muted small">{spread}</p>
             </div>
         })
     };
@@ -271,7 +288,7 @@ pub fn VaeHoles() -> impl IntoView {
             <span class="muted">"Codes drawn from N(0, I), decoded by each model."</span>
         </div>
         <div class="side-by-side" data-testid="prior-samples">
-            {move || view! { {grid(m_ae, "autoencoder")} {grid(m_vae, "VAE")} }}
+            {move || view! { {grid("autoencoder", g_ae.get())} {grid("VAE", g_vae.get())} }}
         </div>
     }
 }
@@ -286,25 +303,31 @@ pub fn VaeBeta() -> impl IntoView {
     let people = held_out_people(64, 91);
     let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
     let models2 = models.clone();
+    let stats = async_memo(move || {
+        let i = which.get() as usize;
+        let m = models2[i];
+        let err = m.call("recon-error", xs.clone());
+        let kl = m.call("kl", xs.clone());
+        let recon = m.call("reconstruct", xs[..8].to_vec());
+        let samples = m.call("decode", ae::standard_normal_codes(8, AVATAR_LATENT, 5));
+        async move {
+            let err = err.await?;
+            let mse = err.iter().map(|e| e[0] as f64).sum::<f64>() / err.len() as f64;
+            let kl = kl.await?.first()?.first().copied()? as f64;
+            Some((
+                i,
+                mse,
+                kl,
+                rgb_rows(&recon.await?),
+                rgb_rows(&samples.await?),
+            ))
+        }
+    });
     let body = move || {
-        let (beta, _) = BETAS[which.get() as usize];
-        let m = models2[which.get() as usize];
-        let stats = m
-            .with(|net, p| {
-                let a = net.as_autoencoder()?;
-                let err = a.recon_error(p, &xs).ok()?;
-                let kl = a.kl(p, &xs).ok()?;
-                Some((err.iter().sum::<f64>() / err.len() as f64, kl))
-            })
-            .flatten();
-        let Some((mse, kl)) = stats else {
-            return waiting(m).into_any();
+        let Some((i, mse, kl, recon, samples)) = stats.get() else {
+            return waiting(models[which.get() as usize]).into_any();
         };
-        let recon = encode(m, &xs[..8])
-            .and_then(|z| decode_rgb(m, &z))
-            .unwrap_or_default();
-        let samples =
-            decode_rgb(m, &ae::standard_normal_codes(8, AVATAR_LATENT, 5)).unwrap_or_default();
+        let (beta, _) = BETAS[i];
         view! {
             <p class="stats" data-testid="beta-stats">{format!(
                 "β = {}: on 64 held-out people, KL = {} nats per person, reconstruction error (mean squared, per pixel) = {}.",
@@ -327,11 +350,13 @@ pub fn VaeAnomaly() -> impl IntoView {
     let m = training::model(VAE);
     m.ensure_loaded();
     let set = ae::anomaly_set();
+    let xs: Vec<Vec<f32>> = set.iter().map(|s| ae::chw_from_rgb(&s.1)).collect();
+    let errors = async_memo(move || {
+        let f = m.call("recon-error", xs.clone());
+        async move { Some(f.await?.iter().map(|e| e[0] as f64).collect::<Vec<f64>>()) }
+    });
     let ranked = move || {
-        let xs: Vec<Vec<f32>> = set.iter().map(|s| ae::chw_from_rgb(&s.1)).collect();
-        let errs = m
-            .with(|net, p| net.as_autoencoder()?.recon_error(p, &xs).ok())
-            .flatten()?;
+        let errs = errors.get()?;
         let mut order: Vec<usize> = (0..set.len()).collect();
         order.sort_by(|&a, &b| errs[b].total_cmp(&errs[a]));
         Some(
@@ -357,6 +382,13 @@ pub fn VaeAnomaly() -> impl IntoView {
     }
 }
 
+/// The classifier's answer rows (five values each) as feature values.
+pub fn features_of(rows: &[Vec<f32>]) -> Vec<[usize; 5]> {
+    rows.iter()
+        .map(|r| std::array::from_fn(|f| r.get(f).map_or(0, |&v| v as usize)))
+        .collect()
+}
+
 /// Frequencies of each value of each feature among `preds`.
 fn frequencies(preds: &[[usize; 5]]) -> Vec<Vec<f64>> {
     (0..5)
@@ -379,41 +411,42 @@ pub fn VaeFeatures() -> impl IntoView {
     }
     let feature = RwSignal::new(HAIR_COLOUR);
     let n_samples = 256;
-    let classify = move |images: &[Vec<f32>]| -> Option<Vec<[usize; 5]>> {
-        m_cls
-            .with(|net, p| {
-                let c = net.get::<FeatureClassifier>()?;
-                c.predict_cpu(p, images).ok()
-            })
-            .flatten()
-    };
     // How well the classifier reads real (held-out) people: its accuracy per feature.
-    let accuracy = Memo::new(move |_| {
-        let people = held_out_people(200, 17);
-        let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
-        let preds = classify(&xs)?;
-        Some(
-            (0..5)
-                .map(|f| {
-                    preds
-                        .iter()
-                        .zip(&people)
-                        .filter(|(p, a)| p[f] == a.get(f))
-                        .count() as f64
-                        / people.len() as f64
-                })
-                .collect::<Vec<_>>(),
-        )
+    let people = held_out_people(200, 17);
+    let xs: Vec<Vec<f32>> = people.iter().map(avatar_input).collect();
+    let accuracy = async_memo(move || {
+        let f = m_cls.call("classify", xs.clone());
+        let people = people.clone();
+        async move {
+            let preds = features_of(&f.await?);
+            Some(
+                (0..5)
+                    .map(|f| {
+                        preds
+                            .iter()
+                            .zip(&people)
+                            .filter(|(p, a)| p[f] == a.get(f))
+                            .count() as f64
+                            / people.len() as f64
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }
     });
-    let sample_freq = move |m: ModelHandle| -> Option<Vec<Vec<f64>>> {
-        let zs = ae::standard_normal_codes(n_samples, AVATAR_LATENT, 2718);
-        let xs = m
-            .with(|net, p| net.as_autoencoder()?.decode(p, &zs).ok())
-            .flatten()?;
-        Some(frequencies(&classify(&xs)?))
+    // The classifier's reading of each model's samples from the prior.
+    let sample_freq = move |m: ModelHandle| {
+        async_memo(move || {
+            let zs = ae::standard_normal_codes(n_samples, AVATAR_LATENT, 2718);
+            let decoded = m.call("decode", zs);
+            m_cls.version.track();
+            async move {
+                let read = m_cls.call("classify", decoded.await?).await?;
+                Some(frequencies(&features_of(&read)))
+            }
+        })
     };
-    let vae_freq = Memo::new(move |_| sample_freq(m_vae));
-    let ae_freq = Memo::new(move |_| sample_freq(m_ae));
+    let vae_freq = sample_freq(m_vae);
+    let ae_freq = sample_freq(m_ae);
     let truth: Vec<Vec<f64>> = (0..5).map(|f| ae::pdata().marginal(f)).collect();
     let truth2 = truth.clone();
     let chart = move || {

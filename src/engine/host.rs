@@ -1,0 +1,490 @@
+//! The engine's state and work, apart from how messages arrive: every model's weights and
+//! training job, and the sampling runs. The worker feeds it [`Request`]s and gives the
+//! page the [`Reply`]s it collects; native tests drive it the same way.
+//!
+//! Work is done in chunks of about [`CHUNK_MS`] (a training chunk, or one reverse step of a
+//! sampler), so that between chunks the worker reads new requests (pause, cancel, the
+//! badge's switch) and the page sees progress.
+
+use super::protocol::{Detected, JobStatus, Reply, Request, SampleSpec};
+use crate::models::diffusion::{self as dm, ImageJob, ImageRun};
+use crate::models::zoo::{self, Net, Recipe};
+use crate::nn::{weights, Params};
+use crate::tensor::gpu::Gpu;
+use crate::tensor::Device;
+use crate::train::{loss_fn, TrainError, Trainer};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The length of one chunk of work between looks at the inbox.
+pub const CHUNK_MS: f64 = 100.0;
+/// How often a running job hands the page new weights.
+pub const PUBLISH_MS: f64 = 1000.0;
+
+/// How work is named in words: "on WebGPU" or "on the CPU".
+pub fn on(dev: &Device) -> &'static str {
+    match dev {
+        Device::Gpu(_) => "on WebGPU",
+        Device::Cpu => "on the CPU",
+    }
+}
+
+struct Slot {
+    recipe: &'static Recipe,
+    net: Net,
+    /// The latest CPU weights: set by the page, or published by the job.
+    params: Option<Params>,
+    /// The job's trainer (kept when paused or done, so it can go on exactly).
+    trainer: Option<Trainer>,
+    total: u64,
+    beta: f32,
+    running: bool,
+    per_step_ms: f64,
+    last_publish: f64,
+}
+
+struct SampleRun {
+    job: u64,
+    spec: ImageJob,
+    unet: dm::Unet,
+    cpu: Params,
+    params: Params,
+    run: ImageRun,
+    dev: Device,
+    t0: f64,
+    notice: Option<String>,
+}
+
+/// The engine.
+pub struct Host {
+    gpu: Option<Arc<Gpu>>,
+    prefer_gpu: bool,
+    models: BTreeMap<String, Slot>,
+    samples: Vec<SampleRun>,
+    out: Vec<Reply>,
+    clock: fn() -> f64,
+}
+
+impl Host {
+    /// An engine with this GPU device (if any) and a clock in milliseconds.
+    pub fn new(gpu: Option<Arc<Gpu>>, clock: fn() -> f64) -> Host {
+        Host {
+            gpu,
+            prefer_gpu: true,
+            models: BTreeMap::new(),
+            samples: Vec::new(),
+            out: Vec::new(),
+            clock,
+        }
+    }
+
+    /// The replies collected since the last call.
+    pub fn take_replies(&mut self) -> Vec<Reply> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// Whether any job is running (the worker keeps calling [`Host::work`] while so).
+    pub fn busy(&self) -> bool {
+        !self.samples.is_empty() || self.models.values().any(|s| s.running)
+    }
+
+    /// The device new work goes to.
+    pub fn device(&self) -> Device {
+        match &self.gpu {
+            Some(g) if self.prefer_gpu => Device::Gpu(g.clone()),
+            _ => Device::Cpu,
+        }
+    }
+
+    fn lose_gpu(&mut self, why: &str) {
+        if self.gpu.take().is_some() {
+            self.out.push(Reply::Device(Detected::NoGpu(format!(
+                "the GPU device was lost ({why}); running on the CPU"
+            ))));
+        }
+    }
+
+    fn slot(&mut self, model: &str) -> Option<&mut Slot> {
+        if !self.models.contains_key(model) {
+            let Some(recipe) = zoo::recipe(model) else {
+                self.out
+                    .push(Reply::Error(format!("there is no model called '{model}'")));
+                return None;
+            };
+            let (net, _) = recipe.build(&Device::Cpu);
+            self.models.insert(
+                model.to_string(),
+                Slot {
+                    recipe,
+                    net,
+                    params: None,
+                    trainer: None,
+                    total: 0,
+                    beta: recipe.beta,
+                    running: false,
+                    per_step_ms: 0.0,
+                    last_publish: 0.0,
+                },
+            );
+        }
+        self.models.get_mut(model)
+    }
+
+    fn status(&mut self, model: &str, status: JobStatus) {
+        self.out.push(Reply::Status {
+            model: model.to_string(),
+            status,
+        });
+    }
+
+    /// Carries out one request (quickly: long work is left to [`Host::work`]).
+    pub async fn handle(&mut self, req: Request) {
+        match req {
+            Request::PreferGpu(yes) => self.prefer_gpu = yes,
+            Request::SimulateGpuLoss => {
+                if let Some(g) = &self.gpu {
+                    g.simulate_loss();
+                }
+            }
+            Request::SetWeights { model, bytes } => self.set_weights(&model, &bytes),
+            Request::Train {
+                model,
+                steps,
+                beta,
+                seed,
+            } => self.train(&model, steps, beta, seed).await,
+            Request::Pause { model } => {
+                let Some(s) = self.slot(&model) else { return };
+                if s.running {
+                    s.running = false;
+                    self.publish(&model).await;
+                    self.status(&model, JobStatus::Paused);
+                }
+            }
+            Request::Resume { model, total } => {
+                let Some(s) = self.slot(&model) else { return };
+                if s.trainer.is_none() {
+                    let msg = "There is no training of this model here to go on with (the engine restarted, or the shipped weights were loaded): train it from scratch.";
+                    self.status(&model, JobStatus::Failed(msg.into()));
+                    return;
+                }
+                s.total = total;
+                s.running = true;
+                self.status(&model, JobStatus::Running);
+            }
+            Request::Sample { job, model, what } => self.sample(job, &model, what).await,
+            Request::Call {
+                id,
+                model,
+                function,
+                rows,
+                args,
+            } => {
+                let result = self.call(&model, &function, &rows, &args);
+                self.out.push(Reply::Called { id, result });
+            }
+            Request::Cancel { job } => {
+                if let Some(i) = self.samples.iter().position(|r| r.job == job) {
+                    let r = self.samples.remove(i);
+                    self.out.push(Reply::SampleEnded {
+                        job,
+                        why: format!("cancelled at step {} of {}", r.run.done, r.run.ts.len()),
+                    });
+                }
+            }
+        }
+    }
+
+    /// A function of the model's current CPU weights (quick work, answered at once).
+    fn call(
+        &mut self,
+        model: &str,
+        function: &str,
+        rows: &[Vec<f32>],
+        args: &[f64],
+    ) -> Result<Vec<Vec<f32>>, String> {
+        let Some(s) = self.slot(model) else {
+            return Err(format!("there is no model called '{model}'"));
+        };
+        let Some(p) = &s.params else {
+            return Err(format!("'{model}' has no weights yet"));
+        };
+        match s.net.call(p, function, rows, args) {
+            Some(r) => r.map_err(|e| e.to_string()),
+            None => Err(format!("'{model}' has no function '{function}'")),
+        }
+    }
+
+    fn set_weights(&mut self, model: &str, bytes: &[u8]) {
+        let Some(s) = self.slot(model) else { return };
+        let (_, mut p) = s.recipe.build(&Device::Cpu);
+        match weights::load_into(&mut p, bytes, &Device::Cpu) {
+            Ok(_) => {
+                let was_running = s.running;
+                s.params = Some(p);
+                s.trainer = None;
+                s.running = false;
+                if was_running {
+                    self.status(model, JobStatus::Paused);
+                }
+            }
+            Err(e) => self.out.push(Reply::WeightsRefused {
+                model: model.to_string(),
+                why: e.to_string(),
+            }),
+        }
+    }
+
+    async fn train(&mut self, model: &str, steps: u64, beta: f32, seed: u64) {
+        let dev = self.device();
+        let clock = self.clock;
+        let Some(s) = self.slot(model) else { return };
+        let (net, params) = s.recipe.build_with_seed(seed, &Device::Cpu);
+        let cpu = params.clone();
+        match Trainer::new(params, s.recipe.optimizer(), dev).await {
+            Ok(t) => {
+                s.net = net;
+                s.params = Some(cpu);
+                s.trainer = Some(t);
+                s.total = steps;
+                s.beta = beta;
+                s.running = true;
+                s.per_step_ms = 0.0;
+                s.last_publish = clock();
+                self.status(model, JobStatus::Running);
+                self.publish(model).await;
+            }
+            Err(e) => self.status(model, JobStatus::Failed(e.to_string())),
+        }
+    }
+
+    /// Hands the page the trainer's latest CPU weights.
+    async fn publish(&mut self, model: &str) {
+        let Some(s) = self.models.get_mut(model) else {
+            return;
+        };
+        let Some(t) = &s.trainer else { return };
+        let (at, p) = t.snapshot_params();
+        let p = p.clone();
+        s.last_publish = (self.clock)();
+        let meta = HashMap::from([("steps".to_string(), at.to_string())]);
+        match weights::save(&p, &meta).await {
+            Ok(bytes) => self.out.push(Reply::Weights {
+                model: model.to_string(),
+                at,
+                bytes,
+            }),
+            Err(e) => self.out.push(Reply::Error(format!(
+                "could not hand over '{model}''s weights: {e}"
+            ))),
+        }
+        if let Some(s) = self.models.get_mut(model) {
+            s.params = Some(p);
+        }
+    }
+
+    async fn sample(&mut self, job: u64, model: &str, what: SampleSpec) {
+        let SampleSpec::Images(spec) = what;
+        let Some(s) = self.slot(model) else { return };
+        let (Some(cpu), Some(unet)) = (s.params.clone(), s.net.get::<dm::Unet>().cloned()) else {
+            let why = format!("'{model}' has no weights yet, or does not sample images");
+            self.out.push(Reply::SampleEnded { job, why });
+            return;
+        };
+        let dev = self.device();
+        self.samples.retain(|r| r.job != job);
+        self.samples.push(SampleRun {
+            job,
+            spec,
+            params: cpu.to_device(&dev),
+            run: ImageRun::new(&spec, dm::schedule_unet(), &dev),
+            cpu,
+            unet,
+            dev,
+            t0: (self.clock)(),
+            notice: None,
+        });
+    }
+
+    /// Does one chunk of every running job.
+    pub async fn work(&mut self) {
+        let running: Vec<String> = self
+            .models
+            .iter()
+            .filter(|(_, s)| s.running)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for m in running {
+            self.train_chunk(&m).await;
+        }
+        let mut i = 0;
+        while i < self.samples.len() {
+            if self.sample_step(i).await {
+                i += 1;
+            } else {
+                self.samples.remove(i);
+            }
+        }
+    }
+
+    async fn train_chunk(&mut self, model: &str) {
+        let want = self.device();
+        let clock = self.clock;
+        let Some(s) = self.models.get_mut(model) else {
+            return;
+        };
+        let Some(mut trainer) = s.trainer.take() else {
+            s.running = false;
+            return;
+        };
+        // Follow the badge: the reader may have switched paths since the last chunk.
+        let mut notices = Vec::new();
+        if matches!(want, Device::Gpu(_)) != matches!(trainer.device, Device::Gpu(_)) {
+            if let Err(e) = trainer.switch_device(want).await {
+                notices.push((format!("Could not switch devices: {e}"), None));
+            }
+        }
+        let left = s.total.saturating_sub(trainer.step);
+        let n = if s.per_step_ms <= 0.0 {
+            1
+        } else {
+            ((CHUNK_MS / s.per_step_ms).round() as u64).clamp(1, 50)
+        }
+        .min(left.max(1));
+        let (recipe, net, beta) = (s.recipe, s.net.clone(), s.beta);
+        let loss = loss_fn(move |tape, p, step, dev| recipe.loss(&net, beta, tape, p, step, dev));
+        let t0 = clock();
+        let result = if left == 0 {
+            Ok(None)
+        } else {
+            trainer.run(n as usize, &loss).await.map(Some)
+        };
+        let dt = clock() - t0;
+        let mut status = None;
+        let mut lost = None;
+        match result {
+            Ok(Some(chunk)) => {
+                let done = chunk.metrics.len().max(1) as f64;
+                s.per_step_ms = dt / done;
+                if let Some((why, at)) = &chunk.fell_back {
+                    lost = Some(why.clone());
+                    notices.push((
+                        format!(
+                            "The GPU device was lost ({why}). Training went on on the CPU from step {at}, the last saved weights; nothing else was lost."
+                        ),
+                        Some(*at),
+                    ));
+                }
+                self.out.push(Reply::Progress {
+                    model: model.to_string(),
+                    step: trainer.step,
+                    total: s.total,
+                    rate: 1000.0 / s.per_step_ms.max(1e-3),
+                    device: on(&trainer.device).to_string(),
+                    part_names: chunk
+                        .metrics
+                        .first()
+                        .map(|m| m.parts.iter().map(|p| p.0.clone()).collect())
+                        .unwrap_or_default(),
+                    points: chunk
+                        .metrics
+                        .iter()
+                        .map(|m| (m.step, m.loss, m.parts.iter().map(|p| p.1).collect()))
+                        .collect(),
+                });
+                if trainer.step >= s.total {
+                    s.running = false;
+                    status = Some(JobStatus::Done);
+                }
+            }
+            Ok(None) => {
+                s.running = false;
+                status = Some(JobStatus::Done);
+            }
+            Err(e) => {
+                let msg = match &e {
+                    TrainError::NonFinite { .. } => format!(
+                        "{e}. The weights are those of the step before; try training from scratch again."
+                    ),
+                    _ => e.to_string(),
+                };
+                s.running = false;
+                status = Some(JobStatus::Failed(msg));
+            }
+        }
+        let due = status.is_some() || clock() - s.last_publish > PUBLISH_MS;
+        s.trainer = Some(trainer);
+        if let Some(why) = lost {
+            self.lose_gpu(&why);
+        }
+        for (text, rolled_back_to) in notices {
+            self.out.push(Reply::Notice {
+                model: model.to_string(),
+                text,
+                rolled_back_to,
+            });
+        }
+        if due {
+            self.publish(model).await;
+        }
+        if let Some(st) = status {
+            self.status(model, st);
+        }
+    }
+
+    /// One reverse step of sampling run `i`; false when the run has ended.
+    async fn sample_step(&mut self, i: usize) -> bool {
+        let clock = self.clock;
+        let r = &mut self.samples[i];
+        let stepped = r.run.step(&r.unet, &r.params, dm::schedule_unet());
+        let finished = r.run.finished();
+        // Read back now and then: a preview of x̂₀, and a point where the GPU catches up.
+        let preview = match stepped {
+            Ok(()) if r.run.done % 5 == 0 || finished => Some(r.run.images().await),
+            Ok(()) => None,
+            Err(e) => Some(Err(e)),
+        };
+        let values = match &preview {
+            Some(Ok(_)) if finished => Some(r.run.x.to_vec().await),
+            _ => None,
+        };
+        let failed = match (&preview, &values) {
+            (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e.to_string()),
+            _ => None,
+        };
+        if let Some(why) = failed {
+            if matches!(r.dev, Device::Gpu(_)) {
+                // Start again on the CPU, from the same seed (same images, to tolerance).
+                r.dev = Device::Cpu;
+                r.params = r.cpu.clone();
+                r.run = ImageRun::new(&r.spec, dm::schedule_unet(), &Device::Cpu);
+                r.notice = Some(format!(
+                    "The GPU failed while sampling ({why}); started again on the CPU."
+                ));
+                self.lose_gpu(&why);
+                return true;
+            }
+            let job = r.job;
+            self.out.push(Reply::SampleEnded {
+                job,
+                why: format!("sampling failed: {why}"),
+            });
+            return false;
+        }
+        let secs = (clock() - r.t0) / 1e3;
+        self.out.push(Reply::Sampling {
+            job: r.job,
+            done: r.run.done,
+            total: r.run.ts.len(),
+            device: on(&r.dev).to_string(),
+            secs,
+            images: preview.and_then(Result::ok),
+            notice: r.notice.clone(),
+        });
+        if let Some(Ok(values)) = values {
+            self.out.push(Reply::Sampled { job: r.job, values });
+            return false;
+        }
+        true
+    }
+}

@@ -1,0 +1,293 @@
+//! The page's side of the engine: starts the engine's worker (`www/engine.js`), sends it
+//! [`Request`]s and routes its [`Reply`]s: the compute path to the badge, training news to
+//! the models of [`super::training`], sampling news to the run waiting on it. If the
+//! worker cannot start (or stops), [`state`] says why in words and [`retry`] starts it
+//! again; lessons that need no engine never notice.
+
+use super::compute::Compute;
+use super::{browser, training};
+use crate::engine::protocol::{decode, encode, Reply, Request, SampleSpec};
+use futures_channel::oneshot;
+use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Whether the engine can take work.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineState {
+    Starting,
+    Ready,
+    /// It could not start, or it stopped: why, in words.
+    Failed(String),
+}
+
+type Inbox = Rc<RefCell<VecDeque<Reply>>>;
+
+thread_local! {
+    static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
+    /// Requests made before the worker said it was ready.
+    static WAITING: RefCell<Vec<Request>> = const { RefCell::new(Vec::new()) };
+    static STATE: Cell<Option<RwSignal<EngineState>>> = const { Cell::new(None) };
+    static COMPUTE: Cell<Option<Compute>> = const { Cell::new(None) };
+    /// The inboxes of sampling runs, by job.
+    static SAMPLERS: RefCell<HashMap<u64, Inbox>> = RefCell::new(HashMap::new());
+    static NEXT_JOB: Cell<u64> = const { Cell::new(1) };
+    /// Calls waiting for their answer, by id.
+    static CALLS: RefCell<HashMap<u64, oneshot::Sender<Result<Vec<Vec<f32>>, String>>>> = RefCell::new(HashMap::new());
+}
+
+/// The engine's state (a signal of the app).
+pub fn state() -> RwSignal<EngineState> {
+    STATE
+        .with(|s| s.get())
+        .expect("engine::init ran when the app started")
+}
+
+/// Called once by the app: remembers where replies go and starts the worker.
+pub fn init(compute: Compute) {
+    STATE.with(|s| s.set(Some(RwSignal::new(EngineState::Starting))));
+    COMPUTE.with(|c| c.set(Some(compute)));
+    // The badge's switch, now and whenever the reader flips it.
+    Effect::new(move |_| send(Request::PreferGpu(compute.prefer_gpu.get())));
+    start();
+}
+
+fn fail(why: String) {
+    if let Some(w) = WORKER.with(|w| w.borrow_mut().take()) {
+        w.terminate();
+    }
+    web_sys::console::error_1(&format!("Genlab's engine: {why}").into());
+    state().set(EngineState::Failed(why.clone()));
+    training::engine_stopped(&why);
+    // Dropping the waiting calls' senders answers them: "the engine stopped".
+    CALLS.with(|c| c.borrow_mut().clear());
+    let inboxes: Vec<Inbox> = SAMPLERS.with(|s| s.borrow().values().cloned().collect());
+    for inbox in inboxes {
+        inbox.borrow_mut().push_back(Reply::SampleEnded {
+            job: 0,
+            why: format!("the engine stopped ({why})"),
+        });
+    }
+}
+
+fn start() {
+    state().set(EngineState::Starting);
+    let url = format!("{}www/engine.js", browser::base_url());
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = match web_sys::Worker::new_with_options(&url, &opts) {
+        Ok(w) => w,
+        Err(e) => {
+            return fail(format!(
+                "this browser could not start the engine's worker ({})",
+                e.as_string().unwrap_or_else(|| "no reason given".into())
+            ))
+        }
+    };
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|ev: web_sys::MessageEvent| {
+            let data = ev.data();
+            if !data.is_instance_of::<js_sys::ArrayBuffer>() {
+                let why = js_sys::Reflect::get(&data, &"failed".into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_else(|| "an unexpected message".into());
+                return fail(format!("the engine could not start: {why}"));
+            }
+            let bytes = js_sys::Uint8Array::new(&data).to_vec();
+            match decode::<Reply>(&bytes) {
+                Ok(r) => receive(r),
+                Err(e) => web_sys::console::error_1(&e.into()),
+            }
+        });
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|ev: web_sys::Event| {
+        let msg = ev
+            .dyn_ref::<web_sys::ErrorEvent>()
+            .map(|e| e.message())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "its script could not be loaded (offline, or blocked)".into());
+        let when = if state().get_untracked() == EngineState::Starting {
+            "could not start"
+        } else {
+            "stopped"
+        };
+        fail(format!("the engine {when}: {msg}"));
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_message.forget();
+    on_error.forget();
+    WORKER.with(|w| *w.borrow_mut() = Some(worker));
+}
+
+/// Starts the engine again after a failure; the models' weights are handed to it again.
+pub fn retry() {
+    if matches!(state().get_untracked(), EngineState::Failed(_)) {
+        WAITING.with(|q| q.borrow_mut().clear());
+        start();
+        if let Some(c) = COMPUTE.with(|c| c.get()) {
+            send(Request::PreferGpu(c.prefer_gpu.get_untracked()));
+        }
+        training::engine_restarted();
+    }
+}
+
+fn post(req: &Request) {
+    WORKER.with(|w| {
+        if let Some(w) = w.borrow().as_ref() {
+            let bytes = js_sys::Uint8Array::from(encode(req).as_slice());
+            let buffer = bytes.buffer();
+            let _ = w.post_message_with_transfer(&buffer, &js_sys::Array::of1(&buffer));
+        }
+    });
+}
+
+/// Sends a request (held until the engine is ready; dropped if it has failed).
+pub fn send(req: Request) {
+    match state().get_untracked() {
+        EngineState::Ready => post(&req),
+        EngineState::Starting => WAITING.with(|q| q.borrow_mut().push(req)),
+        EngineState::Failed(_) => {}
+    }
+}
+
+fn receive(r: Reply) {
+    if state().get_untracked() == EngineState::Starting {
+        state().set(EngineState::Ready);
+        for req in WAITING.with(|q| std::mem::take(&mut *q.borrow_mut())) {
+            post(&req);
+        }
+    }
+    match &r {
+        Reply::Device(d) => {
+            if let Some(c) = COMPUTE.with(|c| c.get()) {
+                c.detected.set(d.clone());
+            }
+        }
+        Reply::Sampling { job, .. }
+        | Reply::Sampled { job, .. }
+        | Reply::SampleEnded { job, .. } => {
+            if let Some(inbox) = SAMPLERS.with(|s| s.borrow().get(job).cloned()) {
+                inbox.borrow_mut().push_back(r);
+            }
+        }
+        Reply::Called { id, result } => {
+            if let Some(tx) = CALLS.with(|c| c.borrow_mut().remove(id)) {
+                let _ = tx.send(result.clone());
+            }
+        }
+        Reply::Error(e) => web_sys::console::error_1(&format!("Genlab's engine: {e}").into()),
+        Reply::Progress { .. }
+        | Reply::Weights { .. }
+        | Reply::Status { .. }
+        | Reply::Notice { .. }
+        | Reply::WeightsRefused { .. } => training::receive(r),
+    }
+}
+
+/// Runs a named function of `model`'s current weights in the engine (`zoo::Model::call`):
+/// the output rows, or why there are none.
+pub async fn call(
+    model: &str,
+    function: &str,
+    rows: Vec<Vec<f32>>,
+    args: Vec<f64>,
+) -> Result<Vec<Vec<f32>>, String> {
+    if let EngineState::Failed(why) = state().get_untracked() {
+        return Err(format!("the engine is not running ({why})"));
+    }
+    let id = NEXT_JOB.with(|n| n.replace(n.get() + 1));
+    let (tx, rx) = oneshot::channel();
+    CALLS.with(|c| c.borrow_mut().insert(id, tx));
+    send(Request::Call {
+        id,
+        model: model.to_string(),
+        function: function.to_string(),
+        rows,
+        args,
+    });
+    rx.await
+        .unwrap_or_else(|_| Err("the engine stopped before answering".into()))
+}
+
+/// What a sampling run reports as it goes.
+pub struct SampleNews {
+    pub done: usize,
+    pub total: usize,
+    pub device: String,
+    pub secs: f64,
+    pub images: Option<Vec<Vec<u8>>>,
+    pub notice: Option<String>,
+}
+
+/// Samples with `model` in the engine, calling `progress` on each step, until it ends (the
+/// samples' values) or `live` turns false (cancelled) or it fails (why, in words).
+pub async fn sample(
+    model: &str,
+    what: SampleSpec,
+    live: impl Fn() -> bool,
+    mut progress: impl FnMut(SampleNews),
+) -> Result<Vec<f32>, String> {
+    if let EngineState::Failed(why) = state().get_untracked() {
+        return Err(format!("the engine is not running ({why})"));
+    }
+    let job = NEXT_JOB.with(|n| n.replace(n.get() + 1));
+    let inbox: Inbox = Rc::default();
+    SAMPLERS.with(|s| s.borrow_mut().insert(job, inbox.clone()));
+    send(Request::Sample {
+        job,
+        model: model.to_string(),
+        what,
+    });
+    let outcome = loop {
+        let next = inbox.borrow_mut().pop_front();
+        match next {
+            Some(Reply::Sampling {
+                done,
+                total,
+                device,
+                secs,
+                images,
+                notice,
+                ..
+            }) => progress(SampleNews {
+                done,
+                total,
+                device,
+                secs,
+                images,
+                notice,
+            }),
+            Some(Reply::Sampled { values, .. }) => break Ok(values),
+            Some(Reply::SampleEnded { why, .. }) => break Err(why),
+            Some(_) => {}
+            None if !live() => {
+                send(Request::Cancel { job });
+                break Err("cancelled".into());
+            }
+            None => browser::sleep_ms(20).await,
+        }
+    };
+    SAMPLERS.with(|s| s.borrow_mut().remove(&job));
+    outcome
+}
+
+/// Test hook: makes the engine's GPU device behave as if it had been lost (the driver
+/// crashed or the tab was backgrounded), so the end-to-end tests can check that work
+/// carries on on the CPU. Returns false when the engine has no GPU device.
+#[wasm_bindgen]
+pub fn genlab_simulate_gpu_loss() -> bool {
+    let gpu = COMPUTE.with(|c| c.get()).is_some_and(|c| {
+        matches!(
+            c.detected.get_untracked(),
+            crate::engine::protocol::Detected::Gpu(_)
+        )
+    });
+    if gpu {
+        send(Request::SimulateGpuLoss);
+    }
+    gpu
+}

@@ -1,0 +1,38 @@
+// The engine's worker as a reader meets it when it cannot start (an old browser, a
+// blocked script, a failed download): the page says so where training would be, the
+// lessons that need no engine keep working, and "Try again" starts it once it can.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, LessonPage } from './lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+test('a blocked engine is explained where it is needed, lessons 0–3 work, and retry recovers', async () => {
+  const block = (route) => route.abort();
+  await browser.context.route('**/www/engine.js', block);
+  const { page, errors } = await open(browser.context, '#/lesson/latent-space/autoencoder');
+  await page.waitForSelector('[data-testid=engine-failed]', { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid=engine-failed]'), /Training and sampling are unavailable: .*engine/);
+  assert.equal(await page.isDisabled('[data-testid=train-jar-ae]'), true);
+  assert.match(await page.textContent('[data-testid=compute-badge]'), /engine is not running/);
+  // The shipped jar autoencoder still decodes on the page.
+  await page.waitForFunction(() => document.querySelector('[data-testid=weights-jar-ae]')?.textContent.includes('shipped'), null, { timeout: 60_000 });
+  // A lesson that needs no engine works as ever.
+  const l = new LessonPage(page);
+  await l.goto('fashion-outfits', 'naive-bayes');
+  await page.waitForSelector('[data-widget] svg');
+  // The script can be fetched again: "Try again" starts the engine.
+  await browser.context.unroute('**/www/engine.js', block);
+  await l.goto('latent-space', 'autoencoder');
+  await page.click('[data-testid=engine-retry]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=engine-failed]') && document.querySelector('[data-testid=compute-path]')?.textContent === 'CPU', null, { timeout: 60_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=train-jar-ae]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=train-jar-ae]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-jar-ae]')?.value) >= 2, null, { timeout: 60_000 });
+  await page.click('[data-testid=stop-jar-ae]');
+  // Only the blocked script's own failure reached the console.
+  assert.deepEqual(errors.filter((e) => !/engine|engine\.js|ERR_FAILED/i.test(e)), []);
+  await page.close();
+});
