@@ -13,5 +13,5 @@ pub mod plot;
 pub mod tensor;
 pub mod train;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "page"))]
 pub mod ui;

@@ -152,21 +152,20 @@ fn sampling_shows_progress_ends_with_samples_and_can_be_cancelled() {
     let done: Vec<usize> = out
         .iter()
         .filter_map(|r| match r {
-            Reply::Sampling { done, total: 3, .. } => Some(*done),
+            Reply::Sampling { news, .. } if news.total == 3 => Some(news.done),
             _ => None,
         })
         .collect();
     assert_eq!(done, [1, 2, 3]);
-    let Some(Reply::Sampling {
-        images: Some(images),
-        device,
-        ..
-    }) = out
+    let Some(Reply::Sampling { news, .. }) = out
         .iter()
         .rev()
         .find(|r| matches!(r, Reply::Sampling { .. }))
     else {
-        panic!("the last progress carries the samples: {out:?}")
+        panic!("progress is reported: {out:?}")
+    };
+    let (Some(images), device) = (&news.images, &news.device) else {
+        panic!("the last progress carries the samples: {news:?}")
     };
     assert_eq!(device, "on the CPU");
     assert_eq!(images.len(), 2);

@@ -6,7 +6,7 @@
 //! sampler), so that between chunks the worker reads new requests (pause, cancel, the
 //! badge's switch) and the page sees progress.
 
-use super::protocol::{Detected, JobStatus, Reply, Request, SampleSpec};
+use super::protocol::{Detected, JobStatus, Reply, Request, SampleNews, SampleSpec};
 use crate::models::diffusion::{self as dm, ImageJob, ImageRun};
 use crate::models::zoo::{self, Net, Recipe};
 use crate::nn::{weights, Params};
@@ -474,12 +474,14 @@ impl Host {
         let secs = (clock() - r.t0) / 1e3;
         self.out.push(Reply::Sampling {
             job: r.job,
-            done: r.run.done,
-            total: r.run.ts.len(),
-            device: on(&r.dev).to_string(),
-            secs,
-            images: preview.and_then(Result::ok),
-            notice: r.notice.clone(),
+            news: SampleNews {
+                done: r.run.done,
+                total: r.run.ts.len(),
+                device: on(&r.dev).to_string(),
+                secs,
+                images: preview.and_then(Result::ok),
+                notice: r.notice.clone(),
+            },
         });
         if let Some(Ok(values)) = values {
             self.out.push(Reply::Sampled { job: r.job, values });

@@ -3,9 +3,11 @@
 //! through [`protocol`]. [`host`] holds the state and the work and is plain Rust, driven
 //! natively by the tests; `worker` (wasm only) is the message loop around it.
 
+#[cfg(all(target_arch = "wasm32", feature = "engine"))]
+mod bench;
 pub mod host;
 pub mod protocol;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "engine"))]
 mod worker;
 
 /// Milliseconds on a monotonic clock: the worker's `performance.now()` in the browser,

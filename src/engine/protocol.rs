@@ -124,12 +124,7 @@ pub enum Reply {
     /// preview.
     Sampling {
         job: u64,
-        done: usize,
-        total: usize,
-        device: String,
-        secs: f64,
-        images: Option<Vec<Vec<u8>>>,
-        notice: Option<String>,
+        news: SampleNews,
     },
     /// A sampling job has ended: its last `Sampling` carried the samples' images; these
     /// are their values in [−1, 1], for the page's readouts.
@@ -149,6 +144,21 @@ pub enum Reply {
     },
     /// A request the engine could not carry out, in words.
     Error(String),
+}
+
+/// Where a sampling run stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SampleNews {
+    /// Steps done, of `total`.
+    pub done: usize,
+    pub total: usize,
+    /// "on WebGPU" or "on the CPU".
+    pub device: String,
+    pub secs: f64,
+    /// A new preview (RGB bytes, one per sample), when there is one.
+    pub images: Option<Vec<Vec<u8>>>,
+    /// Something the reader should know (the GPU failed and the run started again).
+    pub notice: Option<String>,
 }
 
 /// One message's bytes.

@@ -1,4 +1,4 @@
-//! The engine's dedicated worker: `www/engine.js` instantiates this same wasm in a Web
+//! The engine's dedicated worker: `www/engine.js` instantiates the engine build in a Web
 //! Worker and calls [`genlab_engine_main`]. It opens the GPU device (the worker's
 //! `navigator.gpu`), then reads requests and does the work between them, posting replies
 //! to the page as transferred byte buffers.

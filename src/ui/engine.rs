@@ -6,7 +6,7 @@
 
 use super::compute::Compute;
 use super::{browser, training};
-use crate::engine::protocol::{decode, encode, Reply, Request, SampleSpec};
+use crate::engine::protocol::{decode, encode, Reply, Request, SampleNews, SampleSpec};
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -18,6 +18,8 @@ use wasm_bindgen::JsCast;
 /// Whether the engine can take work.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EngineState {
+    /// Not started yet: it starts when the browser is idle, or at the first request.
+    Idle,
     Starting,
     Ready,
     /// It could not start, or it stopped: why, in words.
@@ -48,11 +50,37 @@ pub fn state() -> RwSignal<EngineState> {
 
 /// Called once by the app: remembers where replies go and starts the worker.
 pub fn init(compute: Compute) {
-    STATE.with(|s| s.set(Some(RwSignal::new(EngineState::Starting))));
+    STATE.with(|s| s.set(Some(RwSignal::new(EngineState::Idle))));
     COMPUTE.with(|c| c.set(Some(compute)));
-    // The badge's switch, now and whenever the reader flips it.
-    Effect::new(move |_| send(Request::PreferGpu(compute.prefer_gpu.get())));
-    start();
+    // The engine (its own wasm) is fetched once the page is idle, so that it never
+    // competes with the first paint; a lesson that needs it sooner starts it by asking.
+    let later = Closure::<dyn FnMut()>::new(wake);
+    let w = browser::window();
+    let idle = js_sys::Reflect::get(&w, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let asked = match idle {
+        Some(f) => {
+            let opts = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&opts, &"timeout".into(), &2000.into());
+            f.call2(&w, later.as_ref(), &opts).is_ok()
+        }
+        None => false,
+    };
+    if !asked {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            later.as_ref().unchecked_ref(),
+            500,
+        );
+    }
+    later.forget();
+    // The badge's switch whenever the reader flips it (`start` sends the choice first).
+    Effect::new(move |_| {
+        let want = compute.prefer_gpu.get();
+        if state().get_untracked() != EngineState::Idle {
+            send(Request::PreferGpu(want));
+        }
+    });
 }
 
 fn fail(why: String) {
@@ -75,6 +103,10 @@ fn fail(why: String) {
 
 fn start() {
     state().set(EngineState::Starting);
+    if let Some(c) = COMPUTE.with(|c| c.get()) {
+        let prefer = Request::PreferGpu(c.prefer_gpu.get_untracked());
+        WAITING.with(|q| q.borrow_mut().insert(0, prefer));
+    }
     let url = format!("{}www/engine.js", browser::base_url());
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
@@ -128,9 +160,6 @@ pub fn retry() {
     if matches!(state().get_untracked(), EngineState::Failed(_)) {
         WAITING.with(|q| q.borrow_mut().clear());
         start();
-        if let Some(c) = COMPUTE.with(|c| c.get()) {
-            send(Request::PreferGpu(c.prefer_gpu.get_untracked()));
-        }
         training::engine_restarted();
     }
 }
@@ -145,11 +174,23 @@ fn post(req: &Request) {
     });
 }
 
-/// Sends a request (held until the engine is ready; dropped if it has failed).
+/// Starts the engine now if it has not started (a lesson that will need it is open).
+pub fn wake() {
+    if state().get_untracked() == EngineState::Idle {
+        start();
+    }
+}
+
+/// Sends a request (held until the engine is ready, starting it if need be; dropped if it
+/// has failed).
 pub fn send(req: Request) {
     match state().get_untracked() {
         EngineState::Ready => post(&req),
         EngineState::Starting => WAITING.with(|q| q.borrow_mut().push(req)),
+        EngineState::Idle => {
+            WAITING.with(|q| q.borrow_mut().push(req));
+            start();
+        }
         EngineState::Failed(_) => {}
     }
 }
@@ -213,16 +254,6 @@ pub async fn call(
         .unwrap_or_else(|_| Err("the engine stopped before answering".into()))
 }
 
-/// What a sampling run reports as it goes.
-pub struct SampleNews {
-    pub done: usize,
-    pub total: usize,
-    pub device: String,
-    pub secs: f64,
-    pub images: Option<Vec<Vec<u8>>>,
-    pub notice: Option<String>,
-}
-
 /// Samples with `model` in the engine, calling `progress` on each step, until it ends (the
 /// samples' values) or `live` turns false (cancelled) or it fails (why, in words).
 pub async fn sample(
@@ -245,22 +276,7 @@ pub async fn sample(
     let outcome = loop {
         let next = inbox.borrow_mut().pop_front();
         match next {
-            Some(Reply::Sampling {
-                done,
-                total,
-                device,
-                secs,
-                images,
-                notice,
-                ..
-            }) => progress(SampleNews {
-                done,
-                total,
-                device,
-                secs,
-                images,
-                notice,
-            }),
+            Some(Reply::Sampling { news, .. }) => progress(news),
             Some(Reply::Sampled { values, .. }) => break Ok(values),
             Some(Reply::SampleEnded { why, .. }) => break Err(why),
             Some(_) => {}

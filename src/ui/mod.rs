@@ -3,7 +3,6 @@
 //! DOM; it reads lessons, models and plots from the layers below.
 
 mod app;
-mod bench;
 mod browser;
 mod compute;
 mod engine;
@@ -12,13 +11,9 @@ mod widgets;
 
 use wasm_bindgen::prelude::*;
 
-/// Entry point: mounts the app on `<body>`. The engine's worker instantiates the same
-/// wasm, where there is no window: it starts with `engine`'s entry point instead.
+/// Entry point of the page build: mounts the app on `<body>`.
 #[wasm_bindgen(start)]
 pub fn start() {
-    if web_sys::window().is_none() {
-        return;
-    }
     console_error_panic_hook::set_once();
     browser::remove_loading_message();
     leptos::mount::mount_to_body(app::App);

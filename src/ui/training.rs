@@ -182,14 +182,15 @@ where
 }
 
 /// A step-by-step run: awaits `step` once per browser turn while the ticket is live and
-/// `step` says there is more (a step may ask the engine and wait for its answer).
+/// `step` says there is more. A step may ask the engine and wait for its answer: it gets
+/// the ticket, to drop an answer that arrives after a pause.
 pub fn drive<F, Fut>(run: RwSignal<RunState>, step: F)
 where
-    F: Fn() -> Fut + 'static,
+    F: Fn(Ticket) -> Fut + 'static,
     Fut: std::future::Future<Output = bool>,
 {
     run_in_background(run, move |ticket| async move {
-        while ticket.live() && step().await {
+        while ticket.live() && step(ticket).await {
             next_tick().await;
         }
     });
@@ -253,6 +254,8 @@ impl ModelHandle {
 
     /// Starts fetching the shipped weights, unless there are weights already.
     pub fn ensure_loaded(self) {
+        // The engine's download and start overlap the weights' fetch.
+        engine::wake();
         if self.weights.get_untracked() == WeightsState::Missing {
             self.load_shipped();
         }

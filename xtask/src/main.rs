@@ -10,6 +10,7 @@
 //!                                a PNG of every step at 1280 and 375 px, with an index page
 //!   train <model|all> [--gpu]    train lessons' networks natively; weights into www/weights/
 
+mod fresh;
 mod serve;
 mod sizes;
 mod workspace;
@@ -25,6 +26,9 @@ type Result<T = ()> = std::result::Result<T, String>;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     eprintln!("xtask: workspace {}", root().display());
+    if let Some(code) = fresh::rebuild_if_stale(&root(), &args) {
+        return code;
+    }
     let r = match args.first().map(String::as_str) {
         Some("build") => cmd_build(&args[1..]).map(|_| ()),
         Some("serve") => cmd_serve(&args[1..]),
@@ -130,13 +134,13 @@ pub fn build_site(out: &Path, release: bool) -> Result {
     let pkg = build_wasm(release)?;
     copy_assets(out)?;
     std::fs::create_dir_all(out.join("pkg")).map_err(|e| e.to_string())?;
-    for f in ["genlab.js", "genlab_bg.wasm"] {
-        copy(&pkg.join(f), &out.join("pkg").join(f))?;
+    for (_, name, _) in BUILDS {
+        for f in [format!("{name}.js"), format!("{name}_bg.wasm")] {
+            copy(&pkg.join(&f), &out.join("pkg").join(&f))?;
+            let size = std::fs::metadata(out.join("pkg").join(&f)).map_or(0, |m| m.len());
+            eprintln!("xtask: {f} is {} KiB", size / 1024);
+        }
     }
-    let size = std::fs::metadata(out.join("pkg/genlab_bg.wasm"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    eprintln!("xtask: genlab_bg.wasm is {} KiB", size / 1024);
     let rows = sizes::compress_site(out)?;
     eprint!(
         "xtask: sizes (.gz and .br written beside each)\n{}",
@@ -145,33 +149,54 @@ pub fn build_site(out: &Path, release: bool) -> Result {
     Ok(())
 }
 
-/// cargo → wasm-bindgen (in-process) → wasm-opt; returns the `pkg/` folder written.
+/// The browser's two builds of the crate: (cargo feature, output name). The page
+/// (`index.html` loads `pkg/genlab.js`) and the engine its worker loads
+/// (`www/engine.js` → `pkg/genlab_engine.js`; `bench.html` too).
+/// The page is built for size throughout (cargo profile `page`); the engine keeps
+/// `release`, where our own code is compiled for speed.
+const BUILDS: [(&str, &str, &str); 2] = [
+    ("page", "genlab", "page"),
+    ("engine", "genlab_engine", "release"),
+];
+
+/// For each of [`BUILDS`]: cargo → wasm-bindgen (in-process) → wasm-opt; returns the
+/// `pkg/` folder written.
 fn build_wasm(release: bool) -> Result<PathBuf> {
     let root = root();
     ensure_wasm_target()?;
-    let mut cargo = cargo();
-    cargo
-        .current_dir(&root)
-        .args(["build", "--lib", "-p", "genlab", "--target", TARGET]);
-    if release {
-        cargo.arg("--release");
-    }
-    run(&mut cargo)?;
-    let profile = if release { "release" } else { "debug" };
-    let wasm = target_dir().join(TARGET).join(profile).join("genlab.wasm");
-
-    // JS glue, generated in-process by the wasm-bindgen version pinned in Cargo.lock.
     let pkg = root.join("pkg");
     let _ = std::fs::remove_dir_all(&pkg);
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
-        .web(true)
-        .map_err(|e| format!("wasm-bindgen: {e}"))?
-        .typescript(false)
-        .generate(&pkg)
-        .map_err(|e| format!("wasm-bindgen: {e}"))?;
-    if release {
-        optimise(&pkg.join("genlab_bg.wasm"));
+    for (feature, name, release_profile) in BUILDS {
+        let mut cargo = cargo();
+        cargo.current_dir(&root).args([
+            "build",
+            "--lib",
+            "-p",
+            "genlab",
+            "--target",
+            TARGET,
+            "--no-default-features",
+            "--features",
+            feature,
+        ]);
+        let profile = if release { release_profile } else { "debug" };
+        if release {
+            cargo.args(["--profile", profile]);
+        }
+        run(&mut cargo)?;
+        let wasm = target_dir().join(TARGET).join(profile).join("genlab.wasm");
+        // JS glue, generated in-process by the wasm-bindgen version pinned in Cargo.lock.
+        wasm_bindgen_cli_support::Bindgen::new()
+            .input_path(&wasm)
+            .out_name(name)
+            .web(true)
+            .map_err(|e| format!("wasm-bindgen: {e}"))?
+            .typescript(false)
+            .generate(&pkg)
+            .map_err(|e| format!("wasm-bindgen: {e}"))?;
+        if release {
+            optimise(&pkg.join(format!("{name}_bg.wasm")));
+        }
     }
     Ok(pkg)
 }

@@ -1,7 +1,9 @@
 //! Two checkouts sharing one cargo target directory each get a site built from their own
-//! files. Before xtask found its workspace at run time, the second checkout reused the
-//! xtask binary built in the first (same sources, same target directory) and built the
-//! first checkout's site.
+//! files, by an xtask built from their own xtask sources. Before xtask found its workspace
+//! at run time, the second checkout reused the xtask binary built in the first (same
+//! sources, same target directory) and built the first checkout's site. And cargo reuses
+//! that binary even when the second checkout's xtask sources differ (it records them by
+//! relative path, and they are older than the binary): xtask then rebuilds itself.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -82,6 +84,11 @@ fn each_checkout_builds_its_own_site_from_a_shared_target_directory() {
         }
     }
     std::fs::write(b.join("www/only-in-b.txt"), "b").unwrap();
+    // b's xtask differs from a's (as two commits' would).
+    let ws = b.join("xtask/src/workspace.rs");
+    let mut src = std::fs::read_to_string(&ws).unwrap();
+    src.push_str("\n// This copy is checkout b's.\n");
+    std::fs::write(&ws, src).unwrap();
 
     let (site_a, log_a) = build_assets(&a, &target);
     let (site_b, log_b) = build_assets(&b, &target);
@@ -93,6 +100,10 @@ fn each_checkout_builds_its_own_site_from_a_shared_target_directory() {
     assert_eq!(
         first_xtask_line(&log_b),
         format!("xtask: workspace {}", b.display())
+    );
+    assert!(
+        log_b.contains(&format!("rebuilding it from {}", b.display())),
+        "b ran a's xtask without rebuilding:\n{log_b}"
     );
     assert!(
         site_b.join("www/only-in-b.txt").exists(),

@@ -158,7 +158,8 @@ pub fn Diffusion2d() -> impl IntoView {
     let running = move || run.with(|r| r.running());
     let n = 400;
     // One reverse step, in the engine, with the current weights of the chosen model.
-    let step_once = move || {
+    // `ticket`: the run the step belongs to (a step answered after a pause is dropped).
+    let step_once = move |ticket: Option<training::Ticket>| {
         let cur = state.get_untracked().filter(|r| r.t > 0);
         let m = models[land.get_untracked() as usize];
         let answer = cur.as_ref().map(|cur| {
@@ -185,10 +186,13 @@ pub fn Diffusion2d() -> impl IntoView {
                     .map(|r| (r[i] as f64, r[i + 1] as f64))
                     .collect()
             };
-            // The reader may have restarted meanwhile: only a step from the current state counts.
-            if state
-                .get_untracked()
-                .is_some_and(|now| now.t == cur.t && now.xt == cur.xt)
+            // The reader may have paused or restarted meanwhile: only a step of a live run
+            // from the current state counts.
+            let live = ticket.is_none_or(|t| t.live());
+            if live
+                && state
+                    .get_untracked()
+                    .is_some_and(|now| now.t == cur.t && now.xt == cur.xt)
             {
                 state.set(Some(Reverse {
                     t: cur.t - 1,
@@ -207,9 +211,9 @@ pub fn Diffusion2d() -> impl IntoView {
             x0: xt.clone(),
             xt,
         }));
-        training::drive(run, step_once);
+        training::drive(run, move |t| step_once(Some(t)));
     };
-    let resume = move |_| training::drive(run, step_once);
+    let resume = move |_| training::drive(run, move |t| step_once(Some(t)));
     let plots = move || {
         let truth = data(land.get(), 400, 8);
         let st = state.get();
@@ -274,7 +278,7 @@ pub fn Diffusion2d() -> impl IntoView {
             <button class="primary" data-testid="reverse-run" on:click=start>"Run the reverse process"</button>
             <button data-testid="reverse-pause" on:click=move |_| run.update(|r| r.pause()) disabled=move || !running()>"Pause"</button>
             <button data-testid="reverse-resume" on:click=resume disabled=move || running() || state.get().is_none_or(|s| s.t == 0)>"Resume"</button>
-            <button data-testid="reverse-step" on:click=move |_| { let step = step_once(); leptos::task::spawn_local(async move { step.await; }); } disabled=move || running() || state.get().is_none_or(|s| s.t == 0)>"One step"</button>
+            <button data-testid="reverse-step" on:click=move |_| { let step = step_once(None); leptos::task::spawn_local(async move { step.await; }); } disabled=move || running() || state.get().is_none_or(|s| s.t == 0)>"One step"</button>
         </div>
         {plots}
     }

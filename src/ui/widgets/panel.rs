@@ -171,7 +171,7 @@ pub fn EngineTrouble() -> impl IntoView {
     let state = engine::state();
     move || {
         match state.get() {
-        EngineState::Ready => None,
+        EngineState::Ready | EngineState::Idle => None,
         EngineState::Starting => Some(view! {
             <p class="muted small" data-testid="engine-starting">"Starting the engine that trains and samples models…"</p>
         }.into_any()),

@@ -23,21 +23,21 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<(), JsValue>>,
 {
-    let warm = super::browser::now_ms();
+    let warm = super::now_ms();
     f().await?;
     // Work that takes seconds (a U-Net on a software GPU) is timed once, not three times.
-    let min_reps = if super::browser::now_ms() - warm > 2000.0 {
+    let min_reps = if super::now_ms() - warm > 2000.0 {
         1
     } else {
         3
     };
-    let start = super::browser::now_ms();
+    let start = super::now_ms();
     let mut reps = 0;
-    while super::browser::now_ms() - start < 1000.0 || reps < min_reps {
+    while super::now_ms() - start < 1000.0 || reps < min_reps {
         f().await?;
         reps += 1;
     }
-    Ok((super::browser::now_ms() - start) / reps as f64)
+    Ok((super::now_ms() - start) / reps as f64)
 }
 
 /// Milliseconds per training step of recipe `name` on `dev`, with its network and the
