@@ -9,7 +9,7 @@ use genlab::nn::optim::Optimizer;
 use genlab::nn::{cross_entropy, Mlp, Params};
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device, Tensor, TensorError, UnaryOp};
-use genlab::train::{group_loss_fn, loss_fn, Group, TrainError, Trainer};
+use genlab::train::{group_loss_fn, loss_fn, Group, LossParts, TrainError, Trainer};
 
 struct Task {
     mlp: Mlp,
@@ -36,7 +36,7 @@ impl Task {
         p: &[Var<'t>],
         _step: u64,
         dev: &Device,
-    ) -> Result<(Var<'t>, Vec<(String, Var<'t>)>), TensorError> {
+    ) -> Result<LossParts<'t>, TensorError> {
         let logits = self.mlp.forward(p, &tape.leaf(self.x.to_device(dev)))?;
         Ok((
             cross_entropy(&logits, &tape.leaf(self.y.to_device(dev)))?,

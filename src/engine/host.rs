@@ -32,6 +32,9 @@ pub fn on(dev: &Device) -> &'static str {
 struct Slot {
     recipe: &'static Recipe,
     net: Net,
+    /// The network's parameters as first built: the names and shapes a weights file given
+    /// by the page is loaded into (so it is built once, not for every file).
+    blank: Params,
     /// The latest CPU weights: set by the page, or published by the job.
     params: Option<Params>,
     /// The job's trainer (kept when paused or done, so it can go on exactly).
@@ -111,12 +114,13 @@ impl Host {
                     .push(Reply::Error(format!("there is no model called '{model}'")));
                 return None;
             };
-            let (net, _) = recipe.build(&Device::Cpu);
+            let (net, blank) = recipe.build(&Device::Cpu);
             self.models.insert(
                 model.to_string(),
                 Slot {
                     recipe,
                     net,
+                    blank,
                     params: None,
                     trainer: None,
                     total: 0,
@@ -217,7 +221,7 @@ impl Host {
 
     fn set_weights(&mut self, model: &str, bytes: &[u8]) {
         let Some(s) = self.slot(model) else { return };
-        let (_, mut p) = s.recipe.build(&Device::Cpu);
+        let mut p = s.blank.clone();
         match weights::load_into(&mut p, bytes, &Device::Cpu) {
             Ok(_) => {
                 let was_running = s.running;

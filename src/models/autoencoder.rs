@@ -177,7 +177,7 @@ pub fn ae_loss<'t, M: AutoEncoder>(
     x: Tensor,
     beta: f32,
     noise_seed: u64,
-) -> Result<(Var<'t>, Vec<(String, Var<'t>)>)> {
+) -> Result<crate::train::LossParts<'t>> {
     let dev = x.device();
     let n = x.shape()[0];
     let x = tape.leaf(x);

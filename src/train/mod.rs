@@ -59,25 +59,18 @@ pub struct Chunk {
     pub fell_back: Option<(String, u64)>,
 }
 
+/// A loss value and its named parts, on a tape.
+pub type LossParts<'t> = (Var<'t>, Vec<(String, Var<'t>)>);
+
 /// A loss function: given the tape, the bound parameters, the step number and the device
 /// the parameters live on (data must be put there: it changes if the GPU is lost), the
 /// loss and any named parts of it.
 pub trait LossFn:
-    for<'t> Fn(
-    &'t Tape,
-    &[Var<'t>],
-    u64,
-    &Device,
-) -> Result<(Var<'t>, Vec<(String, Var<'t>)>), TensorError>
+    for<'t> Fn(&'t Tape, &[Var<'t>], u64, &Device) -> Result<LossParts<'t>, TensorError>
 {
 }
 impl<F> LossFn for F where
-    F: for<'t> Fn(
-        &'t Tape,
-        &[Var<'t>],
-        u64,
-        &Device,
-    ) -> Result<(Var<'t>, Vec<(String, Var<'t>)>), TensorError>
+    F: for<'t> Fn(&'t Tape, &[Var<'t>], u64, &Device) -> Result<LossParts<'t>, TensorError>
 {
 }
 
@@ -85,12 +78,7 @@ impl<F> LossFn for F where
 /// lifetimes of a closure only when it is passed straight to such a bound).
 pub fn loss_fn<F>(f: F) -> F
 where
-    F: for<'t> Fn(
-        &'t Tape,
-        &[Var<'t>],
-        u64,
-        &Device,
-    ) -> Result<(Var<'t>, Vec<(String, Var<'t>)>), TensorError>,
+    F: for<'t> Fn(&'t Tape, &[Var<'t>], u64, &Device) -> Result<LossParts<'t>, TensorError>,
 {
     f
 }
@@ -98,36 +86,18 @@ where
 /// A loss per parameter group: given the group's index (in [`Trainer::groups`] order), the
 /// tape, all bound parameters, the step and the device, that group's loss and its parts.
 pub trait GroupLossFn:
-    for<'t> Fn(
-    usize,
-    &'t Tape,
-    &[Var<'t>],
-    u64,
-    &Device,
-) -> Result<(Var<'t>, Vec<(String, Var<'t>)>), TensorError>
+    for<'t> Fn(usize, &'t Tape, &[Var<'t>], u64, &Device) -> Result<LossParts<'t>, TensorError>
 {
 }
 impl<F> GroupLossFn for F where
-    F: for<'t> Fn(
-        usize,
-        &'t Tape,
-        &[Var<'t>],
-        u64,
-        &Device,
-    ) -> Result<(Var<'t>, Vec<(String, Var<'t>)>), TensorError>
+    F: for<'t> Fn(usize, &'t Tape, &[Var<'t>], u64, &Device) -> Result<LossParts<'t>, TensorError>
 {
 }
 
 /// Gives a closure the signature of a [`GroupLossFn`] (see [`loss_fn`]).
 pub fn group_loss_fn<F>(f: F) -> F
 where
-    F: for<'t> Fn(
-        usize,
-        &'t Tape,
-        &[Var<'t>],
-        u64,
-        &Device,
-    ) -> Result<(Var<'t>, Vec<(String, Var<'t>)>), TensorError>,
+    F: for<'t> Fn(usize, &'t Tape, &[Var<'t>], u64, &Device) -> Result<LossParts<'t>, TensorError>,
 {
     f
 }

@@ -101,7 +101,8 @@ impl Model for FeatureClassifier {
         Ok((FeatureClassifier::loss(self, tape, p, x, &people)?, vec![]))
     }
 
-    /// "classify": each image's five predicted feature values.
+    /// "classify": each image's five predicted feature values (read back by
+    /// [`classified`]).
     fn call(
         &self,
         p: &Params,
@@ -114,4 +115,12 @@ impl Model for FeatureClassifier {
                 .map(|v| v.iter().map(|r| r.map(|x| x as f32).to_vec()).collect())
         })
     }
+}
+
+/// The feature classifier's "classify" answer rows (five values each, see its `call`) as
+/// feature values.
+pub fn classified(rows: &[Vec<f32>]) -> Vec<[usize; 5]> {
+    rows.iter()
+        .map(|r| std::array::from_fn(|f| r.get(f).map_or(0, |&v| v as usize)))
+        .collect()
 }

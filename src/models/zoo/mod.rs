@@ -7,7 +7,7 @@ mod autoencoders;
 mod denoisers;
 mod generators;
 
-pub use autoencoders::{Avatars, Classifier, Jars};
+pub use autoencoders::{classified, Avatars, Classifier, Jars};
 pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
 pub use generators::ImageGenerator;
 
@@ -204,8 +204,7 @@ pub struct StepData<'a> {
     pub dev: &'a Device,
 }
 
-/// The loss value and its named parts, on a tape.
-pub type LossParts<'t> = (Var<'t>, Vec<(String, Var<'t>)>);
+pub use crate::train::LossParts;
 
 /// A trainable network of the course: its training loss, and what else it can be used as.
 /// A new model is a type implementing this (and an [`Arch`] that builds it), plus one
@@ -295,7 +294,7 @@ impl Recipe {
         p: &[Var<'t>],
         step: u64,
         dev: &Device,
-    ) -> Result<(Var<'t>, Vec<(String, Var<'t>)>)> {
+    ) -> Result<LossParts<'t>> {
         let mut rng = Rng::new(
             self.seed
                 .wrapping_mul(0x9e37_79b9_7f4a_7c15)

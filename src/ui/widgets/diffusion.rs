@@ -396,7 +396,7 @@ async fn sample_batch(
             let read = classifier
                 .call("classify", unit_rows(&x))
                 .await
-                .map(|r| super::vae::features_of(&r));
+                .map(|r| crate::models::zoo::classified(&r));
             let _ = out.try_update(|b| {
                 if let Some(b) = b {
                     b.finished = true;

@@ -10,7 +10,7 @@ use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR};
 use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
 use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
 use crate::models::pca::Pca;
-use crate::models::zoo::AVATAR_LATENT;
+use crate::models::zoo::{classified, AVATAR_LATENT};
 use crate::plot::{fmt_num, Figure, PALETTE};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
@@ -382,13 +382,6 @@ pub fn VaeAnomaly() -> impl IntoView {
     }
 }
 
-/// The classifier's answer rows (five values each) as feature values.
-pub fn features_of(rows: &[Vec<f32>]) -> Vec<[usize; 5]> {
-    rows.iter()
-        .map(|r| std::array::from_fn(|f| r.get(f).map_or(0, |&v| v as usize)))
-        .collect()
-}
-
 /// Frequencies of each value of each feature among `preds`.
 fn frequencies(preds: &[[usize; 5]]) -> Vec<Vec<f64>> {
     (0..5)
@@ -418,7 +411,7 @@ pub fn VaeFeatures() -> impl IntoView {
         let f = m_cls.call("classify", xs.clone());
         let people = people.clone();
         async move {
-            let preds = features_of(&f.await?);
+            let preds = classified(&f.await?);
             Some(
                 (0..5)
                     .map(|f| {
@@ -441,7 +434,7 @@ pub fn VaeFeatures() -> impl IntoView {
             m_cls.version.track();
             async move {
                 let read = m_cls.call("classify", decoded.await?).await?;
-                Some(frequencies(&features_of(&read)))
+                Some(frequencies(&classified(&read)))
             }
         })
     };
