@@ -1,5 +1,5 @@
 //! Renders the lesson files (`www/lessons/*.md`: Markdown with LaTeX and widget blocks)
-//! to HTML + MathML at build time, one JSON `LessonDoc` per file in `OUT_DIR/lessons/`,
+//! to HTML + MathML at build time, one postcard-encoded `LessonDoc` per file in `OUT_DIR/lessons/`,
 //! which `lessons::COURSE` compiles in. The page so carries neither parser, and a lesson
 //! file that does not parse fails the build with the file's name and the reason.
 #![allow(dead_code)] // the parser's helpers that only the tests use
@@ -29,13 +29,13 @@ fn main() {
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let doc = markdown::parse_lesson(&src)
             .unwrap_or_else(|e| panic!("lesson file {}: {e}", path.display()));
-        let json = serde_json::to_string(&doc).expect("a LessonDoc serialises");
+        let bytes = postcard::to_allocvec(&doc).expect("a LessonDoc serialises");
         let name = path
             .file_stem()
             .expect("a file name")
             .to_string_lossy()
             .to_string();
-        std::fs::write(out.join(format!("{name}.json")), json)
-            .unwrap_or_else(|e| panic!("writing {name}.json: {e}"));
+        std::fs::write(out.join(format!("{name}.postcard")), bytes)
+            .unwrap_or_else(|e| panic!("writing {name}.postcard: {e}"));
     }
 }

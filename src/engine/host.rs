@@ -2,12 +2,11 @@
 //! training job, and the sampling runs. The worker feeds it [`Request`]s and gives the
 //! page the [`Reply`]s it collects; native tests drive it the same way.
 //!
-//! Work is done in chunks of about [`CHUNK_MS`] (a training chunk, or one reverse step of a
-//! sampler), so that between chunks the worker reads new requests (pause, cancel, the
+//! Work is done in chunks of about [`CHUNK_MS`] (a training chunk, or one step of a
+//! sampling run, of any model: `zoo::Model::sampler`), so that between chunks the worker reads new requests (pause, cancel, the
 //! badge's switch) and the page sees progress.
 
 use super::protocol::{Detected, JobStatus, Reply, Request, SampleNews, SampleSpec};
-use crate::models::diffusion::{self as dm, ImageJob, ImageRun};
 use crate::models::zoo::{self, Net, Recipe};
 use crate::nn::{weights, Params};
 use crate::tensor::gpu::Gpu;
@@ -46,13 +45,13 @@ struct Slot {
     last_publish: f64,
 }
 
-struct SampleRun {
+/// A sampling job: the model's run, and what it takes to start it again on the CPU.
+struct Sampling {
     job: u64,
-    spec: ImageJob,
-    unet: dm::Unet,
+    spec: SampleSpec,
+    net: Net,
     cpu: Params,
-    params: Params,
-    run: ImageRun,
+    run: Box<dyn zoo::SampleRun>,
     dev: Device,
     t0: f64,
     notice: Option<String>,
@@ -63,7 +62,7 @@ pub struct Host {
     gpu: Option<Arc<Gpu>>,
     prefer_gpu: bool,
     models: BTreeMap<String, Slot>,
-    samples: Vec<SampleRun>,
+    samples: Vec<Sampling>,
     out: Vec<Reply>,
     clock: fn() -> f64,
 }
@@ -192,7 +191,7 @@ impl Host {
                     let r = self.samples.remove(i);
                     self.out.push(Reply::SampleEnded {
                         job,
-                        why: format!("cancelled at step {} of {}", r.run.done, r.run.ts.len()),
+                        why: format!("cancelled at step {} of {}", r.run.done(), r.run.total()),
                     });
                 }
             }
@@ -223,7 +222,7 @@ impl Host {
         let Some(s) = self.slot(model) else { return };
         let mut p = s.blank.clone();
         match weights::load_into(&mut p, bytes, &Device::Cpu) {
-            Ok(_) => {
+            Ok(metadata) => {
                 let was_running = s.running;
                 s.params = Some(p);
                 s.trainer = None;
@@ -231,6 +230,12 @@ impl Host {
                 if was_running {
                     self.status(model, JobStatus::Paused);
                 }
+                let mut metadata: Vec<_> = metadata.into_iter().collect();
+                metadata.sort();
+                self.out.push(Reply::WeightsTaken {
+                    model: model.to_string(),
+                    metadata,
+                });
             }
             Err(e) => self.out.push(Reply::WeightsRefused {
                 model: model.to_string(),
@@ -239,7 +244,7 @@ impl Host {
         }
     }
 
-    async fn train(&mut self, model: &str, steps: u64, beta: f32, seed: u64) {
+    async fn train(&mut self, model: &str, steps: u64, beta: Option<f32>, seed: u64) {
         let dev = self.device();
         let clock = self.clock;
         let Some(s) = self.slot(model) else { return };
@@ -251,7 +256,7 @@ impl Host {
                 s.params = Some(cpu);
                 s.trainer = Some(t);
                 s.total = steps;
-                s.beta = beta;
+                s.beta = beta.unwrap_or(s.recipe.beta);
                 s.running = true;
                 s.per_step_ms = 0.0;
                 s.last_publish = clock();
@@ -287,23 +292,27 @@ impl Host {
         }
     }
 
-    async fn sample(&mut self, job: u64, model: &str, what: SampleSpec) {
-        let SampleSpec::Images(spec) = what;
+    async fn sample(&mut self, job: u64, model: &str, spec: SampleSpec) {
+        let dev = self.device();
         let Some(s) = self.slot(model) else { return };
-        let (Some(cpu), Some(unet)) = (s.params.clone(), s.net.get::<dm::Unet>().cloned()) else {
-            let why = format!("'{model}' has no weights yet, or does not sample images");
+        let net = s.net.clone();
+        let Some(cpu) = s.params.clone() else {
+            let why = format!("'{model}' has no weights yet");
             self.out.push(Reply::SampleEnded { job, why });
             return;
         };
-        let dev = self.device();
+        let Some(run) = net.sampler(&cpu, &spec, &dev) else {
+            let why = format!("'{model}' does not sample that way ({spec:?})");
+            self.out.push(Reply::SampleEnded { job, why });
+            return;
+        };
         self.samples.retain(|r| r.job != job);
-        self.samples.push(SampleRun {
+        self.samples.push(Sampling {
             job,
             spec,
-            params: cpu.to_device(&dev),
-            run: ImageRun::new(&spec, dm::schedule_unet(), &dev),
+            net,
             cpu,
-            unet,
+            run,
             dev,
             t0: (self.clock)(),
             notice: None,
@@ -436,20 +445,22 @@ impl Host {
         }
     }
 
-    /// One reverse step of sampling run `i`; false when the run has ended.
+    /// One step of sampling job `i`; false when the job has ended.
     async fn sample_step(&mut self, i: usize) -> bool {
         let clock = self.clock;
         let r = &mut self.samples[i];
-        let stepped = r.run.step(&r.unet, &r.params, dm::schedule_unet());
+        let stepped = r.run.step();
         let finished = r.run.finished();
-        // Read back now and then: a preview of x̂₀, and a point where the GPU catches up.
+        // Read back now and then: a preview, and a point where the GPU catches up.
         let preview = match stepped {
-            Ok(()) if r.run.done % 5 == 0 || finished => Some(r.run.images().await),
+            Ok(()) if r.run.done() % r.run.preview_every().max(1) == 0 || finished => {
+                Some(r.run.images().await)
+            }
             Ok(()) => None,
             Err(e) => Some(Err(e)),
         };
         let values = match &preview {
-            Some(Ok(_)) if finished => Some(r.run.x.to_vec().await),
+            Some(Ok(_)) if finished => Some(r.run.values().await),
             _ => None,
         };
         let failed = match (&preview, &values) {
@@ -457,11 +468,14 @@ impl Host {
             _ => None,
         };
         if let Some(why) = failed {
-            if matches!(r.dev, Device::Gpu(_)) {
-                // Start again on the CPU, from the same seed (same images, to tolerance).
+            let restart = match r.dev {
+                Device::Gpu(_) => r.net.sampler(&r.cpu, &r.spec, &Device::Cpu),
+                Device::Cpu => None,
+            };
+            if let Some(run) = restart {
+                // Start again on the CPU, from the same seed (same samples, to tolerance).
                 r.dev = Device::Cpu;
-                r.params = r.cpu.clone();
-                r.run = ImageRun::new(&r.spec, dm::schedule_unet(), &Device::Cpu);
+                r.run = run;
                 r.notice = Some(format!(
                     "The GPU failed while sampling ({why}); started again on the CPU."
                 ));
@@ -479,8 +493,8 @@ impl Host {
         self.out.push(Reply::Sampling {
             job: r.job,
             news: SampleNews {
-                done: r.run.done,
-                total: r.run.ts.len(),
+                done: r.run.done(),
+                total: r.run.total(),
                 device: on(&r.dev).to_string(),
                 secs,
                 images: preview.and_then(Result::ok),

@@ -4,7 +4,7 @@
 //! element). Models are named by their recipe in `models::zoo`, so a new model needs no
 //! new variant here; only a new kind of command does.
 
-use crate::models::diffusion::ImageJob;
+pub use crate::models::sampling::SampleSpec;
 use serde::{Deserialize, Serialize};
 
 /// What the page asks the engine to do.
@@ -18,11 +18,11 @@ pub enum Request {
     /// Use these weights (a safetensors file) for `model`, ending any job it has.
     SetWeights { model: String, bytes: Vec<u8> },
     /// Train `model` from fresh weights (initialised from `seed`) for `steps` steps, with
-    /// KL weight `beta` where the model has one.
+    /// KL weight `beta` where the model has one (`None`: its recipe's).
     Train {
         model: String,
         steps: u64,
-        beta: f32,
+        beta: Option<f32>,
         seed: u64,
     },
     /// Stop `model`'s training at the end of the current chunk; `Resume` goes on exactly.
@@ -47,14 +47,6 @@ pub enum Request {
         rows: Vec<Vec<f32>>,
         args: Vec<f64>,
     },
-}
-
-/// A kind of sampling run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum SampleSpec {
-    /// A batch of 32×32 avatar images from a diffusion model (sampler, steps, prompt,
-    /// guidance, seed).
-    Images(ImageJob),
 }
 
 /// Which compute path the engine found.
@@ -106,6 +98,12 @@ pub enum Reply {
     Status {
         model: String,
         status: JobStatus,
+    },
+    /// The engine now uses the weights the page gave for `model` (`SetWeights`); the
+    /// file's metadata (training steps, β, …), sorted by key.
+    WeightsTaken {
+        model: String,
+        metadata: Vec<(String, String)>,
     },
     /// The weights the page gave for `model` (`SetWeights`) do not fit it: why. The engine
     /// keeps the ones it had.
@@ -187,7 +185,7 @@ mod tests {
             Request::Train {
                 model: "jar-ae".into(),
                 steps: 300,
-                beta: 0.5,
+                beta: Some(0.5),
                 seed: 7,
             },
             Request::Sample {

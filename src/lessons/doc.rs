@@ -1,6 +1,6 @@
 //! A lesson as the page shows it: steps of rendered HTML (with MathML) and the widgets
-//! placed between them. `build.rs` renders the Markdown files into these (serialised as
-//! JSON), so the page carries no Markdown or LaTeX parser.
+//! placed between them. `build.rs` renders the Markdown files into these (serialised with
+//! postcard), so the page carries no Markdown or LaTeX parser.
 
 use serde::{Deserialize, Serialize};
 

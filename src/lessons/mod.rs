@@ -18,8 +18,9 @@ pub struct Entry {
     pub number: usize,
     /// The file under `www/lessons/`.
     pub file: &'static str,
-    /// Its rendering: a [`LessonDoc`] as JSON.
-    rendered: &'static str,
+    /// Its rendering: a [`LessonDoc`] in postcard's bytes (the page's decoder for the
+    /// engine's messages too, so no JSON parser is in the page).
+    rendered: &'static [u8],
     pub widgets: &'static [&'static str],
 }
 
@@ -29,7 +30,7 @@ macro_rules! lesson {
         Entry {
             number: $number,
             file: concat!($file, ".md"),
-            rendered: include_str!(concat!(env!("OUT_DIR"), "/lessons/", $file, ".json")),
+            rendered: include_bytes!(concat!(env!("OUT_DIR"), "/lessons/", $file, ".postcard")),
             widgets: $widgets,
         }
     };
@@ -116,7 +117,7 @@ pub fn all() -> &'static [Lesson] {
             .map(|(index, e)| Lesson {
                 index,
                 number: e.number,
-                doc: serde_json::from_str(e.rendered)
+                doc: postcard::from_bytes(e.rendered)
                     .unwrap_or_else(|err| panic!("lesson file {}: {err}", e.file)),
             })
             .collect()

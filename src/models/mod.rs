@@ -8,5 +8,6 @@ pub mod logistic;
 pub mod manifest;
 pub mod pca;
 pub mod pixel;
+pub mod sampling;
 pub mod tabular;
 pub mod zoo;

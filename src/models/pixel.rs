@@ -3,14 +3,13 @@
 //! independently of all the others.
 
 use crate::data::Rng;
-use ndarray::{Array2, Axis};
 
 pub const LEVELS: usize = 256;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PixelModel {
-    /// counts[[d, v]]: how often dimension d (pixel·3 + channel) took value v.
-    pub counts: Array2<u32>,
+    /// counts[d·LEVELS + v]: how often dimension d (pixel·3 + channel) took value v.
+    counts: Vec<u32>,
     pub n: usize,
     /// Laplace pseudo-count added to every level.
     pub alpha: f64,
@@ -20,11 +19,11 @@ impl PixelModel {
     /// Fits one categorical per dimension; `images` are equal-length byte vectors.
     pub fn fit(images: &[Vec<u8>], alpha: f64) -> Self {
         let dims = images.first().map_or(0, |i| i.len());
-        let mut counts = Array2::<u32>::zeros((dims, LEVELS));
+        let mut counts = vec![0u32; dims * LEVELS];
         for img in images {
             assert_eq!(img.len(), dims, "images of different sizes");
             for (d, &v) in img.iter().enumerate() {
-                counts[[d, v as usize]] += 1;
+                counts[d * LEVELS + v as usize] += 1;
             }
         }
         PixelModel {
@@ -35,7 +34,12 @@ impl PixelModel {
     }
 
     pub fn dims(&self) -> usize {
-        self.counts.nrows()
+        self.counts.len() / LEVELS
+    }
+
+    /// How often dimension `d` took value `v` in the training images.
+    pub fn count(&self, d: usize, v: usize) -> u32 {
+        self.counts[d * LEVELS + v]
     }
 
     /// Number of free parameters: 255 per dimension.
@@ -44,7 +48,7 @@ impl PixelModel {
     }
 
     fn theta(&self, d: usize, v: usize) -> f64 {
-        (self.counts[[d, v]] as f64 + self.alpha) / (self.n as f64 + self.alpha * LEVELS as f64)
+        (self.count(d, v) as f64 + self.alpha) / (self.n as f64 + self.alpha * LEVELS as f64)
     }
 
     /// Every dimension drawn on its own.
@@ -79,19 +83,25 @@ impl PixelModel {
 /// Pearson correlation of pixel `j` with every pixel, over a set of grey images.
 /// Pixels that never vary get correlation 0.
 pub fn correlation_with(grey: &[Vec<u8>], j: usize) -> Vec<f64> {
-    let n = grey.len();
+    let n = grey.len() as f64;
     let d = grey.first().map_or(0, |g| g.len());
-    let mut x = Array2::<f64>::zeros((n, d));
-    for (i, g) in grey.iter().enumerate() {
-        for (k, &v) in g.iter().enumerate() {
-            x[[i, k]] = v as f64;
+    let mut mean = vec![0.0; d];
+    for g in grey {
+        for (m, &v) in mean.iter_mut().zip(g) {
+            *m += v as f64 / n;
         }
     }
-    let mean = x.mean_axis(Axis(0)).expect("at least one image");
-    x -= &mean;
-    let sd = x.map_axis(Axis(0), |c| (c.dot(&c) / n as f64).sqrt());
-    let col = x.column(j).to_owned();
-    let cov = x.t().dot(&col) / n as f64;
+    // Second moments about the mean: every pixel's variance, and its covariance with j.
+    let (mut var, mut cov) = (vec![0.0; d], vec![0.0; d]);
+    for g in grey {
+        let xj = g[j] as f64 - mean[j];
+        for k in 0..d {
+            let xk = g[k] as f64 - mean[k];
+            var[k] += xk * xk / n;
+            cov[k] += xk * xj / n;
+        }
+    }
+    let sd: Vec<f64> = var.iter().map(|v| v.sqrt()).collect();
     (0..d)
         .map(|k| {
             let s = sd[k] * sd[j];
@@ -114,8 +124,8 @@ mod tests {
     fn counts_and_sampling() {
         let imgs = vec![vec![0u8, 10], vec![0, 20], vec![0, 10]];
         let m = PixelModel::fit(&imgs, 0.0);
-        assert_eq!(m.counts[[0, 0]], 3);
-        assert_eq!(m.counts[[1, 10]], 2);
+        assert_eq!(m.count(0, 0), 3);
+        assert_eq!(m.count(1, 10), 2);
         assert_eq!(m.mean_image(), vec![0, 13]);
         let mut rng = Rng::new(1);
         for _ in 0..50 {

@@ -225,6 +225,7 @@ fn receive(r: Reply) {
         | Reply::Weights { .. }
         | Reply::Status { .. }
         | Reply::Notice { .. }
+        | Reply::WeightsTaken { .. }
         | Reply::WeightsRefused { .. } => training::receive(r),
     }
 }

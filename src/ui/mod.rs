@@ -6,6 +6,7 @@ mod app;
 mod browser;
 mod compute;
 mod engine;
+mod kit;
 mod training;
 mod widgets;
 

@@ -11,8 +11,6 @@ use super::browser;
 use super::engine;
 pub use crate::engine::protocol::{JobStatus, Point};
 use crate::engine::protocol::{Reply, Request};
-use crate::models::zoo::{self, Recipe};
-use crate::nn::weights;
 use crate::train::run::RunState;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -48,17 +46,16 @@ pub struct ModelHandle {
     pub part_names: RwSignal<Vec<String>>,
     /// Something the reader should know (e.g. the GPU was lost and training moved).
     pub notice: RwSignal<Option<String>>,
-    /// β of the job that produced the current weights (VAEs).
-    pub beta: RwSignal<f32>,
 }
 
 struct Slot {
-    recipe: &'static Recipe,
     /// The current weights as a file (the engine holds them; it is given them again if it
     /// restarts).
     bytes: Option<Vec<u8>>,
     /// Bumped by each load of the shipped weights (a late answer to an older one is dropped).
     generation: u64,
+    /// The shipped file was handed to the engine, which has not said yes or no yet.
+    shipped_pending: bool,
 }
 
 thread_local! {
@@ -71,14 +68,14 @@ pub fn init() {
     ROOT.with(|r| *r.borrow_mut() = Owner::current());
 }
 
-/// The model called `name` (a recipe in [`zoo::RECIPES`]).
+/// The model called `name` (a recipe in `models::zoo`, which the engine holds: the page
+/// names models, and an unknown name is answered by the engine in words).
 pub fn model(name: &'static str) -> ModelHandle {
     if let Some(h) = SLOTS.with(|s| s.borrow().get(name).map(|x| x.0)) {
         return h;
     }
-    let recipe = zoo::recipe(name).unwrap_or_else(|| panic!("no recipe called {name}"));
     let make = || ModelHandle {
-        name: recipe.name,
+        name,
         weights: RwSignal::new(WeightsState::Missing),
         version: RwSignal::new(0),
         status: RwSignal::new(JobStatus::Idle),
@@ -89,7 +86,6 @@ pub fn model(name: &'static str) -> ModelHandle {
         history: RwSignal::new(Vec::new()),
         part_names: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
-        beta: RwSignal::new(recipe.beta),
     };
     let h = match ROOT.with(|r| r.borrow().clone()) {
         Some(o) => o.with(make),
@@ -101,9 +97,9 @@ pub fn model(name: &'static str) -> ModelHandle {
             (
                 h,
                 Slot {
-                    recipe,
                     bytes: None,
                     generation: 0,
+                    shipped_pending: false,
                 },
             ),
         )
@@ -248,10 +244,6 @@ impl ModelHandle {
         }
     }
 
-    pub fn recipe(self) -> &'static Recipe {
-        with_slot(self.name, |s| s.recipe)
-    }
-
     /// Starts fetching the shipped weights, unless there are weights already.
     pub fn ensure_loaded(self) {
         // The engine's download and start overlap the weights' fetch.
@@ -279,32 +271,20 @@ impl ModelHandle {
                 browser::base_url(),
                 self.name
             );
-            // The file's own format is checked here; whether it fits the model, by the
-            // engine (`WeightsRefused`).
-            let result = match fetch_bytes(&url).await {
-                Ok(bytes) => weights::from_bytes(&bytes)
-                    .map(|w| (w.metadata, bytes))
-                    .map_err(|e| format!("the weights file {url} is unusable: {e}")),
-                Err(e) => Err(e),
-            };
+            let result = fetch_bytes(&url).await;
             if with_slot(self.name, |s| s.generation) != generation {
                 return; // the reader loaded them again meanwhile
             }
             match result {
-                Ok((meta, bytes)) => {
-                    let steps = meta.get("steps").cloned().unwrap_or_else(|| "?".into());
-                    let beta = meta.get("beta").and_then(|b| b.parse().ok());
+                // The engine reads the file: `WeightsTaken` (with its metadata) or
+                // `WeightsRefused` (why) finishes the load.
+                Ok(bytes) => {
+                    with_slot(self.name, |s| s.shipped_pending = true);
                     self.use_weights(bytes);
-                    if let Some(b) = beta {
-                        self.beta.set(b);
-                    }
                     if self.status.get_untracked() == JobStatus::Running {
                         self.status.set(JobStatus::Paused);
                     }
                     self.step.set(0);
-                    self.weights.set(WeightsState::Ready(format!(
-                        "shipped weights ({steps} training steps)"
-                    )));
                 }
                 Err(e) => self.weights.set(WeightsState::Failed(e)),
             }
@@ -321,11 +301,11 @@ impl ModelHandle {
         self.version.update(|v| *v += 1);
     }
 
-    /// Fresh weights, trained in the engine for `steps` steps with KL weight `beta`.
-    pub fn train_from_scratch(self, steps: u64, beta: f32) {
+    /// Fresh weights, trained in the engine for `steps` steps with KL weight `beta`
+    /// (`None`: the recipe's).
+    pub fn train_from_scratch(self, steps: u64, beta: Option<f32>) {
         self.history.set(Vec::new());
         self.notice.set(None);
-        self.beta.set(beta);
         self.step.set(0);
         self.total.set(steps);
         self.status.set(JobStatus::Running);
@@ -387,10 +367,26 @@ impl ModelHandle {
                 )));
                 self.version.update(|v| *v += 1);
             }
+            Reply::WeightsTaken { metadata, .. } => {
+                // Only a load of the shipped file waits for this (the engine is also given
+                // the current weights again when it restarts).
+                if with_slot(self.name, |s| std::mem::take(&mut s.shipped_pending)) {
+                    let steps = metadata
+                        .iter()
+                        .find(|(k, _)| k == "steps")
+                        .map_or("?", |(_, v)| v.as_str());
+                    self.weights.set(WeightsState::Ready(format!(
+                        "shipped weights ({steps} training steps)"
+                    )));
+                }
+            }
             Reply::WeightsRefused { why, .. } => {
-                with_slot(self.name, |s| s.bytes = None);
+                with_slot(self.name, |s| {
+                    s.bytes = None;
+                    s.shipped_pending = false;
+                });
                 self.weights.set(WeightsState::Failed(format!(
-                    "the weights file does not fit the model ({why})"
+                    "the engine cannot use the weights file: {why}"
                 )));
                 self.version.update(|v| *v += 1);
             }
@@ -417,6 +413,7 @@ pub fn receive(r: Reply) {
         | Reply::Weights { model, .. }
         | Reply::Status { model, .. }
         | Reply::Notice { model, .. }
+        | Reply::WeightsTaken { model, .. }
         | Reply::WeightsRefused { model, .. } => model.clone(),
         _ => return,
     };

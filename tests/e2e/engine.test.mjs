@@ -17,8 +17,6 @@ test('a blocked engine is explained where it is needed, lessons 0–3 work, and 
   assert.match(await page.textContent('[data-testid=engine-failed]'), /Training and sampling are unavailable: .*engine/);
   assert.equal(await page.isDisabled('[data-testid=train-jar-ae]'), true);
   assert.match(await page.textContent('[data-testid=compute-badge]'), /engine is not running/);
-  // The shipped jar autoencoder still decodes on the page.
-  await page.waitForFunction(() => document.querySelector('[data-testid=weights-jar-ae]')?.textContent.includes('shipped'), null, { timeout: 60_000 });
   // A lesson that needs no engine works as ever.
   const l = new LessonPage(page);
   await l.goto('fashion-outfits', 'naive-bayes');
@@ -29,10 +27,23 @@ test('a blocked engine is explained where it is needed, lessons 0–3 work, and 
   await page.click('[data-testid=engine-retry]');
   await page.waitForFunction(() => !document.querySelector('[data-testid=engine-failed]') && document.querySelector('[data-testid=compute-path]')?.textContent === 'CPU', null, { timeout: 60_000 });
   await page.waitForFunction(() => !document.querySelector('[data-testid=train-jar-ae]')?.disabled, null, { timeout: 60_000 });
+  // The shipped weights fetched while the engine was down reach it once it runs.
+  await page.waitForFunction(() => document.querySelector('[data-testid=weights-jar-ae]')?.textContent.includes('Using shipped weights'), null, { timeout: 60_000 });
   await page.click('[data-testid=train-jar-ae]');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-jar-ae]')?.value) >= 2, null, { timeout: 60_000 });
   await page.click('[data-testid=stop-jar-ae]');
   // Only the blocked script's own failure reached the console.
   assert.deepEqual(errors.filter((e) => !/engine|engine\.js|ERR_FAILED/i.test(e)), []);
+  await page.close();
+});
+
+test('a corrupt weights file is named in words, and the reader can still train', async () => {
+  const garbage = (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: 'not a safetensors file' });
+  await browser.context.route('**/www/weights/jar-ae.safetensors', garbage);
+  const { page } = await open(browser.context, '#/lesson/latent-space/autoencoder');
+  await page.waitForFunction(() => /cannot use/.test(document.querySelector('[data-testid=weights-jar-ae]')?.textContent ?? ''), null, { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid=weights-jar-ae]'), /Could not load the shipped weights: the engine cannot use the weights file: not a valid safetensors file \(22 bytes\).*train the model here instead/);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=train-jar-ae]')?.disabled, null, { timeout: 60_000 });
+  await browser.context.unroute('**/www/weights/jar-ae.safetensors', garbage);
   await page.close();
 });

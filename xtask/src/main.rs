@@ -183,6 +183,16 @@ fn build_wasm(release: bool) -> Result<PathBuf> {
         if release {
             cargo.args(["--profile", profile]);
         }
+        if release && feature == "page" {
+            // Leptos type-erases every view and reactive closure under this cfg, so its
+            // rendering code is compiled once per output type instead of once per
+            // widget's closure: a much smaller page. (Joined to the target's flags in
+            // .cargo/config.toml; the page's profile keeps its own cache.)
+            cargo.args([
+                "--config",
+                &format!("target.{TARGET}.rustflags=[\"--cfg\", \"erase_components\"]"),
+            ]);
+        }
         run(&mut cargo)?;
         let wasm = target_dir().join(TARGET).join(profile).join("genlab.wasm");
         // JS glue, generated in-process by the wasm-bindgen version pinned in Cargo.lock.

@@ -3,7 +3,6 @@
 //! originals), and the size table: each file raw, gzip and brotli, and what a first visit
 //! to home or lessons 0–3 downloads.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Files smaller than this are sent as they are.
@@ -45,9 +44,15 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(bytes).expect("writing to memory");
-    enc.finish().expect("writing to memory")
+    let mut out = Vec::new();
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        bytes,
+        &mut out,
+    )
+    .expect("writing to memory");
+    out
 }
 
 pub fn brotli(bytes: &[u8]) -> Vec<u8> {

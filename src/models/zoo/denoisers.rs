@@ -5,7 +5,10 @@ use super::{schedule_2d, Arch, LossParts, Model, Net, StepData, AVATAR_VERSION, 
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
 use crate::models::autoencoder::{self as ae, AVATAR_D};
-use crate::models::diffusion::{self, schedule_unet, Denoiser2d, EpsModel, Unet, T_UNET};
+use crate::models::diffusion::{
+    self, schedule_unet, Denoiser2d, EpsModel, ImageJob, ImageRun, Sampler, Unet, T_UNET,
+};
+use crate::models::sampling::{Readback, SampleRun, SampleSpec};
 use crate::nn::{mse, Params};
 use crate::tensor::{Device, Result, Tensor};
 
@@ -154,5 +157,59 @@ impl Model for Unet {
             &cond,
         )?;
         Ok((mse(&pred, &tape.leaf(v))?, vec![]))
+    }
+
+    /// `Images`: the reverse process of the job; `Draw`: an unconditional DDIM run of
+    /// [`DRAW_STEPS`] steps.
+    fn sampler(&self, p: &Params, spec: &SampleSpec, dev: &Device) -> Option<Box<dyn SampleRun>> {
+        let job = match *spec {
+            SampleSpec::Images(job) => job,
+            SampleSpec::Draw { n, seed } => ImageJob {
+                sampler: Sampler::Ddim,
+                steps: DRAW_STEPS,
+                n,
+                prompt: [None; 5],
+                w: 0.0,
+                seed,
+            },
+        };
+        Some(Box::new(UnetRun {
+            unet: self.clone(),
+            params: p.to_device(dev),
+            run: ImageRun::new(&job, schedule_unet(), dev),
+        }))
+    }
+}
+
+/// Reverse steps of the U-Net's plain `Draw` (DDIM).
+pub const DRAW_STEPS: usize = 50;
+
+/// The U-Net's reverse process as a [`SampleRun`].
+struct UnetRun {
+    unet: Unet,
+    params: Params,
+    run: ImageRun,
+}
+
+impl SampleRun for UnetRun {
+    fn done(&self) -> usize {
+        self.run.done
+    }
+    fn total(&self) -> usize {
+        self.run.ts.len()
+    }
+    fn step(&mut self) -> Result<()> {
+        self.run.step(&self.unet, &self.params, schedule_unet())
+    }
+    fn images(&self) -> Readback<'_, Vec<Vec<u8>>> {
+        Box::pin(self.run.images())
+    }
+    fn values(&self) -> Readback<'_, Vec<f32>> {
+        Box::pin(async move {
+            let x = self.run.x.to_vec().await?;
+            Ok(x.iter()
+                .map(|v| (0.5 * (v + 1.0)).clamp(0.0, 1.0))
+                .collect())
+        })
     }
 }

@@ -2,11 +2,10 @@
 //! VAEs (decoding codes drawn from N(0, I)) and the U-Net (an unconditional DDIM run).
 
 use super::{Net, Recipe};
-use crate::models::autoencoder::{self as ae, Kind, AVATAR_D};
-use crate::models::diffusion::{
-    rgb_from_unit, schedule_unet, ImageJob, ImageRun, Sampler, Unet, AVATAR_PIXELS,
-};
+use crate::models::autoencoder::Kind;
+use crate::models::diffusion::{ImageJob, Sampler, Unet};
 use crate::models::generative::{Family, Generative, Likelihood, Samples};
+use crate::models::sampling::{ready_now, run_to_end, SampleSpec};
 use crate::nn::Params;
 use crate::tensor::Device;
 
@@ -61,33 +60,26 @@ impl Generative for ImageGenerator {
         }
     }
     fn sample(&self, n: usize, seed: u64) -> Result<Samples, String> {
-        let err = |e: crate::tensor::TensorError| e.to_string();
-        if let Some(unet) = self.net.get::<Unet>() {
-            let s = schedule_unet();
-            let job = ImageJob {
+        let spec = if self.net.get::<Unet>().is_some() {
+            SampleSpec::Images(ImageJob {
                 sampler: Sampler::Ddim,
                 steps: self.steps,
                 n,
                 prompt: [None; 5],
                 w: 0.0,
                 seed,
-            };
-            let params = self.params.to_device(&Device::Cpu);
-            let mut run = ImageRun::new(&job, s, &Device::Cpu);
-            while !run.finished() {
-                run.step(unet, &params, s).map_err(err)?;
-            }
-            let x = run.x.cpu_values().ok_or("the samples are not on the CPU")?;
-            return Ok(Samples::Images(
-                x.chunks(AVATAR_PIXELS).map(rgb_from_unit).collect(),
-            ));
-        }
-        let a = self.net.as_autoencoder().ok_or("not an image model")?;
-        let zs = ae::standard_normal_codes(n, a.latent(), seed);
-        let xs = a.decode(&self.params, &zs).map_err(err)?;
-        debug_assert!(xs.iter().all(|x| x.len() == AVATAR_D));
-        Ok(Samples::Images(
-            xs.iter().map(|x| ae::rgb_from_chw(x)).collect(),
-        ))
+            })
+        } else {
+            SampleSpec::Draw { n, seed }
+        };
+        let mut run = self
+            .net
+            .sampler(&self.params, &spec, &Device::Cpu)
+            .ok_or("this network does not sample people")?;
+        // On the CPU every readback is ready at once: the run needs no executor.
+        let (images, _) = ready_now(run_to_end(run.as_mut()))
+            .ok_or("a CPU run waited for a device")?
+            .map_err(|e| e.to_string())?;
+        Ok(Samples::Images(images))
     }
 }

@@ -192,6 +192,16 @@ impl Net {
     pub fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
         self.0.as_autoencoder()
     }
+
+    /// [`Model::sampler`] of this network.
+    pub fn sampler(
+        &self,
+        p: &Params,
+        spec: &SampleSpec,
+        dev: &Device,
+    ) -> Option<Box<dyn SampleRun>> {
+        self.0.sampler(p, spec, dev)
+    }
 }
 
 /// What one training step gives a model: the recipe's batch size and β, the step's seeded
@@ -204,6 +214,7 @@ pub struct StepData<'a> {
     pub dev: &'a Device,
 }
 
+pub use super::sampling::{SampleRun, SampleSpec};
 pub use crate::train::LossParts;
 
 /// A trainable network of the course: its training loss, and what else it can be used as.
@@ -214,6 +225,14 @@ pub trait Model: AsAny + std::fmt::Debug {
     fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>>;
 
     fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
+        None
+    }
+
+    /// A sampling run of `spec` with the weights `p` (any device), on `dev`: what the
+    /// engine steps for the page and [`ImageGenerator`] runs natively. `None`: this model
+    /// does not sample that kind.
+    fn sampler(&self, p: &Params, spec: &SampleSpec, dev: &Device) -> Option<Box<dyn SampleRun>> {
+        let _ = (p, spec, dev);
         None
     }
 

@@ -3,9 +3,7 @@
 //! conditional U-Net on Avatar World, sampled from a prompt with classifier-free guidance
 //! on the page's device (WebGPU or the CPU), step by step with progress and cancel.
 
-use super::panel::{image_row, TrainPanel};
 use super::Widgets;
-use super::{Choice, Slider};
 use crate::data::avatar::{Avatar, FEATURES};
 use crate::data::Rng;
 use crate::engine::protocol::SampleSpec;
@@ -14,6 +12,9 @@ use crate::models::zoo::T_2D;
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::engine;
+use crate::ui::kit::{
+    image_grid, run_status, sample_into, Choice, SampleBatch, Slider, TrainPanel,
+};
 use crate::ui::training;
 use leptos::prelude::*;
 
@@ -287,21 +288,12 @@ pub fn Diffusion2d() -> impl IntoView {
 // ---------------------------------------------------------------------------------------
 // Images: the conditional U-Net on Avatar World.
 
-/// One finished or running batch of images, as the page shows it.
+/// One finished or running batch of images: the job, and what the feature classifier
+/// reads in each finished sample (the run itself is a [`SampleBatch`] beside it).
 #[derive(Clone, PartialEq)]
 struct ImageBatch {
     job: dm::ImageJob,
-    done: usize,
-    total: usize,
-    /// RGB bytes per image: x̂₀ while running, the samples once finished.
-    images: Vec<Vec<u8>>,
-    /// What the feature classifier reads in each finished sample.
     read: Option<Vec<[usize; 5]>>,
-    finished: bool,
-    cancelled: bool,
-    secs: f64,
-    device: String,
-    notice: Option<String>,
 }
 
 /// The share of people in P_data who carry every value of `prompt`.
@@ -333,17 +325,6 @@ fn matches(prompt: &[Option<u8>; 5], read: &[[usize; 5]]) -> (Vec<(usize, usize)
     (per, all)
 }
 
-/// Samples in [−1, 1] (channel-first rows) → the classifier's input in [0, 1].
-fn unit_rows(x: &[f32]) -> Vec<Vec<f32>> {
-    x.chunks(dm::AVATAR_PIXELS)
-        .map(|c| {
-            c.iter()
-                .map(|v| (0.5 * (v + 1.0)).clamp(0.0, 1.0))
-                .collect()
-        })
-        .collect()
-}
-
 fn prompt_text(prompt: &[Option<u8>; 5]) -> String {
     let parts: Vec<String> = (0..5)
         .filter_map(|f| {
@@ -357,86 +338,31 @@ fn prompt_text(prompt: &[Option<u8>; 5]) -> String {
     }
 }
 
-/// Samples one batch in the engine, step by step, into `out`; stops when `live` says so.
+/// Samples one batch in the engine, step by step, into `run`, and has the classifier read
+/// the samples into `out`; stops when `live` says so.
 async fn sample_batch(
     job: dm::ImageJob,
-    out: RwSignal<Option<ImageBatch>>,
+    (out, run): (RwSignal<Option<ImageBatch>>, RwSignal<SampleBatch>),
     live: impl Fn() -> bool,
     classifier: training::ModelHandle,
 ) {
-    let _ = out.try_set(Some(ImageBatch {
-        job,
-        done: 0,
-        total: job.steps,
-        images: Vec::new(),
-        read: None,
-        finished: false,
-        cancelled: false,
-        secs: 0.0,
-        device: String::new(),
-        notice: None,
-    }));
-    let result = engine::sample("avatar-unet", SampleSpec::Images(job), live, |news| {
+    let _ = out.try_set(Some(ImageBatch { job, read: None }));
+    let values = sample_into("avatar-unet", SampleSpec::Images(job), run, live).await;
+    if let Some(x) = values {
+        let rows = x.chunks(dm::AVATAR_PIXELS).map(<[f32]>::to_vec).collect();
+        let read = classifier
+            .call("classify", rows)
+            .await
+            .map(|r| crate::models::zoo::classified(&r));
         let _ = out.try_update(|b| {
             if let Some(b) = b {
-                b.done = news.done;
-                b.total = news.total;
-                b.secs = news.secs;
-                b.device = news.device;
-                b.notice = news.notice;
-                if let Some(im) = news.images {
-                    b.images = im;
-                }
+                b.read = read;
             }
         });
-    })
-    .await;
-    match result {
-        Ok(x) => {
-            let read = classifier
-                .call("classify", unit_rows(&x))
-                .await
-                .map(|r| crate::models::zoo::classified(&r));
-            let _ = out.try_update(|b| {
-                if let Some(b) = b {
-                    b.finished = true;
-                    b.read = read;
-                }
-            });
-        }
-        Err(why) => {
-            let _ = out.try_update(|b| {
-                if let Some(b) = b {
-                    b.cancelled = true;
-                    if why != "cancelled" && !why.starts_with("cancelled at") {
-                        b.notice = Some(format!("Sampling stopped: {why}."));
-                    }
-                }
-            });
-        }
     }
 }
 
-fn batch_view(b: ImageBatch, testid: &'static str) -> impl IntoView {
-    let titles: Vec<String> = (0..b.images.len())
-        .map(|i| format!("sample {}", i + 1))
-        .collect();
-    let status = if b.cancelled {
-        format!("cancelled at step {} of {}", b.done, b.total)
-    } else if b.finished {
-        format!(
-            "{} samples, {} steps in {:.1} s {}",
-            b.images.len(),
-            b.total,
-            b.secs,
-            b.device
-        )
-    } else {
-        format!(
-            "step {} of {} · {:.1} s · {} (showing the current guess x̂₀)",
-            b.done, b.total, b.secs, b.device
-        )
-    };
+fn batch_view(b: ImageBatch, r: &SampleBatch, testid: &'static str) -> impl IntoView {
     let readout = b.read.as_ref().map(|read| {
         let (per, all) = matches(&b.job.prompt, read);
         let n = read.len();
@@ -446,17 +372,17 @@ fn batch_view(b: ImageBatch, testid: &'static str) -> impl IntoView {
                 let v = b.job.prompt[f].unwrap_or(0) as usize;
                 let p = crate::models::autoencoder::pdata().marginal(f)[v];
                 format!(
-                    "{} ({}): {k} of {n} (P_data: {:.0} %)",
+                    "{} ({}): {k} of {n} (P_data: {} %)",
                     FEATURES[f].values[v],
                     FEATURES[f].name,
-                    100.0 * p
+                    fmt_num(100.0 * p)
                 )
             })
             .collect();
         if per.len() > 1 {
             parts.push(format!(
-                "all of them: {all} of {n} (P_data: {:.1} %)",
-                100.0 * pdata_share(&b.job.prompt)
+                "all of them: {all} of {n} (P_data: {} %)",
+                fmt_num(100.0 * pdata_share(&b.job.prompt))
             ));
         }
         if parts.is_empty() {
@@ -465,17 +391,12 @@ fn batch_view(b: ImageBatch, testid: &'static str) -> impl IntoView {
             format!("The feature classifier finds {}.", parts.join("; "))
         }
     });
-    let rows: Vec<Vec<Vec<u8>>> = b.images.chunks(8).map(<[_]>::to_vec).collect();
     view! {
-        <div class="image-batch" data-testid=testid data-finished=b.finished.to_string() data-count=b.images.len().to_string()>
+        <div class="image-batch" data-testid=testid data-finished=r.finished.to_string() data-count=r.images.len().to_string()>
             <p class="muted small">{format!("{} · guidance w = {} · {}", prompt_text(&b.job.prompt), fmt_num(b.job.w as f64), match b.job.sampler { dm::Sampler::Ddpm => "DDPM", dm::Sampler::Ddim => "DDIM" })}</p>
-            <div class="progress-line">
-                <progress max=b.total as f64 value=b.done as f64></progress>
-                <span data-testid=format!("{testid}-status")>{status}</span>
-            </div>
-            {rows.into_iter().enumerate().map(|(i, r)| image_row("", r, 32, 56, titles[8 * i..(8 * i + 8).min(titles.len())].to_vec())).collect_view()}
+            {run_status(r, testid, "showing the current guess x̂₀")}
+            {image_grid(&r.images, 32, 56, 8)}
             {readout.map(|r| view! { <p class="readout" data-testid=format!("{testid}-readout")>{r}</p> })}
-            {b.notice.map(|n| view! { <p class="notice" role="status">{n}</p> })}
         </div>
     }
 }
@@ -500,8 +421,14 @@ pub fn DiffusionImages() -> impl IntoView {
     let seed = RwSignal::new(1u64);
     let run = RwSignal::new(RunState::default());
     let running = move || run.with(|r| r.running());
-    let main = RwSignal::new(None::<ImageBatch>);
-    let plain = RwSignal::new(None::<ImageBatch>);
+    let main = (
+        RwSignal::new(None::<ImageBatch>),
+        RwSignal::new(SampleBatch::default()),
+    );
+    let plain = (
+        RwSignal::new(None::<ImageBatch>),
+        RwSignal::new(SampleBatch::default()),
+    );
     let job = move |guided: bool| dm::ImageJob {
         sampler: if ddim.get_untracked() {
             dm::Sampler::Ddim
@@ -522,7 +449,8 @@ pub fn DiffusionImages() -> impl IntoView {
         },
         seed: seed.get_untracked(),
     };
-    let launch = move |jobs: Vec<(dm::ImageJob, RwSignal<Option<ImageBatch>>)>| {
+    type Out = (RwSignal<Option<ImageBatch>>, RwSignal<SampleBatch>);
+    let launch = move |jobs: Vec<(dm::ImageJob, Out)>| {
         training::run_in_background(run, move |ticket| async move {
             for (j, out) in jobs {
                 sample_batch(j, out, move || ticket.live(), classifier).await;
@@ -533,12 +461,12 @@ pub fn DiffusionImages() -> impl IntoView {
         });
     };
     let generate = move |_| {
-        plain.set(None);
+        plain.0.set(None);
         launch(vec![(job(true), main)]);
     };
     let compare = move |_| {
         let mut j = job(false);
-        if let Some(b) = main.get_untracked() {
+        if let Some(b) = main.0.get_untracked() {
             j.seed = b.job.seed;
             j.sampler = b.job.sampler;
             j.steps = b.job.steps;
@@ -587,7 +515,7 @@ pub fn DiffusionImages() -> impl IntoView {
             <button on:click=move |_| seed.update(|s| *s += 1) disabled=move || running()>"New noise"</button>
             <span class="muted small">{move || format!("noise seed {}", seed.get())}</span>
         </div>
-        {move || main.get().map(|b| batch_view(b, "samples"))}
-        {move || plain.get().map(|b| batch_view(b, "samples-plain"))}
+        {move || main.0.get().map(|b| batch_view(b, &main.1.get(), "samples"))}
+        {move || plain.0.get().map(|b| batch_view(b, &plain.1.get(), "samples-plain"))}
     }
 }

@@ -1,12 +1,12 @@
 //! Lesson 0: a discriminator and a generator on the same 2-D paintings.
 
-use super::svg_point;
 use super::Widgets;
 use crate::data::toys::paintings;
 use crate::data::Rng;
 use crate::models::density2d::{Density2, Mixture};
 use crate::models::logistic::Logistic;
 use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
+use crate::ui::kit::svg_point;
 use leptos::prelude::*;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).

@@ -1,13 +1,12 @@
 //! Lesson 4: the jars, a linear latent space (PCA), and an autoencoder with a 2-D latent
 //! space trained in the tab; both with a pad that decodes a jar wherever the reader points.
 
-use super::panel::{image, image_row, TrainPanel};
 use super::Widgets;
-use super::{svg_point, Choice};
 use crate::data::jars::{self, Jar, SIDE};
 use crate::models::pca::Pca;
 use crate::models::zoo::jar_training_set;
 use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale};
+use crate::ui::kit::{image, image_row, svg_point, Choice, TrainPanel};
 use crate::ui::training::{self, async_memo};
 use leptos::prelude::*;
 use std::cell::OnceCell;

@@ -2,13 +2,13 @@
 //! points A, B, C, and four density models compared by held-out log-likelihood.
 
 use super::Widgets;
-use super::{svg_point, Slider};
 use crate::data::land::{LandMap, COLS, ROWS, X_MAX, X_MIN, Y_MAX, Y_MIN};
 use crate::data::Rng;
 use crate::models::density2d::{
     mean_log_likelihood, BoxModel, Density2, Gaussian, Kde, Mixture, Pt,
 };
 use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
+use crate::ui::kit::{svg_point, Slider};
 use leptos::prelude::*;
 use std::sync::Arc as Rc;
 

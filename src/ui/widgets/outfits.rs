@@ -2,11 +2,12 @@
 //! compares with the exact P_data of Avatar World.
 
 use super::Widgets;
-use super::{avatar_svg, Shared, Slider, LESSON_OUTFIT_SEED};
+use super::{avatar_svg, Shared, LESSON_OUTFIT_SEED};
 use crate::data::avatar::{to_csv, Avatar, CARDINALITIES, FEATURES, N_COMBINATIONS};
 use crate::data::{PData, Rng};
 use crate::models::tabular::{independent_of_marginals, kl, FullTable, NaiveBayes};
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
+use crate::ui::kit::Slider;
 use leptos::prelude::*;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).

@@ -1,12 +1,12 @@
 //! Lesson 3: the avatars as 32×32 pixels, naive Bayes on every channel of every pixel,
 //! and the correlations between pixels that such a model throws away.
 
-use super::Slider;
 use super::Widgets;
 use crate::data::draw::{rasterise, to_grey, SIZE};
 use crate::data::{Avatar, PData, Rng};
 use crate::models::pixel::{correlation_with, PixelModel};
 use crate::plot::{fmt_num, image_grid, ColourMap, Figure, Layer, Scale, PALETTE};
+use crate::ui::kit::Slider;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -174,7 +174,7 @@ pub fn PixelCorrelation() -> impl IntoView {
             .to_svg()
     };
     let click = move |ev: web_sys::MouseEvent| {
-        if let Some((px, py)) = super::svg_point(&ev, 420.0) {
+        if let Some((px, py)) = crate::ui::kit::svg_point(&ev, 420.0) {
             let (x, y) = frame().to_data(px, py);
             if (0.0..SIZE as f64).contains(&x) && (0.0..SIZE as f64).contains(&y) {
                 pick.set((y as usize, x as usize));

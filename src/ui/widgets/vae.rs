@@ -3,15 +3,14 @@
 //! β, anomaly detection, and a feature classifier that checks the samples against P_data.
 
 use super::jars::{Decoder, Groups, LatentPad};
-use super::panel::{image_row, TrainPanel};
 use super::Widgets;
-use super::{Choice, Slider};
 use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR};
 use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
 use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
 use crate::models::pca::Pca;
 use crate::models::zoo::{classified, AVATAR_LATENT};
 use crate::plot::{fmt_num, Figure, PALETTE};
+use crate::ui::kit::{image, image_row, Choice, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -368,7 +367,7 @@ pub fn VaeAnomaly() -> impl IntoView {
                     view! {
                         <li data-ood=ood.to_string() class:ood=ood>
                             <span class="rank">{rank + 1}</span>
-                            {super::panel::image(&img, SIZE, 40, &label)}
+                            {image(&img, SIZE, 40, &label)}
                             <span>{label.clone()}</span>
                             <span class="score">{format!("error {}", fmt_num(errs[i]))}</span>
                         </li>

@@ -1,38 +1,11 @@
-//! Pieces shared by the neural lessons' widgets: the training panel (buttons, progress bar,
-//! loss curves, messages) and images drawn from pixel values.
+//! The training panel every trainable model shows (train, stop, resume, the shipped
+//! weights, a progress bar, the loss curves, messages), and what the page says when the
+//! engine is not there.
 
-use crate::plot::{bmp_data_url, fmt_num, Figure, Layer, Scale, PALETTE};
+use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::ui::engine::{self, EngineState};
 use crate::ui::training::{describe, JobStatus, ModelHandle, WeightsState};
 use leptos::prelude::*;
-
-/// One image as an `<img>` (pixelated when scaled up).
-pub fn image(rgb: &[u8], side: usize, px: u32, title: &str) -> impl IntoView {
-    view! {
-        <img class="px" src=bmp_data_url(rgb, side, side) width=px height=px alt=title.to_string() title=title.to_string()/>
-    }
-}
-
-/// A row of images with an optional label in front.
-pub fn image_row(
-    label: &str,
-    images: Vec<Vec<u8>>,
-    side: usize,
-    px: u32,
-    titles: Vec<String>,
-) -> impl IntoView {
-    let label = label.to_string();
-    view! {
-        <div class="image-row">
-            {(!label.is_empty()).then(|| view! { <span class="row-label">{label.clone()}</span> })}
-            {images
-                .into_iter()
-                .enumerate()
-                .map(|(i, im)| image(&im, side, px, titles.get(i).map(String::as_str).unwrap_or("")))
-                .collect_view()}
-        </div>
-    }
-}
 
 /// The loss curve of a training run: the total and each named part, against the step.
 pub fn loss_svg(history: &[(u64, f32, Vec<f32>)], parts: &[String], title: &str) -> String {
@@ -109,8 +82,7 @@ pub fn TrainPanel(
         ) && model.step.get() > 0
     };
     let start = move |_| {
-        let b = beta.map_or(model.recipe().beta, |b| b.get_untracked() as f32);
-        model.train_from_scratch(steps, b);
+        model.train_from_scratch(steps, beta.map(|b| b.get_untracked() as f32));
     };
     let title2 = title.clone();
     let curve = move || {

@@ -1,0 +1,50 @@
+//! Images drawn from pixel values: one, a labelled row, and a grid of samples.
+
+use crate::plot::bmp_data_url;
+use leptos::prelude::*;
+
+/// One image as an `<img>` (pixelated when scaled up).
+pub fn image(rgb: &[u8], side: usize, px: u32, title: &str) -> impl IntoView {
+    view! {
+        <img class="px" src=bmp_data_url(rgb, side, side) width=px height=px alt=title.to_string() title=title.to_string()/>
+    }
+}
+
+/// A row of images with an optional label in front.
+pub fn image_row(
+    label: &str,
+    images: Vec<Vec<u8>>,
+    side: usize,
+    px: u32,
+    titles: Vec<String>,
+) -> impl IntoView {
+    let label = label.to_string();
+    view! {
+        <div class="image-row">
+            {(!label.is_empty()).then(|| view! { <span class="row-label">{label.clone()}</span> })}
+            {images
+                .into_iter()
+                .enumerate()
+                .map(|(i, im)| image(&im, side, px, titles.get(i).map(String::as_str).unwrap_or("")))
+                .collect_view()}
+        </div>
+    }
+}
+
+/// Images in a grid of `columns` (each at most `px` wide, narrower on a narrow screen, so
+/// the grid keeps its shape), titled "sample 1", "sample 2", ….
+pub fn image_grid(images: &[Vec<u8>], side: usize, px: u32, columns: usize) -> impl IntoView {
+    let style = format!(
+        "grid-template-columns: repeat({}, minmax(0, {px}px))",
+        columns.max(1)
+    );
+    view! {
+        <div class="sample-grid" style=style>
+            {images
+                .iter()
+                .enumerate()
+                .map(|(i, im)| image(im, side, px, &format!("sample {}", i + 1)))
+                .collect_view()}
+        </div>
+    }
+}

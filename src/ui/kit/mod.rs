@@ -1,0 +1,13 @@
+//! The UI kit every lesson's widgets are built from: controls (slider, toggle), images and
+//! image grids, the training panel, and sampling runs. Widgets wire signals to these and
+//! to the logic below `ui`; nothing here knows a lesson.
+
+mod controls;
+mod images;
+mod run;
+mod train;
+
+pub use controls::{svg_point, Choice, Slider};
+pub use images::{image, image_grid, image_row};
+pub use run::{run_status, sample_into, SampleBatch};
+pub use train::TrainPanel;
