@@ -167,8 +167,8 @@ fn train_one(r: &Recipe, opts: &Opts, device: &Device, out: &std::path::Path) {
     let first = trainer.step;
     while trainer.step < steps && t0.elapsed().as_secs_f64() < opts.max_seconds {
         let n = (steps - trainer.step).min(chunk_len) as usize;
-        let chunk = block_on(trainer.run(n, &|tape, p, step, dev| {
-            r.loss(&net, r.beta, tape, p, step, dev)
+        let chunk = block_on(trainer.run_groups(n, &|g, tape, p, step, dev| {
+            r.group_loss(&net, r.beta, g, tape, p, step, dev)
         }))
         .unwrap_or_else(|e| panic!("{}: {e}", r.name));
         for m in &chunk.metrics {

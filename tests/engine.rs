@@ -233,6 +233,31 @@ fn any_model_with_a_sampler_samples_through_the_same_run() {
 }
 
 #[test]
+fn a_gan_trains_in_the_engine_in_two_parts() {
+    let mut h = Host::new(None, now_ms);
+    let mut out = Vec::new();
+    ask(
+        &mut h,
+        Request::Train {
+            model: "gan-ring".into(),
+            steps: 3,
+            beta: None,
+            seed: 6,
+        },
+    );
+    until_idle(&mut h, &mut out);
+    let names = out.iter().find_map(|r| match r {
+        Reply::Progress { part_names, .. } if !part_names.is_empty() => Some(part_names.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        names.as_deref(),
+        Some(&["D", "D/real", "D/fake", "D/r1", "G"].map(String::from)[..])
+    );
+    assert_eq!(last_weights(&out).0, 3);
+}
+
+#[test]
 fn bad_requests_are_answered_in_words_and_lose_nothing() {
     let mut h = Host::new(None, now_ms);
     let mut out = Vec::new();

@@ -127,6 +127,11 @@ impl Tape {
 }
 
 impl<'t> Var<'t> {
+    /// The tape this value is recorded on (to record more values beside it).
+    pub fn tape(&self) -> &'t Tape {
+        self.tape
+    }
+
     pub fn value(&self) -> Tensor {
         self.tape.nodes.borrow()[self.id].value.clone()
     }

@@ -41,6 +41,10 @@ impl Rng {
         xorshifted.rotate_right(rot)
     }
 
+    pub fn next_u64(&mut self) -> u64 {
+        (self.next_u32() as u64) << 32 | self.next_u32() as u64
+    }
+
     /// Uniform in [0, 1) with 53 random bits.
     pub fn uniform(&mut self) -> f64 {
         let hi = (self.next_u32() >> 5) as u64; // 27 bits

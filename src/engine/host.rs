@@ -11,7 +11,7 @@ use crate::models::zoo::{self, Net, Recipe};
 use crate::nn::{weights, Params};
 use crate::tensor::gpu::Gpu;
 use crate::tensor::Device;
-use crate::train::{loss_fn, TrainError, Trainer};
+use crate::train::{group_loss_fn, TrainError, Trainer};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -250,7 +250,8 @@ impl Host {
         let Some(s) = self.slot(model) else { return };
         let (net, params) = s.recipe.build_with_seed(seed, &Device::Cpu);
         let cpu = params.clone();
-        match Trainer::new(params, s.recipe.optimizer(), dev).await {
+        let groups = s.recipe.groups(&net, &params);
+        match Trainer::with_groups(params, groups, dev).await {
             Ok(t) => {
                 s.net = net;
                 s.params = Some(cpu);
@@ -365,12 +366,14 @@ impl Host {
         }
         .min(left.max(1));
         let (recipe, net, beta) = (s.recipe, s.net.clone(), s.beta);
-        let loss = loss_fn(move |tape, p, step, dev| recipe.loss(&net, beta, tape, p, step, dev));
+        let loss = group_loss_fn(move |g, tape, p, step, dev| {
+            recipe.group_loss(&net, beta, g, tape, p, step, dev)
+        });
         let t0 = clock();
         let result = if left == 0 {
             Ok(None)
         } else {
-            trainer.run(n as usize, &loss).await.map(Some)
+            trainer.run_groups(n as usize, &loss).await.map(Some)
         };
         let dt = clock() - t0;
         let mut status = None;

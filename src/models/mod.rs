@@ -3,6 +3,7 @@
 pub mod autoencoder;
 pub mod density2d;
 pub mod diffusion;
+pub mod gan2d;
 pub mod generative;
 pub mod logistic;
 pub mod manifest;

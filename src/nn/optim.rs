@@ -48,10 +48,15 @@ impl Optimizer {
     }
 
     pub fn adam(lr: f32) -> Self {
+        Self::adam_betas(lr, 0.9, 0.999)
+    }
+
+    /// Adam with its moments' decay rates (GANs: β₁ = 0.5, as in the DCGAN paper).
+    pub fn adam_betas(lr: f32, beta1: f32, beta2: f32) -> Self {
         Self::new(
             Kind::Adam {
-                beta1: 0.9,
-                beta2: 0.999,
+                beta1,
+                beta2,
                 eps: 1e-8,
             },
             lr,

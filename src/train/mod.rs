@@ -228,7 +228,11 @@ impl Trainer {
     /// with several, the loss is their sum and the parts are each group's loss (by the
     /// group's name) followed by its own parts ("group/part"). A failure in any group
     /// leaves the weights and optimisers as they were before the step.
-    async fn one_step(&mut self, loss_fn: &impl GroupLossFn) -> Result<Metrics, TrainError> {
+    async fn one_step(
+        &mut self,
+        loss_fn: &impl GroupLossFn,
+        only: Option<&[usize]>,
+    ) -> Result<Metrics, TrainError> {
         let step = self.step + 1;
         let before = (
             self.params.clone(),
@@ -240,6 +244,9 @@ impl Trainer {
         let mut total = 0.0;
         let mut parts = Vec::new();
         for g in 0..self.groups.len() {
+            if only.is_some_and(|o| !o.contains(&g)) {
+                continue;
+            }
             match self.group_step(g, step, loss_fn).await {
                 Ok((l, named)) if self.groups.len() == 1 => {
                     total = l;
@@ -282,9 +289,30 @@ impl Trainer {
         steps: usize,
         loss_fn: &impl GroupLossFn,
     ) -> Result<Chunk, TrainError> {
+        self.run_selected(steps, loss_fn, None).await
+    }
+
+    /// Runs up to `steps` steps in which only the groups `only` (indices into
+    /// [`Trainer::groups`]) are updated: a GAN's discriminator alone, or its generator
+    /// alone. Each counts as a step; the others' weights and optimisers stay as they are.
+    pub async fn run_only(
+        &mut self,
+        steps: usize,
+        only: &[usize],
+        loss_fn: &impl GroupLossFn,
+    ) -> Result<Chunk, TrainError> {
+        self.run_selected(steps, loss_fn, Some(only)).await
+    }
+
+    async fn run_selected(
+        &mut self,
+        steps: usize,
+        loss_fn: &impl GroupLossFn,
+        only: Option<&[usize]>,
+    ) -> Result<Chunk, TrainError> {
         let mut metrics = Vec::with_capacity(steps);
         for _ in 0..steps {
-            match self.one_step(loss_fn).await {
+            match self.one_step(loss_fn, only).await {
                 Ok(m) => {
                     self.history.push(m.clone());
                     metrics.push(m);

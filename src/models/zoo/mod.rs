@@ -5,11 +5,15 @@
 
 mod autoencoders;
 mod denoisers;
+mod gans;
 mod generators;
+mod recipes;
 
 pub use autoencoders::{classified, Avatars, Classifier, Jars};
 pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
+pub use gans::{Ring2d, RING_VERSION};
 pub use generators::ImageGenerator;
+pub use recipes::{all_recipes, recipe, DIFFUSION_RECIPES, GAN_RECIPES, RECIPES};
 
 use super::autoencoder::{self as ae, AutoEncoder, Kind};
 use super::diffusion::{Schedule, ScheduleKind};
@@ -19,7 +23,7 @@ use crate::data::{jars, Rng};
 use crate::nn::optim::Optimizer;
 use crate::nn::Params;
 use crate::tensor::{Device, Result};
-use crate::train::{TrainError, Trainer};
+use crate::train::{Group, TrainError, Trainer};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -49,115 +53,6 @@ pub struct Recipe {
     /// (this decay per 10-step chunk) instead of the last ones: diffusion models sample
     /// far better from averaged weights.
     pub ema: Option<f32>,
-}
-
-pub const RECIPES: &[Recipe] = &[
-    Recipe {
-        name: "jar-ae",
-        arch: &Jars,
-        seed: 4,
-        steps: 3000,
-        batch: 64,
-        lr: 2e-3,
-        beta: 0.0,
-        ema: None,
-    },
-    Recipe {
-        name: "avatar-ae",
-        arch: &Avatars(Kind::Plain),
-        seed: 5,
-        steps: 2500,
-        batch: 32,
-        lr: 2e-3,
-        beta: 0.0,
-        ema: None,
-    },
-    Recipe {
-        name: "avatar-vae",
-        arch: &Avatars(Kind::Variational),
-        seed: 5,
-        steps: 2500,
-        batch: 32,
-        lr: 2e-3,
-        beta: 1.0,
-        ema: None,
-    },
-    Recipe {
-        name: "avatar-vae-b4",
-        arch: &Avatars(Kind::Variational),
-        seed: 5,
-        steps: 2500,
-        batch: 32,
-        lr: 2e-3,
-        beta: 4.0,
-        ema: None,
-    },
-    Recipe {
-        name: "avatar-vae-b025",
-        arch: &Avatars(Kind::Variational),
-        seed: 5,
-        steps: 2500,
-        batch: 32,
-        lr: 2e-3,
-        beta: 0.25,
-        ema: None,
-    },
-    Recipe {
-        name: "feature-classifier",
-        arch: &Classifier,
-        seed: 6,
-        steps: 1500,
-        batch: 32,
-        lr: 2e-3,
-        beta: 0.0,
-        ema: None,
-    },
-];
-
-/// The lesson-10 recipes (kept apart so older lessons' tests do not wait for them).
-pub const DIFFUSION_RECIPES: &[Recipe] = &[
-    Recipe {
-        name: "ddpm-swiss-roll",
-        arch: &Ddpm2d(Toy::SwissRoll),
-        seed: 10,
-        steps: 3000,
-        batch: 256,
-        lr: 2e-3,
-        beta: 0.0,
-        ema: None,
-    },
-    Recipe {
-        name: "ddpm-land",
-        arch: &Ddpm2d(Toy::Land),
-        seed: 10,
-        steps: 3000,
-        batch: 256,
-        lr: 2e-3,
-        beta: 0.0,
-        ema: None,
-    },
-    // The shipped weights took two runs: steps 1–9110 predicting ε (before the U-Net
-    // predicted v), then `--init` from that file to step 17590 predicting v (see the
-    // manifest's "init"). A run from scratch predicts v throughout.
-    Recipe {
-        name: "avatar-unet",
-        arch: &UnetArch,
-        seed: 12,
-        steps: 17590,
-        batch: 32,
-        lr: 1e-3,
-        beta: 0.0,
-        ema: Some(0.995),
-    },
-];
-
-/// Every recipe, in the order `cargo xtask train all` runs them.
-pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
-    RECIPES.iter().chain(DIFFUSION_RECIPES)
-}
-
-pub fn recipe(name: &str) -> Option<&'static Recipe> {
-    all_recipes().find(|r| r.name == name)
 }
 
 /// A built network: any [`Model`], shared cheaply. Callers that need one kind ask for it
@@ -223,6 +118,30 @@ pub use crate::train::LossParts;
 pub trait Model: AsAny + std::fmt::Debug {
     /// The loss of one step on the data `s` draws.
     fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>>;
+
+    /// The parts of one training step, updated in this order, each with its parameters and
+    /// optimiser (a GAN: the discriminator, then the generator). Default: one part holding
+    /// every parameter, Adam at the recipe's `lr`.
+    fn groups(&self, params: &Params, lr: f32) -> Vec<Group> {
+        vec![Group::new(
+            "all",
+            0..params.values.len(),
+            Optimizer::adam(lr),
+        )]
+    }
+
+    /// The loss of part `group` (see [`Model::groups`]) for one step; a model of one part
+    /// has its [`Model::loss`].
+    fn group_loss<'t>(
+        &self,
+        group: usize,
+        tape: &'t Tape,
+        p: &[Var<'t>],
+        s: StepData,
+    ) -> Result<LossParts<'t>> {
+        let _ = group;
+        self.loss(tape, p, s)
+    }
 
     fn as_autoencoder(&self) -> Option<&dyn AutoEncoderDyn> {
         None
@@ -298,17 +217,33 @@ impl Recipe {
         (net, p)
     }
 
-    pub fn optimizer(&self) -> Optimizer {
-        Optimizer::adam(self.lr)
+    /// The parts of a training step of `net` (see [`Model::groups`]).
+    pub fn groups(&self, net: &Net, params: &Params) -> Vec<Group> {
+        net.0.groups(params, self.lr)
     }
 
-    /// The loss at `step` (1-based): the batch is drawn from a generator seeded by the
-    /// recipe's seed and the step, so resuming, chunking or switching devices never
-    /// changes which data a step sees.
+    /// The loss at `step` (1-based) of a one-part model (or of a model's first part).
     pub fn loss<'t>(
         &self,
         net: &Net,
         beta: f32,
+        tape: &'t Tape,
+        p: &[Var<'t>],
+        step: u64,
+        dev: &Device,
+    ) -> Result<LossParts<'t>> {
+        self.group_loss(net, beta, 0, tape, p, step, dev)
+    }
+
+    /// The loss of part `group` at `step` (1-based): the batch is drawn from a generator
+    /// seeded by the recipe's seed, the step and the part, so resuming, chunking or
+    /// switching devices never changes which data a step sees.
+    #[allow(clippy::too_many_arguments)]
+    pub fn group_loss<'t>(
+        &self,
+        net: &Net,
+        beta: f32,
+        group: usize,
         tape: &'t Tape,
         p: &[Var<'t>],
         step: u64,
@@ -319,8 +254,12 @@ impl Recipe {
                 .wrapping_mul(0x9e37_79b9_7f4a_7c15)
                 .wrapping_add(step),
         );
+        if group > 0 {
+            rng = rng.fork(group as u64);
+        }
         let noise_seed = rng.next_u32() as u64;
-        net.0.loss(
+        net.0.group_loss(
+            group,
             tape,
             p,
             StepData {
@@ -336,7 +275,8 @@ impl Recipe {
     /// A trainer at step 0 for this recipe on `dev`.
     pub async fn trainer(&self, dev: &Device) -> std::result::Result<(Net, Trainer), TrainError> {
         let (net, params) = self.build(dev);
-        let t = Trainer::new(params, self.optimizer(), dev.clone()).await?;
+        let groups = self.groups(&net, &params);
+        let t = Trainer::with_groups(params, groups, dev.clone()).await?;
         Ok((net, t))
     }
 
