@@ -11,7 +11,7 @@ mod scale;
 
 pub use colour::{ColourMap, PALETTE};
 pub use image::{bmp_data_url, image_grid};
-pub use scale::{fmt_num, nice_ticks, Scale};
+pub use scale::{fmt_num, fmt_pct, nice_ticks, Scale};
 
 pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -87,6 +87,11 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
 
 /// A short, readable number with at least three significant digits: 0.25, 0.00383,
 /// 1.5e-4, 4032.
+/// A share as a percentage with [`fmt_num`]'s digits: 0.0383 → "3.83 %".
+pub fn fmt_pct(share: f64) -> String {
+    format!("{} %", fmt_num(100.0 * share))
+}
+
 pub fn fmt_num(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
@@ -156,6 +161,8 @@ mod tests {
         assert_eq!(fmt_num(f64::NEG_INFINITY), "−∞");
         // Three significant digits everywhere, small numbers included.
         assert_eq!(fmt_num(0.00383), "0.00383");
+        assert_eq!(fmt_pct(0.0383), "3.83 %");
+        assert_eq!(fmt_pct(0.984), "98.4 %");
         assert_eq!(fmt_num(-0.0383), "−0.0383");
         assert_eq!(fmt_num(0.38349), "0.383");
         assert_eq!(fmt_num(0.001), "0.001");

@@ -28,7 +28,7 @@ test('lesson 4: PCA and autoencoder pads decode a jar wherever the reader points
   const a = await pointAt(page, 'pca-pad', 0.3, 0.3);
   const b = await pointAt(page, 'pca-pad', 0.7, 0.7);
   assert.notEqual(a, b);
-  assert.match(await page.textContent('[data-testid=pca-explained]'), /explain \d+ % and \d+ %/);
+  assert.match(await page.textContent('[data-testid=pca-explained]'), /explain [\d.]+ % and [\d.]+ %/);
   const l = new LessonPage(page);
   await l.goto('latent-space', 'autoencoder');
   await shipped(page, 'jar-ae');
@@ -115,7 +115,7 @@ test('lesson 5: latent pad, prior samples, anomalies first, features against P_d
   await l.goto('autoencoders-vaes', 'features');
   await page.waitForSelector('[data-testid=feature-table] tbody tr', { timeout: 60_000 });
   assert.equal(await page.locator('[data-testid=feature-table] tbody tr').count(), 5);
-  assert.match(await page.textContent('[data-testid=feature-table]'), /\d+ %/);
+  assert.match(await page.textContent('[data-testid=feature-table]'), /[\d.]+ %/);
   await l.goto('autoencoders-vaes', 'beta');
   await page.waitForSelector('[data-testid=beta-stats]');
   const s1 = await page.textContent('[data-testid=beta-stats]');

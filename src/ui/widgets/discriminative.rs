@@ -5,7 +5,7 @@ use crate::data::toys::paintings;
 use crate::data::Rng;
 use crate::models::density2d::{Density2, Mixture};
 use crate::models::logistic::Logistic;
-use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
+use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::ui::kit::svg_point;
 use leptos::prelude::*;
 
@@ -87,7 +87,7 @@ pub fn PaintingsClassifier() -> impl IntoView {
             }}
         </p>
         <p class="stats">
-            {format!("Trained by 1500 steps of gradient descent: cross-entropy {} → {}, training accuracy {:.0} %.", fmt_num(loss0), fmt_num(loss), 100.0 * acc)}
+            {format!("Trained by 1500 steps of gradient descent: cross-entropy {} → {}, training accuracy {}.", fmt_num(loss0), fmt_num(loss), fmt_pct(acc))}
         </p>
         <div class="controls">
             <button disabled=true aria-describedby="no-sample-why">"Sample a new Van Gogh"</button>

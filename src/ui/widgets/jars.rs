@@ -5,7 +5,7 @@ use super::Widgets;
 use crate::data::jars::{self, Jar, SIDE};
 use crate::models::pca::Pca;
 use crate::models::zoo::jar_training_set;
-use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale};
+use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale};
 use crate::ui::kit::{image, image_row, svg_point, Choice, TrainPanel};
 use crate::ui::training::{self, async_memo};
 use leptos::prelude::*;
@@ -245,8 +245,8 @@ pub fn JarPca() -> impl IntoView {
             {comps.iter().map(|c| image(c, SIDE, 64, "a principal component (grey = 0)")).collect_view()}
         </div>
         <p class="stats" data-testid="pca-explained">{format!(
-            "The two components explain {:.0} % and {:.0} % of the pixel variance. A decoded point is the mean jar plus a mix of the two component images, so PCA can only blend, never move an edge.",
-            100.0 * p.explained[0], 100.0 * p.explained[1]
+            "The two components explain {} and {} of the pixel variance. A decoded point is the mean jar plus a mix of the two component images, so PCA can only blend, never move an edge.",
+            fmt_pct(p.explained[0]), fmt_pct(p.explained[1])
         )}</p>
     }
 }

@@ -7,7 +7,7 @@ use crate::data::Rng;
 use crate::models::density2d::{
     mean_log_likelihood, BoxModel, Density2, Gaussian, Kde, Mixture, Pt,
 };
-use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
+use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::ui::kit::{svg_point, Slider};
 use leptos::prelude::*;
 use std::sync::Arc as Rc;
@@ -221,8 +221,8 @@ pub fn LandBox() -> impl IntoView {
             {move || {
                 let b = bx.get();
                 format!(
-                    "Box: x₁ from {:.0} to {:.0}, x₂ from {:.0} to {:.0}. It covers {:.0} % of the map and holds {} of the {n} data points.",
-                    b.x0, b.x1, b.y0, b.y1, 100.0 * b.area() / ((X_MAX - X_MIN) * (Y_MAX - Y_MIN)), inside()
+                    "Box: x₁ from {:.0} to {:.0}, x₂ from {:.0} to {:.0}. It covers {} of the map and holds {} of the {n} data points.",
+                    b.x0, b.x1, b.y0, b.y1, fmt_pct(b.area() / ((X_MAX - X_MIN) * (Y_MAX - Y_MIN))), inside()
                 )
             }}
         </p>
@@ -354,10 +354,10 @@ pub fn LandTruth() -> impl IntoView {
         </div>
         <p class="readout">
             {format!(
-                "Measured on the map: {:.0} % of this box is sea, so that share of the box model's samples could never come from P_data; and {:.0} % of the land lies outside the box, where P_data puts points that the model can never produce. Land covers {:.0} % of the whole map.",
-                100.0 * box_sea as f64 / box_cells.max(1) as f64,
-                100.0 * land_out as f64 / land_cells.max(1) as f64,
-                100.0 * land.land_fraction()
+                "Measured on the map: {} of this box is sea, so that share of the box model's samples could never come from P_data; and {} of the land lies outside the box, where P_data puts points that the model can never produce. Land covers {} of the whole map.",
+                fmt_pct(box_sea as f64 / box_cells.max(1) as f64),
+                fmt_pct(land_out as f64 / land_cells.max(1) as f64),
+                fmt_pct(land.land_fraction())
             )}
         </p>
     }

@@ -6,7 +6,7 @@ use super::{avatar_svg, Shared, LESSON_OUTFIT_SEED};
 use crate::data::avatar::{to_csv, Avatar, CARDINALITIES, FEATURES, N_COMBINATIONS};
 use crate::data::{PData, Rng};
 use crate::models::tabular::{independent_of_marginals, kl, FullTable, NaiveBayes};
-use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
+use crate::plot::{fmt_num, fmt_pct, Figure, Layer, Scale, PALETTE};
 use crate::ui::kit::Slider;
 use leptos::prelude::*;
 
@@ -66,11 +66,7 @@ pub fn OutfitData() -> impl IntoView {
                 .iter()
                 .zip(&counts)
                 .zip(&truth)
-                .map(|((v, c), t)| format!(
-                    "{v}: {:.0} % observed, {:.0} % true",
-                    100.0 * c,
-                    100.0 * t
-                ))
+                .map(|((v, c), t)| format!("{v}: {} observed, {} true", fmt_pct(*c), fmt_pct(*t)))
                 .collect::<Vec<_>>()
                 .join("; ")
         );

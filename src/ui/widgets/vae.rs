@@ -9,7 +9,7 @@ use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
 use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
 use crate::models::pca::Pca;
 use crate::models::zoo::{classified, AVATAR_LATENT};
-use crate::plot::{fmt_num, Figure, PALETTE};
+use crate::plot::{fmt_num, fmt_pct, Figure, PALETTE};
 use crate::ui::kit::{image, image_row, Choice, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
@@ -473,7 +473,7 @@ pub fn VaeFeatures() -> impl IntoView {
                     {(0..5).map(|f| view! {
                         <tr>
                             <td>{FEATURES[f].name}</td>
-                            <td>{format!("{:.0} %", 100.0 * acc[f])}</td>
+                            <td>{fmt_pct(acc[f])}</td>
                             <td>{fmt_num(tv(&v[f], &truth[f]))}</td>
                             <td>{fmt_num(tv(&a[f], &truth[f]))}</td>
                         </tr>
