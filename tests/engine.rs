@@ -222,6 +222,21 @@ fn any_model_with_a_sampler_samples_through_the_same_run() {
     };
     assert_eq!(values.len(), 4 * 3 * 32 * 32);
     assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
+    // Asking for no samples ends at once, with none.
+    out.clear();
+    ask(
+        &mut h,
+        Request::Sample {
+            job: 3,
+            model: "avatar-vae".into(),
+            what: SampleSpec::Draw { n: 0, seed: 9 },
+        },
+    );
+    until_idle(&mut h, &mut out);
+    assert!(
+        matches!(out.last(), Some(Reply::Sampled { job: 3, values }) if values.is_empty()),
+        "{out:?}"
+    );
     // A model without a sampler says so.
     out.clear();
     ask(&mut h, draw("feature-classifier", 2));

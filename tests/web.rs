@@ -14,9 +14,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// The UI implements exactly the widgets the lesson table declares: a lesson's new widget
 /// needs its name in `lessons::COURSE` and its component in its topic file's `WIDGETS`.
 #[wasm_bindgen_test]
-fn every_declared_widget_is_implemented_and_no_other() {
+async fn every_declared_widget_is_implemented_and_no_other() {
     let declared: Vec<&str> = genlab::lessons::widget_names().collect();
-    assert_eq!(genlab::ui::widget_names(), declared);
+    assert_eq!(genlab::ui::widget_names().await, declared);
 }
 
 #[wasm_bindgen_test]

@@ -98,6 +98,11 @@ pub fn widget_names() -> impl Iterator<Item = &'static str> {
     COURSE.iter().flat_map(|e| e.widgets.iter().copied())
 }
 
+/// The place in the course (an index of [`all`]) of the lesson that declares `widget`.
+pub fn lesson_of_widget(widget: &str) -> Option<usize> {
+    COURSE.iter().position(|e| e.widgets.contains(&widget))
+}
+
 /// A lesson with its place in the course.
 pub struct Lesson {
     /// Position in [`all`] (what routes hold).

@@ -85,13 +85,13 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
         .collect()
 }
 
-/// A short, readable number with at least three significant digits: 0.25, 0.00383,
-/// 1.5e-4, 4032.
 /// A share as a percentage with [`fmt_num`]'s digits: 0.0383 → "3.83 %".
 pub fn fmt_pct(share: f64) -> String {
     format!("{} %", fmt_num(100.0 * share))
 }
 
+/// A short, readable number with at least three significant digits: 0.25, 0.00383,
+/// 1.5e-4, 4032.
 pub fn fmt_num(v: f64) -> String {
     if v == 0.0 {
         return "0".into();

@@ -10,6 +10,7 @@ mod kit;
 mod training;
 mod widgets;
 
+use crate::lessons::route::{parse, Route};
 use wasm_bindgen::prelude::*;
 
 /// Entry point of the page build: mounts the app on `<body>`.
@@ -17,13 +18,18 @@ use wasm_bindgen::prelude::*;
 pub fn start() {
     console_error_panic_hook::set_once();
     browser::remove_loading_message();
+    if let Route::Lesson { lesson, .. } | Route::Embed { lesson, .. } = parse(&browser::hash()) {
+        widgets::prefetch(lesson);
+    }
     leptos::mount::mount_to_body(app::App);
 }
 
 /// The names of every widget the UI implements, in course order (a browser test checks
-/// them against the lesson table, `lessons::widget_names`).
-pub fn widget_names() -> Vec<&'static str> {
-    widgets::registered().collect()
+/// them against the lesson table, `lessons::widget_names`); loads every lesson's chunk.
+pub async fn widget_names() -> Vec<&'static str> {
+    widgets::registered()
+        .await
+        .expect("in a build without chunks, every table is at hand")
 }
 
 /// The crate's version, for the console and bug reports.

@@ -37,6 +37,21 @@ test('a blocked engine is explained where it is needed, lessons 0–3 work, and 
   await page.close();
 });
 
+test('a later lesson whose widgets cannot be downloaded says so, and "Try again" loads them', async () => {
+  // Lessons after 3 keep their widgets in chunks of the page's wasm, fetched on first use.
+  const block = (route) => route.abort();
+  await browser.context.route('**/pkg/split_jars.wasm', block);
+  const { page, errors } = await open(browser.context, '#/lesson/latent-space/pca');
+  await page.waitForSelector('[data-testid=widget-failed]', { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid=widget-failed]'), /could not be downloaded/);
+  await browser.context.unroute('**/pkg/split_jars.wasm', block);
+  await page.click('[data-testid=widget-retry]');
+  await page.waitForSelector('[data-widget] svg', { timeout: 60_000 });
+  assert.equal(await page.$('[data-testid=widget-failed]'), null);
+  assert.deepEqual(errors.filter((e) => !/split_jars|could not be downloaded|ERR_FAILED|TypeError: Failed to fetch/i.test(e)), []);
+  await page.close();
+});
+
 test('a corrupt weights file is named in words, and the reader can still train', async () => {
   const garbage = (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: 'not a safetensors file' });
   await browser.context.route('**/www/weights/jar-ae.safetensors', garbage);

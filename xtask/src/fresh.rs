@@ -19,6 +19,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("xtask/src/main.rs", include_str!("main.rs")),
     ("xtask/src/serve.rs", include_str!("serve.rs")),
     ("xtask/src/sizes.rs", include_str!("sizes.rs")),
+    ("xtask/src/split.rs", include_str!("split.rs")),
     ("xtask/src/workspace.rs", include_str!("workspace.rs")),
 ];
 

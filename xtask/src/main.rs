@@ -13,6 +13,7 @@
 mod fresh;
 mod serve;
 mod sizes;
+mod split;
 mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -124,6 +125,10 @@ fn cmd_build(args: &[String]) -> Result<PathBuf> {
         copy_assets(&out)?;
     } else {
         let release = !args.iter().any(|a| a == "--dev");
+        if release {
+            // npm's binaryen: without wasm-opt the size table would not be the site's.
+            ensure_node_modules(false)?;
+        }
         build_site(&out, release)?;
     }
     eprintln!("xtask: site written to {}", out.display());
@@ -133,14 +138,8 @@ fn cmd_build(args: &[String]) -> Result<PathBuf> {
 pub fn build_site(out: &Path, release: bool) -> Result {
     let pkg = build_wasm(release)?;
     copy_assets(out)?;
-    std::fs::create_dir_all(out.join("pkg")).map_err(|e| e.to_string())?;
-    for (_, name, _) in BUILDS {
-        for f in [format!("{name}.js"), format!("{name}_bg.wasm")] {
-            copy(&pkg.join(&f), &out.join("pkg").join(&f))?;
-            let size = std::fs::metadata(out.join("pkg").join(&f)).map_or(0, |m| m.len());
-            eprintln!("xtask: {f} is {} KiB", size / 1024);
-        }
-    }
+    // The two builds' glue and wasm, the page's chunks and their link module.
+    copy_dir(&pkg, &out.join("pkg"))?;
     let rows = sizes::compress_site(out)?;
     eprint!(
         "xtask: sizes (.gz and .br written beside each)\n{}",
@@ -183,18 +182,30 @@ fn build_wasm(release: bool) -> Result<PathBuf> {
         if release {
             cargo.args(["--profile", profile]);
         }
-        if release && feature == "page" {
-            // Leptos type-erases every view and reactive closure under this cfg, so its
-            // rendering code is compiled once per output type instead of once per
-            // widget's closure: a much smaller page. (Joined to the target's flags in
-            // .cargo/config.toml; the page's profile keeps its own cache.)
+        let page = release && feature == "page";
+        if page {
+            // Leptos type-erases every view and reactive closure under `erase_components`,
+            // so its rendering code is compiled once per output type instead of once per
+            // widget's closure: a much smaller page. `split::RUSTFLAGS` mark the later
+            // lessons' widgets as chunks and keep what splitting needs. (Joined to the
+            // target's flags in .cargo/config.toml; the page's profile keeps its own cache.)
+            let flags: Vec<String> = ["--cfg", "erase_components"]
+                .iter()
+                .chain(split::RUSTFLAGS.iter())
+                .map(|f| format!("{f:?}"))
+                .collect();
             cargo.args([
                 "--config",
-                &format!("target.{TARGET}.rustflags=[\"--cfg\", \"erase_components\"]"),
+                &format!("target.{TARGET}.rustflags=[{}]", flags.join(", ")),
             ]);
         }
         run(&mut cargo)?;
-        let wasm = target_dir().join(TARGET).join(profile).join("genlab.wasm");
+        let mut wasm = target_dir().join(TARGET).join(profile).join("genlab.wasm");
+        std::fs::create_dir_all(&pkg).map_err(|e| e.to_string())?;
+        let mut chunks = Vec::new();
+        if page {
+            (wasm, chunks) = split::split(&wasm, &pkg, name)?;
+        }
         // JS glue, generated in-process by the wasm-bindgen version pinned in Cargo.lock.
         wasm_bindgen_cli_support::Bindgen::new()
             .input_path(&wasm)
@@ -202,10 +213,15 @@ fn build_wasm(release: bool) -> Result<PathBuf> {
             .web(true)
             .map_err(|e| format!("wasm-bindgen: {e}"))?
             .typescript(false)
+            // The chunks import the function table the linker exported.
+            .keep_lld_exports(page)
             .generate(&pkg)
             .map_err(|e| format!("wasm-bindgen: {e}"))?;
         if release {
             optimise(&pkg.join(format!("{name}_bg.wasm")));
+            for chunk in &chunks {
+                optimise(chunk);
+            }
         }
     }
     Ok(pkg)

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 
 /// Files smaller than this are sent as they are.
 const MIN_BYTES: u64 = 1024;
-/// What the page shell loads on any first visit (the lessons are inside the wasm).
+/// What the page shell loads on any first visit (lessons 0–3 are inside the wasm; later
+/// lessons' widgets are chunks of their own).
 const FIRST_VISIT: &[&str] = &[
     "index.html",
     "www/style.css",
     "pkg/genlab.js",
     "pkg/genlab_bg.wasm",
+    "pkg/__wasm_split.js",
 ];
 
 pub struct Row {

@@ -95,8 +95,9 @@ impl SampleRun for PriorRun {
     fn done(&self) -> usize {
         usize::from(self.out.is_some())
     }
+    /// One step, or none when no samples were asked for (a run of nothing is finished).
     fn total(&self) -> usize {
-        1
+        usize::from(!self.zs.is_empty())
     }
     fn step(&mut self) -> Result<()> {
         if self.out.is_none() && !self.zs.is_empty() {

@@ -13,6 +13,10 @@ mod vae;
 
 use crate::data::rng::fresh_seed;
 use leptos::prelude::*;
+use futures_channel::oneshot;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 
 /// State that several widgets read, provided once by the app.
 #[derive(Clone, Copy)]
@@ -38,39 +42,197 @@ impl Shared {
 /// A lesson's widgets: each name (as the lesson's Markdown writes it) with its component.
 pub type Widgets = &'static [(&'static str, fn() -> AnyView)];
 
-/// Every lesson's widgets: one line per lesson (the lesson's entry in `lessons::COURSE`
-/// declares the same names; `tests/web.rs` checks the two agree).
-const REGISTRY: &[Widgets] = &[
-    discriminative::WIDGETS,
-    land::WIDGETS,
-    outfits::WIDGETS,
-    pixels::WIDGETS,
-    jars::WIDGETS,
-    vae::WIDGETS,
-    diffusion::WIDGETS,
-];
-
-/// The names of every registered widget, in course order.
-pub fn registered() -> impl Iterator<Item = &'static str> {
-    REGISTRY
-        .iter()
-        .flat_map(|w| w.iter().map(|(name, _)| *name))
+/// Where a lesson's widgets live in the page build.
+enum Part {
+    /// In the first-visit wasm (home and lessons 0–3 must open without more downloads).
+    Now(Widgets),
+    /// In a chunk of its own, downloaded when a step first shows one of them (see
+    /// [`later!`]).
+    Later(fn() -> Chunk),
 }
 
-/// Mounts the widget called `name`.
+/// A lesson's widget table on its way from its chunk.
+type Chunk = Pin<Box<dyn Future<Output = Result<Widgets, ChunkFailed>>>>;
+
+/// A chunk of the page that could not be downloaded (offline, or a failed request).
+#[derive(Debug)]
+pub struct ChunkFailed;
+
+#[cfg(genlab_split)]
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkFailed {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkFailed
+    }
+}
+
+/// A lesson whose widgets load later: `later!(module)`. In the site's page build
+/// (`--cfg genlab_split`, set by `cargo xtask build`) the module's code goes into its own
+/// wasm chunk, cut out by the build after linking; in every other build it is an ordinary
+/// call, so tests reach the same tables.
+macro_rules! later {
+    ($module:ident) => {{
+        #[cfg(genlab_split)]
+        #[leptos::wasm_split::wasm_split($module, fallible, wasm_split_path = ::leptos::wasm_split)]
+        fn table() -> Result<Widgets, ChunkFailed> {
+            Ok($module::WIDGETS)
+        }
+        #[cfg(not(genlab_split))]
+        async fn table() -> Result<Widgets, ChunkFailed> {
+            Ok($module::WIDGETS)
+        }
+        Part::Later(|| Box::pin(table()))
+    }};
+}
+
+/// Every lesson's widgets: one line per lesson, in course order (the lesson's entry in
+/// `lessons::COURSE` declares the same names; `tests/web.rs` checks the two agree).
+const REGISTRY: &[Part] = &[
+    Part::Now(discriminative::WIDGETS),
+    Part::Now(land::WIDGETS),
+    Part::Now(outfits::WIDGETS),
+    Part::Now(pixels::WIDGETS),
+    later!(jars),
+    later!(vae),
+    later!(diffusion),
+];
+
+/// Where each registry line's chunk stands (by line): one download at a time per chunk,
+/// whoever asks for it (the start-up prefetch, each widget of a step).
+enum Fetch {
+    Idle,
+    /// In flight; these wait for its answer.
+    Waiting(Vec<oneshot::Sender<Result<Widgets, ChunkFailed>>>),
+    Done(Widgets),
+}
+
+thread_local! {
+    static FETCHES: RefCell<Vec<Fetch>> =
+        RefCell::new(REGISTRY.iter().map(|_| Fetch::Idle).collect());
+}
+
+/// The widget table of registry line `i`, downloading its chunk if it has one.
+async fn table(i: usize) -> Result<Widgets, ChunkFailed> {
+    let load = match REGISTRY.get(i) {
+        None => return Ok(&[]),
+        Some(Part::Now(w)) => return Ok(w),
+        Some(Part::Later(load)) => *load,
+    };
+    let wait = FETCHES.with(|f| match &mut f.borrow_mut()[i] {
+        Fetch::Done(w) => Err(Ok(*w)),
+        Fetch::Waiting(q) => {
+            let (tx, rx) = oneshot::channel();
+            q.push(tx);
+            Ok(Some(rx))
+        }
+        idle @ Fetch::Idle => {
+            *idle = Fetch::Waiting(Vec::new());
+            Ok(None)
+        }
+    });
+    match wait {
+        Err(done) => done,
+        Ok(Some(rx)) => rx.await.unwrap_or(Err(ChunkFailed)),
+        Ok(None) => {
+            let got = load().await;
+            let waiting = FETCHES.with(|f| {
+                let next = match &got {
+                    Ok(w) => Fetch::Done(w),
+                    Err(ChunkFailed) => Fetch::Idle, // the next ask tries again
+                };
+                std::mem::replace(&mut f.borrow_mut()[i], next)
+            });
+            if let Fetch::Waiting(q) = waiting {
+                for tx in q {
+                    let _ = tx.send(match &got {
+                        Ok(w) => Ok(*w),
+                        Err(ChunkFailed) => Err(ChunkFailed),
+                    });
+                }
+            }
+            got
+        }
+    }
+}
+
+/// The names of every registered widget, in course order (loads every chunk).
+pub async fn registered() -> Result<Vec<&'static str>, ChunkFailed> {
+    let mut names = Vec::new();
+    for i in 0..REGISTRY.len() {
+        names.extend(table(i).await?.iter().map(|(name, _)| *name));
+    }
+    Ok(names)
+}
+
+/// Starts downloading the chunk of the lesson at `lesson` (a place in the course), if its
+/// widgets have one: the page calls this as it starts, so that a link straight to a later
+/// lesson fetches the chunk beside the page's first render instead of after it.
+pub fn prefetch(lesson: usize) {
+    if let Some(Part::Later(_)) = REGISTRY.get(lesson) {
+        wasm_bindgen_futures::spawn_local(async move {
+            // A failure is reported by the widget, which asks again.
+            let _ = table(lesson).await;
+        });
+    }
+}
+
+
+fn missing(name: &str) -> String {
+    format!("This step names a widget that does not exist: “{name}”.")
+}
+
+/// Mounts the widget called `name`, once its lesson's chunk is in.
 #[component]
 pub fn Widget(name: String, args: Vec<String>) -> impl IntoView {
     let _ = &args; // no widget takes arguments yet; the lesson format allows them
-    let found = REGISTRY
-        .iter()
-        .flat_map(|w| w.iter())
-        .find(|(n, _)| *n == name);
-    let inner = match found {
-        Some((_, make)) => make(),
-        None => {
-            let why = format!("This step names a widget that does not exist: “{name}”.");
-            web_sys::console::error_1(&why.clone().into());
-            view! { <p class="error">{why}</p> }.into_any()
+    let state: RwSignal<Option<Result<fn() -> AnyView, String>>> = RwSignal::new(None);
+    let lookup = {
+        let name = name.clone();
+        move || {
+            let line = crate::lessons::lesson_of_widget(&name);
+            let name = name.clone();
+            let found = move |table: Result<Widgets, ChunkFailed>| {
+                let found = match table {
+                    Ok(w) => w
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, make)| *make)
+                        .ok_or_else(|| missing(&name)),
+                    Err(ChunkFailed) => Err(
+                        "This step's widgets could not be downloaded (are you offline?)".into(),
+                    ),
+                };
+                if let Err(why) = &found {
+                    web_sys::console::error_1(&why.into());
+                }
+                state.set(Some(found));
+            };
+            match line.and_then(|i| Some((i, REGISTRY.get(i)?))) {
+                None => found(Ok(&[])),
+                // At once, so that the first visit's steps never flash a loading line.
+                Some((_, Part::Now(w))) => found(Ok(w)),
+                Some((i, Part::Later(_))) => {
+                    // Later lessons train and sample in the engine: start it while their
+                    // chunk downloads rather than after.
+                    crate::ui::engine::wake();
+                    leptos::task::spawn_local(async move { found(table(i).await) })
+                }
+            }
+        }
+    };
+    lookup();
+    let inner = move || match state.get() {
+        None => view! { <p class="loading">"Loading this step's widgets…"</p> }.into_any(),
+        Some(Ok(make)) => make(),
+        Some(Err(why)) => {
+            let lookup = lookup.clone();
+            view! {
+                <p class="error" data-testid="widget-failed">{why}</p>
+                <button data-testid="widget-retry" on:click=move |_| {
+                    state.set(None);
+                    lookup();
+                }>"Try again"</button>
+            }
+            .into_any()
         }
     };
     view! { <section class="widget" data-widget=name.clone()>{inner}</section> }
