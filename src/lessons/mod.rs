@@ -86,6 +86,7 @@ const COURSE: &[Entry] = &[
             "vae-features",
         ]
     ),
+    lesson!(6, "06-gans", &["gan-ring", "gan-ring-collapse"]),
     lesson!(
         10,
         "10-diffusion",

@@ -82,36 +82,10 @@ impl Server {
         let root = root.to_path_buf();
         let handle = std::thread::spawn(move || {
             for req in server.incoming_requests() {
-                let accept = req
-                    .headers()
-                    .iter()
-                    .find(|h| h.field.equiv("Accept-Encoding"))
-                    .map(|h| h.value.as_str().to_string())
-                    .unwrap_or_default();
-                let resp = match resolve(&root, req.url()).map(|p| {
-                    let (file, enc) = encoded(&p, &accept);
-                    (p, file, enc)
-                }) {
-                    Some((p, file, enc)) if file.is_file() => {
-                        let body = std::fs::read(&file).unwrap_or_default();
-                        let r = Response::from_data(body)
-                            .with_header(header("Content-Type", mime(&p)))
-                            .with_header(header("Vary", "Accept-Encoding"));
-                        match enc {
-                            Some(e) => r.with_header(header("Content-Encoding", e)),
-                            None => r,
-                        }
-                    }
-                    _ => Response::from_data(b"404 not found".to_vec())
-                        .with_status_code(StatusCode(404))
-                        .with_header(header("Content-Type", "text/plain")),
-                };
-                let resp = resp
-                    .with_header(header("Cross-Origin-Opener-Policy", "same-origin"))
-                    .with_header(header("Cross-Origin-Embedder-Policy", "require-corp"))
-                    .with_header(header("Cross-Origin-Resource-Policy", "cross-origin"))
-                    .with_header(header("Cache-Control", "no-cache"));
-                let _ = req.respond(resp);
+                // Each answer on its own thread: a client that stops reading (a page being
+                // closed) must not hold up the requests of every other page.
+                let root = root.clone();
+                std::thread::spawn(move || respond(req, &root));
             }
         });
         Ok(Server { addr, handle })
@@ -120,6 +94,40 @@ impl Server {
     pub fn join(self) {
         let _ = self.handle.join();
     }
+}
+
+/// Answers one request from the files under `root`.
+fn respond(req: tiny_http::Request, root: &Path) {
+    let accept = req
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Accept-Encoding"))
+        .map(|h| h.value.as_str().to_string())
+        .unwrap_or_default();
+    let resp = match resolve(root, req.url()).map(|p| {
+        let (file, enc) = encoded(&p, &accept);
+        (p, file, enc)
+    }) {
+        Some((p, file, enc)) if file.is_file() => {
+            let body = std::fs::read(&file).unwrap_or_default();
+            let r = Response::from_data(body)
+                .with_header(header("Content-Type", mime(&p)))
+                .with_header(header("Vary", "Accept-Encoding"));
+            match enc {
+                Some(e) => r.with_header(header("Content-Encoding", e)),
+                None => r,
+            }
+        }
+        _ => Response::from_data(b"404 not found".to_vec())
+            .with_status_code(StatusCode(404))
+            .with_header(header("Content-Type", "text/plain")),
+    };
+    let resp = resp
+        .with_header(header("Cross-Origin-Opener-Policy", "same-origin"))
+        .with_header(header("Cross-Origin-Embedder-Policy", "require-corp"))
+        .with_header(header("Cross-Origin-Resource-Policy", "cross-origin"))
+        .with_header(header("Cache-Control", "no-cache"));
+    let _ = req.respond(resp);
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 mod diffusion;
 mod discriminative;
+mod gans;
 mod jars;
 mod land;
 mod outfits;
@@ -93,6 +94,7 @@ const REGISTRY: &[Part] = &[
     Part::Now(pixels::WIDGETS),
     later!(jars),
     later!(vae),
+    later!(gans),
     later!(diffusion),
 ];
 
