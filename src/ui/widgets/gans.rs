@@ -17,7 +17,12 @@ pub const WIDGETS: Widgets = &[
         ring_gan("gan-ring", "the GAN with the fix", "gan").into_any()
     }),
     ("gan-ring-collapse", || {
-        ring_gan("gan-ring-collapse", "the GAN set up to collapse", "gan-collapse").into_any()
+        ring_gan(
+            "gan-ring-collapse",
+            "the GAN set up to collapse",
+            "gan-collapse",
+        )
+        .into_any()
     }),
 ];
 
@@ -108,7 +113,10 @@ async fn finish(
         .map(|d| d[0] as f64)
         .collect();
     let judged = model
-        .call("critic", rows(&[real.as_slice(), fakes.as_slice()].concat()))
+        .call(
+            "critic",
+            rows(&[real.as_slice(), fakes.as_slice()].concat()),
+        )
         .await?;
     let share = |ds: &[Vec<f32>], real: bool| {
         ds.iter().filter(|d| (d[0] >= 0.5) == real).count() as f64 / ds.len().max(1) as f64
@@ -207,7 +215,12 @@ fn curves_svg(marks: &[Mark]) -> String {
     });
     let line = |pick: fn(&Mark) -> f64| marks.iter().map(|m| (m.step as f64, pick(m))).collect();
     let series: [(&str, fn(&Mark) -> f64, usize, bool); 4] = [
-        ("modes covered / 8", |m| m.covered as f64 / RING_MODES as f64, 0, false),
+        (
+            "modes covered / 8",
+            |m| m.covered as f64 / RING_MODES as f64,
+            0,
+            false,
+        ),
         ("fakes near a mode", |m| m.quality, 1, false),
         ("D right on real", |m| m.right_on_real, 2, true),
         ("D right on fake", |m| m.right_on_fake, 3, true),
@@ -236,7 +249,11 @@ fn ring_gan(model: &'static str, title: &'static str, testid: &'static str) -> i
     let settings = GanSettings::stable();
     let mut rng = Rng::new(6);
     let noise: Vec<Vec<f32>> = (0..N)
-        .map(|_| (0..settings.noise_dim).map(|_| rng.normal() as f32).collect())
+        .map(|_| {
+            (0..settings.noise_dim)
+                .map(|_| rng.normal() as f32)
+                .collect()
+        })
         .collect();
     let real = Target::Ring.sample(N, &mut Rng::new(7));
     let latest = {

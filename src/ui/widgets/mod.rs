@@ -13,8 +13,8 @@ mod pixels;
 mod vae;
 
 use crate::data::rng::fresh_seed;
-use leptos::prelude::*;
 use futures_channel::oneshot;
+use leptos::prelude::*;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -177,7 +177,6 @@ pub fn prefetch(lesson: usize) {
     }
 }
 
-
 fn missing(name: &str) -> String {
     format!("This step names a widget that does not exist: “{name}”.")
 }
@@ -199,9 +198,9 @@ pub fn Widget(name: String, args: Vec<String>) -> impl IntoView {
                         .find(|(n, _)| *n == name)
                         .map(|(_, make)| *make)
                         .ok_or_else(|| missing(&name)),
-                    Err(ChunkFailed) => Err(
-                        "This step's widgets could not be downloaded (are you offline?)".into(),
-                    ),
+                    Err(ChunkFailed) => {
+                        Err("This step's widgets could not be downloaded (are you offline?)".into())
+                    }
                 };
                 if let Err(why) = &found {
                     web_sys::console::error_1(&why.into());
