@@ -1,11 +1,16 @@
 //! A static file server for the built site, with the headers Genlab needs:
 //! correct MIME types (application/wasm for streaming compilation) and cross-origin
 //! isolation (COOP/COEP), which wasm threads will need.
+//!
+//! It is our own few lines over `std::net`, one request per connection. The crate it
+//! replaced (tiny_http 0.12) now and then left a response unread by Chromium on a busy
+//! machine: a wasm chunk's `fetch` never finished and a lesson's widgets never came.
 
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use std::thread::JoinHandle;
-use tiny_http::{Header, Response, StatusCode};
+use std::time::Duration;
 
 pub struct Server {
     pub addr: String,
@@ -64,28 +69,22 @@ pub fn encoded(path: &Path, accept: &str) -> (PathBuf, Option<&'static str>) {
     (path.to_path_buf(), None)
 }
 
-fn header(k: &str, v: &str) -> Header {
-    Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("valid header")
-}
-
 impl Server {
     /// Starts serving `root` on host:port (port 0 picks a free one) in a background thread.
     pub fn start(host: &str, port: u16, root: &Path) -> Result<Server, String> {
-        let server = tiny_http::Server::http((host, port))
+        let listener = TcpListener::bind((host, port))
             .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
-        let addr = server
-            .server_addr()
-            .to_ip()
+        let addr = listener
+            .local_addr()
             .map(|a| a.to_string())
-            .unwrap_or_default();
-        let server = Arc::new(server);
+            .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
         let root = root.to_path_buf();
         let handle = std::thread::spawn(move || {
-            for req in server.incoming_requests() {
-                // Each answer on its own thread: a client that stops reading (a page being
-                // closed) must not hold up the requests of every other page.
+            for stream in listener.incoming().flatten() {
+                // Each connection on its own thread: a client that stops reading (a page
+                // being closed) must not hold up the requests of every other page.
                 let root = root.clone();
-                std::thread::spawn(move || respond(req, &root));
+                std::thread::spawn(move || answer(stream, &root));
             }
         });
         Ok(Server { addr, handle })
@@ -96,38 +95,91 @@ impl Server {
     }
 }
 
-/// Answers one request from the files under `root`.
-fn respond(req: tiny_http::Request, root: &Path) {
-    let accept = req
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Accept-Encoding"))
-        .map(|h| h.value.as_str().to_string())
+/// The request line and headers of one request, read up to the blank line.
+fn read_head(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut byte).ok()?;
+        if n == 0 || head.len() > 64 * 1024 {
+            return None;
+        }
+        head.extend_from_slice(&byte[..n]);
+    }
+    String::from_utf8(head).ok()
+}
+
+/// Answers the one request on `stream` from the files under `root`, then closes the
+/// connection. One request per connection, closed cleanly (our side's writing shut
+/// first, then the client's end read to its close) so that no answer is cut short by a
+/// reset; browsers open a new connection per file, which costs nothing on one machine.
+fn answer(mut stream: TcpStream, root: &Path) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let Some(head) = read_head(&mut stream) else {
+        return;
+    };
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or("").split(' ');
+    let (method, url) = (first.next().unwrap_or(""), first.next().unwrap_or("/"));
+    let accept = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("Accept-Encoding"))
+        .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    let resp = match resolve(root, req.url()).map(|p| {
-        let (file, enc) = encoded(&p, &accept);
-        (p, file, enc)
-    }) {
-        Some((p, file, enc)) if file.is_file() => {
-            let body = std::fs::read(&file).unwrap_or_default();
-            let r = Response::from_data(body)
-                .with_header(header("Content-Type", mime(&p)))
-                .with_header(header("Vary", "Accept-Encoding"));
-            match enc {
-                Some(e) => r.with_header(header("Content-Encoding", e)),
-                None => r,
+    let (status, kind, enc, body) = match (method, resolve(root, url)) {
+        ("GET" | "HEAD", Some(p)) => {
+            let (file, enc) = encoded(&p, &accept);
+            match std::fs::read(&file) {
+                Ok(body) => ("200 OK", mime(&p), enc, body),
+                Err(_) => (
+                    "404 Not Found",
+                    "text/plain",
+                    None,
+                    b"404 not found".to_vec(),
+                ),
             }
         }
-        _ => Response::from_data(b"404 not found".to_vec())
-            .with_status_code(StatusCode(404))
-            .with_header(header("Content-Type", "text/plain")),
+        ("GET" | "HEAD", None) => (
+            "404 Not Found",
+            "text/plain",
+            None,
+            b"404 not found".to_vec(),
+        ),
+        _ => (
+            "405 Method Not Allowed",
+            "text/plain",
+            None,
+            b"405 method not allowed".to_vec(),
+        ),
     };
-    let resp = resp
-        .with_header(header("Cross-Origin-Opener-Policy", "same-origin"))
-        .with_header(header("Cross-Origin-Embedder-Policy", "require-corp"))
-        .with_header(header("Cross-Origin-Resource-Policy", "cross-origin"))
-        .with_header(header("Cache-Control", "no-cache"));
-    let _ = req.respond(resp);
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\
+         Vary: Accept-Encoding\r\nCross-Origin-Opener-Policy: same-origin\r\n\
+         Cross-Origin-Embedder-Policy: require-corp\r\n\
+         Cross-Origin-Resource-Policy: cross-origin\r\nCache-Control: no-cache\r\n\
+         Connection: close\r\n",
+        body.len()
+    );
+    if let Some(e) = enc {
+        out.push_str(&format!("Content-Encoding: {e}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    if method != "HEAD" {
+        bytes.extend_from_slice(&body);
+    }
+    if stream
+        .write_all(&bytes)
+        .and_then(|_| stream.flush())
+        .is_err()
+    {
+        return;
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    // Read until the client closes its end, so our close does not reset the connection.
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut sink = [0u8; 1024];
+    while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
 }
 
 #[cfg(test)]
@@ -193,6 +245,42 @@ mod tests {
         assert!(resp.contains("Cross-Origin-Opener-Policy: same-origin"));
         assert!(resp.contains("Cross-Origin-Embedder-Policy: require-corp"));
         assert!(resp.ends_with("<p>hi</p>"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// Many clients at once each get the whole file, and HEAD gets the headers alone.
+    #[test]
+    fn every_client_gets_the_whole_file() {
+        use std::io::{Read, Write};
+        let root = std::env::temp_dir().join(format!("genlab-serve4-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(root.join("big.wasm"), &body).unwrap();
+        let s = Server::start("127.0.0.1", 0, &root).unwrap();
+        let fetch = |req: &'static str| {
+            let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
+            c.write_all(req.as_bytes()).unwrap();
+            let mut resp = Vec::new();
+            c.read_to_end(&mut resp).unwrap();
+            resp
+        };
+        std::thread::scope(|sc| {
+            let all: Vec<_> = (0..24)
+                .map(|_| sc.spawn(|| fetch("GET /big.wasm HTTP/1.1\r\nHost: x\r\n\r\n")))
+                .collect();
+            for h in all {
+                let resp = h.join().unwrap();
+                let split = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                let head = String::from_utf8_lossy(&resp[..split]);
+                assert!(head.contains("Content-Type: application/wasm"), "{head}");
+                assert!(head.contains("Content-Length: 300000"), "{head}");
+                assert_eq!(&resp[split..], &body[..]);
+            }
+        });
+        let head = fetch("HEAD /big.wasm HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(head.ends_with(b"\r\n\r\n"));
+        let post = String::from_utf8(fetch("POST / HTTP/1.1\r\nHost: x\r\n\r\n")).unwrap();
+        assert!(post.starts_with("HTTP/1.1 405"), "{post}");
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
