@@ -280,6 +280,34 @@ fn main() {
         .into_iter()
         .chain(block_on(Gpu::new()).ok().map(|g| ("GPU", Device::Gpu(g))))
     {
+        gan_rows(&dev, label);
         diffusion_rows(&dev, label);
     }
+}
+
+/// Lesson 6's DCGAN: one training step (D then G, batch 32), and 64 people drawn.
+fn gan_rows(dev: &Device, label: &str) {
+    use genlab::models::sampling::{run_to_end, SampleSpec};
+    let r = genlab::models::zoo::recipe("avatar-gan").unwrap();
+    let (net, mut t) = block_on(r.trainer(dev)).unwrap();
+    let loss = genlab::train::group_loss_fn(|g, tape, p, step, d| {
+        r.group_loss(&net, r.beta, g, tape, p, step, d)
+    });
+    time(
+        &format!("avatar-gan training step, batch 32 ({label})"),
+        "steps/s",
+        1.0,
+        || block_on(t.run_groups(1, &loss)).unwrap(),
+    );
+    let params = t.params.clone();
+    time(
+        &format!("avatar-gan: 64 samples ({label})"),
+        "runs/s",
+        1.0,
+        || {
+            let spec = SampleSpec::Draw { n: 64, seed: 3 };
+            let mut run = net.sampler(&params, &spec, dev).unwrap();
+            block_on(run_to_end(run.as_mut())).unwrap()
+        },
+    );
 }

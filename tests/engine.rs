@@ -37,6 +37,7 @@ fn train(steps: u64) -> Request {
         steps,
         beta: None,
         seed: 3,
+        options: vec![],
     }
 }
 
@@ -258,6 +259,7 @@ fn a_gan_trains_in_the_engine_in_two_parts() {
             steps: 3,
             beta: None,
             seed: 6,
+            options: vec![],
         },
     );
     until_idle(&mut h, &mut out);
@@ -270,6 +272,121 @@ fn a_gan_trains_in_the_engine_in_two_parts() {
         Some(&["D", "D/real", "D/fake", "D/r1", "G"].map(String::from)[..])
     );
     assert_eq!(last_weights(&out).0, 3);
+}
+
+/// The values of the named tensors of a safetensors file.
+fn tensors(bytes: &[u8], prefix: &str) -> Vec<f32> {
+    let w = genlab::nn::weights::from_bytes(bytes).unwrap();
+    let mut names: Vec<_> = w.tensors.keys().filter(|k| k.starts_with(prefix)).collect();
+    names.sort();
+    names.iter().flat_map(|k| w.tensors[*k].1.clone()).collect()
+}
+
+#[test]
+fn a_gan_takes_the_readers_settings_and_steps_one_part_alone() {
+    let mut h = Host::new(None, now_ms);
+    let mut out = Vec::new();
+    // Two moons, noise of 3 numbers, the saturating loss: the network is built to match.
+    let options = vec![
+        ("target".to_string(), vec![1.0]),
+        ("noise_dim".to_string(), vec![3.0]),
+        ("minimax".to_string(), vec![1.0]),
+        ("lr_g".to_string(), vec![0.005]),
+    ];
+    ask(
+        &mut h,
+        Request::Train {
+            model: "gan-ring".into(),
+            steps: 2,
+            beta: None,
+            seed: 6,
+            options,
+        },
+    );
+    until_idle(&mut h, &mut out);
+    let (at, before) = last_weights(&out);
+    assert_eq!(at, 2);
+    assert_eq!(
+        genlab::nn::weights::from_bytes(&before).unwrap().tensors["g.0.weight"].0,
+        [3, 64]
+    );
+    // One step of D alone moves D's weights and leaves G's as they were.
+    out.clear();
+    ask(
+        &mut h,
+        Request::Step {
+            model: "gan-ring".into(),
+            steps: 1,
+            only: vec!["D".into()],
+        },
+    );
+    until_idle(&mut h, &mut out);
+    let (at, after) = last_weights(&out);
+    assert_eq!(at, 3);
+    assert_eq!(tensors(&after, "g."), tensors(&before, "g."));
+    assert_ne!(tensors(&after, "d."), tensors(&before, "d."));
+    assert!(out.iter().any(|r| matches!(
+        r,
+        Reply::Status {
+            status: JobStatus::Done,
+            ..
+        }
+    )));
+    // Calls answer with the reader's network: 3 numbers of noise in, a point out.
+    ask(
+        &mut h,
+        Request::Call {
+            id: 1,
+            model: "gan-ring".into(),
+            function: "generate".into(),
+            rows: vec![vec![0.1, -0.2, 0.3]],
+            args: vec![],
+        },
+    );
+    out.clear();
+    collect(&mut h, &mut out);
+    assert!(
+        matches!(&out[..], [Reply::Called { id: 1, result: Ok(rows) }] if rows[0].len() == 2),
+        "{out:?}"
+    );
+    // Settings out of range, a part that does not exist, settings for a network that takes
+    // none: each refused in words.
+    out.clear();
+    for (model, options) in [
+        ("gan-ring", vec![("lr_d".to_string(), vec![5.0])]),
+        ("gan-ring", vec![("colour".to_string(), vec![1.0])]),
+        ("jar-ae", vec![("lr_d".to_string(), vec![0.01])]),
+    ] {
+        ask(
+            &mut h,
+            Request::Train {
+                model: model.into(),
+                steps: 1,
+                beta: None,
+                seed: 1,
+                options,
+            },
+        );
+    }
+    ask(
+        &mut h,
+        Request::Step {
+            model: "gan-ring".into(),
+            steps: 1,
+            only: vec!["E".into()],
+        },
+    );
+    collect(&mut h, &mut out);
+    let failed = out
+        .iter()
+        .filter(|r| matches!(r, Reply::Status { status: JobStatus::Failed(why), .. } if why.starts_with("These settings cannot be used")))
+        .count();
+    assert_eq!(failed, 3, "{out:?}");
+    assert!(
+        out.iter()
+            .any(|r| matches!(r, Reply::Error(e) if e.contains("no part called “E”"))),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -294,6 +411,7 @@ fn bad_requests_are_answered_in_words_and_lose_nothing() {
             steps: 1,
             beta: None,
             seed: 1,
+            options: vec![],
         },
     );
     collect(&mut h, &mut out);

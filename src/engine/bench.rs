@@ -40,8 +40,8 @@ where
     Ok((super::now_ms() - start) / reps as f64)
 }
 
-/// Milliseconds per training step of recipe `name` on `dev`, with its network and the
-/// weights it started from.
+/// Milliseconds per training step of recipe `name` on `dev` (every part of the step: a
+/// GAN's D and G), with its network and the weights it started from.
 // `time` awaits one repetition before starting the next, so the borrow is never shared.
 #[allow(clippy::await_holding_refcell_ref)]
 async fn train_step_ms(
@@ -60,9 +60,11 @@ async fn train_step_ms(
         let t = &t;
         async move {
             let mut tr = t.borrow_mut();
-            tr.run(
+            tr.run_groups(
                 1,
-                &crate::train::loss_fn(|tape, p, step, d| r.loss(&net, r.beta, tape, p, step, d)),
+                &crate::train::group_loss_fn(|g, tape, p, step, d| {
+                    r.group_loss(&net, r.beta, g, tape, p, step, d)
+                }),
             )
             .await
             .map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -117,9 +119,11 @@ pub async fn bench_mlp(gpu: bool) -> Result<f64, JsValue> {
     .await
 }
 
-/// Lessons 4–5 timings, as `{ jarDecodeMs, avatarDecodeMs, vaeStepMs }`: decoding one
-/// latent point (the pads' work per pointer move, always on the CPU path) and one training
-/// step of the avatar VAE (batch 32) on the chosen path.
+/// Lesson timings, as `{ jarDecodeMs, avatarDecodeMs, vaeStepMs, ganStepMs, gan64Ms,
+/// unetStepMs, ddimStepMs }`: decoding one latent point (the pads' work per pointer move,
+/// always on the CPU path), and on the chosen path one training step of the avatar VAE
+/// (batch 32), of the DCGAN (batch 32), 64 DCGAN samples, a U-Net step and a guided DDIM
+/// step.
 #[wasm_bindgen]
 #[allow(clippy::await_holding_refcell_ref)] // as in train_step_ms: one repetition at a time
 pub async fn bench_lessons(gpu: bool) -> Result<JsValue, JsValue> {
@@ -144,6 +148,22 @@ pub async fn bench_lessons(gpu: bool) -> Result<JsValue, JsValue> {
     let dev = device(gpu).await?;
     let (ms, _, _) = train_step_ms("avatar-vae", &dev).await?;
     out.push(("vaeStepMs", ms));
+    // Lesson 6: a DCGAN training step, and 64 people drawn by its generator.
+    let (ms, net, params) = train_step_ms("avatar-gan", &dev).await?;
+    out.push(("ganStepMs", ms));
+    let ms = time(|| {
+        let spec = crate::models::sampling::SampleSpec::Draw { n: 64, seed: 3 };
+        let run = net.sampler(&params, &spec, &dev);
+        async move {
+            let mut run = run.ok_or_else(|| JsValue::from_str("the DCGAN does not sample"))?;
+            crate::models::sampling::run_to_end(run.as_mut())
+                .await
+                .map_err(js)?;
+            Ok(())
+        }
+    })
+    .await?;
+    out.push(("gan64Ms", ms));
     // Lesson 10: a U-Net training step, and one guided DDIM step for 16 avatars.
     let (ms, net, params) = train_step_ms("avatar-unet", &dev).await?;
     out.push(("unetStepMs", ms));

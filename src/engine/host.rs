@@ -31,9 +31,14 @@ pub fn on(dev: &Device) -> &'static str {
 struct Slot {
     recipe: &'static Recipe,
     net: Net,
-    /// The network's parameters as first built: the names and shapes a weights file given
-    /// by the page is loaded into (so it is built once, not for every file).
+    /// The recipe's network and its parameters as first built: what a weights file given
+    /// by the page is loaded into (built once, not for every file; a run with the reader's
+    /// settings has a network of its own, in `net`).
+    base: Net,
     blank: Params,
+    /// The parts a `Step` request updates alone (indices of the trainer's groups); `None`:
+    /// every part.
+    only: Option<Vec<usize>>,
     /// The latest CPU weights: set by the page, or published by the job.
     params: Option<Params>,
     /// The job's trainer (kept when paused or done, so it can go on exactly).
@@ -118,8 +123,10 @@ impl Host {
                 model.to_string(),
                 Slot {
                     recipe,
+                    base: net.clone(),
                     net,
                     blank,
+                    only: None,
                     params: None,
                     trainer: None,
                     total: 0,
@@ -155,7 +162,9 @@ impl Host {
                 steps,
                 beta,
                 seed,
-            } => self.train(&model, steps, beta, seed).await,
+                options,
+            } => self.train(&model, steps, beta, seed, &options).await,
+            Request::Step { model, steps, only } => self.step_parts(&model, steps, &only),
             Request::Pause { model } => {
                 let Some(s) = self.slot(&model) else { return };
                 if s.running {
@@ -173,6 +182,7 @@ impl Host {
                 }
                 s.total = total;
                 s.running = true;
+                s.only = None;
                 self.status(&model, JobStatus::Running);
             }
             Request::Sample { job, model, what } => self.sample(job, &model, what).await,
@@ -224,6 +234,7 @@ impl Host {
         match weights::load_into(&mut p, bytes, &Device::Cpu) {
             Ok(metadata) => {
                 let was_running = s.running;
+                s.net = s.base.clone();
                 s.params = Some(p);
                 s.trainer = None;
                 s.running = false;
@@ -244,11 +255,25 @@ impl Host {
         }
     }
 
-    async fn train(&mut self, model: &str, steps: u64, beta: Option<f32>, seed: u64) {
+    async fn train(
+        &mut self,
+        model: &str,
+        steps: u64,
+        beta: Option<f32>,
+        seed: u64,
+        options: &zoo::Options,
+    ) {
         let dev = self.device();
         let clock = self.clock;
         let Some(s) = self.slot(model) else { return };
-        let (net, params) = s.recipe.build_with_seed(seed, &Device::Cpu);
+        let (net, params) = match s.recipe.build_with_options(seed, options, &Device::Cpu) {
+            Ok(built) => built,
+            Err(why) => {
+                let why = format!("These settings cannot be used: {why}.");
+                self.status(model, JobStatus::Failed(why));
+                return;
+            }
+        };
         let cpu = params.clone();
         let groups = s.recipe.groups(&net, &params);
         match Trainer::with_groups(params, groups, dev).await {
@@ -256,6 +281,7 @@ impl Host {
                 s.net = net;
                 s.params = Some(cpu);
                 s.trainer = Some(t);
+                s.only = None;
                 s.total = steps;
                 s.beta = beta.unwrap_or(s.recipe.beta);
                 s.running = true;
@@ -266,6 +292,33 @@ impl Host {
             }
             Err(e) => self.status(model, JobStatus::Failed(e.to_string())),
         }
+    }
+
+    /// Goes on with `model`'s training for `steps` steps of only the parts named `only`
+    /// (every part when empty), then stops.
+    fn step_parts(&mut self, model: &str, steps: u64, only: &[String]) {
+        let Some(s) = self.slot(model) else { return };
+        let Some(t) = &s.trainer else {
+            let msg =
+                "There is no training of this model here to step: train it from scratch first.";
+            self.status(model, JobStatus::Failed(msg.into()));
+            return;
+        };
+        let mut parts = Vec::new();
+        for name in only {
+            match t.groups.iter().position(|g| &g.name == name) {
+                Some(i) => parts.push(i),
+                None => {
+                    let msg = format!("This model has no part called “{name}”.");
+                    self.out.push(Reply::Error(msg));
+                    return;
+                }
+            }
+        }
+        s.only = (!parts.is_empty()).then_some(parts);
+        s.total = t.step + steps.max(1);
+        s.running = true;
+        self.status(model, JobStatus::Running);
     }
 
     /// Hands the page the trainer's latest CPU weights.
@@ -370,10 +423,10 @@ impl Host {
             recipe.group_loss(&net, beta, g, tape, p, step, dev)
         });
         let t0 = clock();
-        let result = if left == 0 {
-            Ok(None)
-        } else {
-            trainer.run_groups(n as usize, &loss).await.map(Some)
+        let result = match (&s.only, left) {
+            (_, 0) => Ok(None),
+            (Some(only), _) => trainer.run_only(n as usize, only, &loss).await.map(Some),
+            (None, _) => trainer.run_groups(n as usize, &loss).await.map(Some),
         };
         let dt = clock() - t0;
         let mut status = None;
@@ -428,7 +481,8 @@ impl Host {
                 status = Some(JobStatus::Failed(msg));
             }
         }
-        let due = status.is_some() || clock() - s.last_publish > PUBLISH_MS;
+        let every = s.net.publish_every_ms().unwrap_or(PUBLISH_MS);
+        let due = status.is_some() || clock() - s.last_publish > every;
         s.trainer = Some(trainer);
         if let Some(why) = lost {
             self.lose_gpu(&why);

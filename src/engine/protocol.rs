@@ -18,12 +18,22 @@ pub enum Request {
     /// Use these weights (a safetensors file) for `model`, ending any job it has.
     SetWeights { model: String, bytes: Vec<u8> },
     /// Train `model` from fresh weights (initialised from `seed`) for `steps` steps, with
-    /// KL weight `beta` where the model has one (`None`: its recipe's).
+    /// KL weight `beta` where the model has one (`None`: its recipe's), and the reader's
+    /// `options` where the network takes settings (`zoo::Options`: a GAN's learning rates,
+    /// the points of a drawn distribution; empty: the recipe's network as it is).
     Train {
         model: String,
         steps: u64,
         beta: Option<f32>,
         seed: u64,
+        options: Vec<(String, Vec<f32>)>,
+    },
+    /// Go on with `model`'s training for `steps` steps that update only the parts named in
+    /// `only` (a GAN's "D" or "G"; empty: every part), then stop: the one-step buttons.
+    Step {
+        model: String,
+        steps: u64,
+        only: Vec<String>,
     },
     /// Stop `model`'s training at the end of the current chunk; `Resume` goes on exactly.
     Pause { model: String },
@@ -187,6 +197,12 @@ mod tests {
                 steps: 300,
                 beta: Some(0.5),
                 seed: 7,
+                options: vec![("lr_d".into(), vec![0.01])],
+            },
+            Request::Step {
+                model: "gan-ring".into(),
+                steps: 1,
+                only: vec!["D".into()],
             },
             Request::Sample {
                 job: 3,

@@ -86,7 +86,17 @@ const COURSE: &[Entry] = &[
             "vae-features",
         ]
     ),
-    lesson!(6, "06-gans", &["gan-ring", "gan-ring-collapse"]),
+    lesson!(
+        6,
+        "06-gans",
+        &[
+            "gan-ring",
+            "gan-ring-collapse",
+            "gan-people",
+            "gan-walk",
+            "gan-truth"
+        ]
+    ),
     lesson!(
         10,
         "10-diffusion",

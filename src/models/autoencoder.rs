@@ -87,20 +87,17 @@ pub struct AvatarAe {
 
 const CH: [usize; 4] = [3, 16, 32, 64];
 
-fn down(cin: usize, cout: usize) -> ConvSpec {
-    ConvSpec {
-        cin,
-        cout,
-        k: 4,
-        stride: 2,
-        pad: 1,
-    }
-}
-
 impl AvatarAe {
     pub fn new(kind: Kind, latent: usize, p: &mut Params, rng: &mut Rng, dev: &Device) -> Self {
-        let convs = [0, 1, 2]
-            .map(|i| Conv2d::new(p, &format!("enc.conv{i}"), down(CH[i], CH[i + 1]), rng, dev));
+        let convs = [0, 1, 2].map(|i| {
+            Conv2d::new(
+                p,
+                &format!("enc.conv{i}"),
+                ConvSpec::halving(CH[i], CH[i + 1]),
+                rng,
+                dev,
+            )
+        });
         let outs = if kind == Kind::Variational { 2 } else { 1 } * latent;
         let head = Linear::new(p, "enc.head", CH[3] * 16, outs, rng, dev);
         let expand = Linear::new(p, "dec.expand", latent, CH[3] * 16, rng, dev);
@@ -108,7 +105,7 @@ impl AvatarAe {
             ConvTranspose2d::new(
                 p,
                 &format!("dec.deconv{i}"),
-                down(CH[3 - i], CH[2 - i]),
+                ConvSpec::halving(CH[3 - i], CH[2 - i]),
                 rng,
                 dev,
             )
@@ -440,7 +437,7 @@ impl FeatureClassifier {
             Conv2d::new(
                 p,
                 &format!("cls.conv{i}"),
-                down(CLS_CH[i], CLS_CH[i + 1]),
+                ConvSpec::halving(CLS_CH[i], CLS_CH[i + 1]),
                 rng,
                 dev,
             )

@@ -147,8 +147,8 @@ pub struct GanSettings {
     /// Adam's β₁ for both networks (DCGAN: 0.5); β₂ is 0.999.
     pub beta1: f32,
     pub batch: usize,
-    /// Discriminator updates per generator update.
-    pub d_steps: usize,
+    /// The real distribution.
+    pub target: Target,
 }
 
 impl GanSettings {
@@ -163,8 +163,87 @@ impl GanSettings {
             lr_g: 1e-3,
             beta1: 0.5,
             batch: 256,
-            d_steps: 1,
+            target: Target::Ring,
         }
+    }
+
+    /// These settings changed by the reader's choices: named lists of numbers, as the page
+    /// sends them with a training run. "lr_d", "lr_g" (each network's learning rate),
+    /// "beta1" (Adam's β₁), "r1" (γ; 0: no penalty), "noise_dim", "minimax" (1: the
+    /// saturating loss, 0: the non-saturating one), "target" (0 ring, 1 moons, 2 swiss
+    /// roll, 3 land) and "drawn" (the reader's points, x and y in turn). A name it does
+    /// not know, or a value out of range, is refused with a reason.
+    pub fn with_options(
+        mut self,
+        options: &[(String, Vec<f32>)],
+    ) -> std::result::Result<Self, String> {
+        for (name, values) in options {
+            let one = |lo: f32, hi: f32| match values.as_slice() {
+                [v] if (lo..=hi).contains(v) => Ok(*v),
+                _ => Err(format!(
+                    "the setting “{name}” takes one number from {lo} to {hi}, not {values:?}"
+                )),
+            };
+            match name.as_str() {
+                "lr_d" => self.lr_d = one(1e-5, 0.1)?,
+                "lr_g" => self.lr_g = one(1e-5, 0.1)?,
+                "beta1" => self.beta1 = one(0.0, 0.99)?,
+                "r1" => self.r1 = one(0.0, 10.0)?,
+                "noise_dim" => self.noise_dim = one(1.0, 16.0)?.round() as usize,
+                "minimax" => {
+                    self.loss = if one(0.0, 1.0)? >= 0.5 {
+                        GeneratorLoss::Minimax
+                    } else {
+                        GeneratorLoss::NonSaturating
+                    }
+                }
+                "target" => {
+                    self.target = match one(0.0, 3.0)?.round() as u8 {
+                        0 => Target::Ring,
+                        1 => Target::Moons,
+                        2 => Target::SwissRoll,
+                        _ => Target::Land,
+                    }
+                }
+                "drawn" => {
+                    if values.len() < 2
+                        || values.len() % 2 != 0
+                        || values.iter().any(|v| !v.is_finite())
+                    {
+                        return Err(
+                            "draw at least one point to train on your own distribution".into()
+                        );
+                    }
+                    self.target = Target::Drawn(values.chunks(2).map(|c| (c[0], c[1])).collect());
+                }
+                _ => return Err(format!("a 2-D GAN has no setting called “{name}”")),
+            }
+        }
+        Ok(self)
+    }
+
+    /// These settings as [`GanSettings::with_options`] reads them (what the page sends).
+    pub fn options(&self) -> Vec<(String, Vec<f32>)> {
+        let one = |name: &str, v: f32| (name.to_string(), vec![v]);
+        let mut out = vec![
+            one("lr_d", self.lr_d),
+            one("lr_g", self.lr_g),
+            one("beta1", self.beta1),
+            one("r1", self.r1),
+            one("noise_dim", self.noise_dim as f32),
+            one("minimax", f32::from(self.loss == GeneratorLoss::Minimax)),
+        ];
+        out.push(match &self.target {
+            Target::Ring => one("target", 0.0),
+            Target::Moons => one("target", 1.0),
+            Target::SwissRoll => one("target", 2.0),
+            Target::Land => one("target", 3.0),
+            Target::Drawn(p) => (
+                "drawn".into(),
+                p.iter().flat_map(|&(x, y)| [x, y]).collect(),
+            ),
+        });
+        out
     }
 
     /// Mode collapse on the ring: a generator that learns ten times faster than the
@@ -288,12 +367,7 @@ impl Gan2d {
         let real = tape.leaf(real);
         let on_real = self.critic(p, &real)?;
         let on_fake = self.critic(p, &tape.leaf(fake))?;
-        // −log σ(a) = softplus(−a); −log(1 − σ(a)) = softplus(a).
-        let real_part = on_real
-            .scale(-1.0)?
-            .unary(UnaryOp::Softplus, 0.0)?
-            .mean_all()?;
-        let fake_part = on_fake.unary(UnaryOp::Softplus, 0.0)?.mean_all()?;
+        let (real_part, fake_part) = detective_loss(&on_real, &on_fake)?;
         let mut loss = real_part.add(&fake_part)?;
         let mut parts = vec![("real".into(), real_part), ("fake".into(), fake_part)];
         if self.settings.r1 > 0.0 {
@@ -314,14 +388,67 @@ impl Gan2d {
     /// The generator's loss on a batch of noise.
     pub fn g_loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], z: Tensor) -> Result<LossParts<'t>> {
         let a = self.critic(p, &self.generate(p, &tape.leaf(z))?)?;
-        let loss = match self.settings.loss {
-            // log(1 − σ(a)) = −softplus(a)
-            GeneratorLoss::Minimax => a.unary(UnaryOp::Softplus, 0.0)?.mean_all()?.scale(-1.0)?,
-            // −log σ(a) = softplus(−a)
-            GeneratorLoss::NonSaturating => {
-                a.scale(-1.0)?.unary(UnaryOp::Softplus, 0.0)?.mean_all()?
-            }
-        };
-        Ok((loss, vec![]))
+        Ok((forger_loss(&a, self.settings.loss)?, vec![]))
+    }
+}
+
+/// The detective's two losses on its logits for real points and for fakes:
+/// −log D(x) and −log(1 − D(G(z))), each averaged (its total is their sum).
+pub fn detective_loss<'t>(on_real: &Var<'t>, on_fake: &Var<'t>) -> Result<(Var<'t>, Var<'t>)> {
+    // −log σ(a) = softplus(−a); −log(1 − σ(a)) = softplus(a).
+    let real = on_real
+        .scale(-1.0)?
+        .unary(UnaryOp::Softplus, 0.0)?
+        .mean_all()?;
+    let fake = on_fake.unary(UnaryOp::Softplus, 0.0)?.mean_all()?;
+    Ok((real, fake))
+}
+
+/// The forger's loss on the detective's logits for its fakes, averaged.
+pub fn forger_loss<'t>(on_fake: &Var<'t>, kind: GeneratorLoss) -> Result<Var<'t>> {
+    match kind {
+        // log(1 − σ(a)) = −softplus(a)
+        GeneratorLoss::Minimax => on_fake
+            .unary(UnaryOp::Softplus, 0.0)?
+            .mean_all()?
+            .scale(-1.0),
+        // −log σ(a) = softplus(−a)
+        GeneratorLoss::NonSaturating => on_fake
+            .scale(-1.0)?
+            .unary(UnaryOp::Softplus, 0.0)?
+            .mean_all(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_survive_the_trip_through_options() {
+        let mut s = GanSettings::collapse();
+        s.noise_dim = 4;
+        s.loss = GeneratorLoss::Minimax;
+        s.target = Target::Drawn(vec![(0.1, 0.2), (-0.5, 0.25)]);
+        let back = GanSettings::stable().with_options(&s.options()).unwrap();
+        assert_eq!(back, s);
+        for t in [Target::Ring, Target::Moons, Target::SwissRoll, Target::Land] {
+            let s = GanSettings {
+                target: t,
+                ..GanSettings::stable()
+            };
+            assert_eq!(GanSettings::stable().with_options(&s.options()).unwrap(), s);
+        }
+        let empty = vec![("drawn".to_string(), vec![])];
+        assert!(GanSettings::stable().with_options(&empty).is_err());
+    }
+
+    #[test]
+    fn a_drawn_distribution_is_sampled_near_its_points() {
+        let pts = vec![(0.5f32, -0.5f32), (-0.25, 0.75)];
+        let s = Target::Drawn(pts.clone()).sample(200, &mut Rng::new(1));
+        assert!(s.iter().all(|&(x, y)| pts
+            .iter()
+            .any(|&(px, py)| (x - px as f64).hypot(y - py as f64) < 0.15)));
     }
 }

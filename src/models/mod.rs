@@ -1,10 +1,12 @@
 //! Models, each with its fit, likelihood and sampler. Pure Rust on `data`; no UI. From
 //! lesson 4 on, neural models are built on `nn` and trained by `train`.
 pub mod autoencoder;
+pub mod dcgan;
 pub mod density2d;
 pub mod diffusion;
 pub mod gan2d;
 pub mod generative;
+pub mod judge;
 pub mod logistic;
 pub mod manifest;
 pub mod pca;

@@ -18,6 +18,19 @@ pub struct ConvSpec {
     pub pad: usize,
 }
 
+impl ConvSpec {
+    /// A 4×4 kernel, stride 2, padding 1: halves the side (or, transposed, doubles it).
+    pub fn halving(cin: usize, cout: usize) -> ConvSpec {
+        ConvSpec {
+            cin,
+            cout,
+            k: 4,
+            stride: 2,
+            pad: 1,
+        }
+    }
+}
+
 /// Weight and bias of a convolution-like layer, initialised by its fan-in.
 fn conv_params(
     p: &mut Params,

@@ -301,9 +301,16 @@ impl ModelHandle {
         self.version.update(|v| *v += 1);
     }
 
-    /// Fresh weights, trained in the engine for `steps` steps with KL weight `beta`
-    /// (`None`: the recipe's).
-    pub fn train_from_scratch(self, steps: u64, beta: Option<f32>) {
+    /// Fresh weights from `seed` (`None`: a fresh one), trained in the engine for `steps`
+    /// steps with KL weight `beta` (`None`: the recipe's) and the reader's settings
+    /// (`zoo::Options`; empty: none).
+    pub fn train_with(
+        self,
+        steps: u64,
+        beta: Option<f32>,
+        seed: Option<u64>,
+        options: Vec<(String, Vec<f32>)>,
+    ) {
         self.history.set(Vec::new());
         self.notice.set(None);
         self.step.set(0);
@@ -313,7 +320,20 @@ impl ModelHandle {
             model: self.name.into(),
             steps,
             beta,
-            seed: crate::data::rng::fresh_seed(),
+            seed: seed.unwrap_or_else(crate::data::rng::fresh_seed),
+            options,
+        });
+    }
+
+    /// Goes on for `steps` steps that update only the parts named in `only` (a GAN's "D"
+    /// or "G"; empty: every part), then stops.
+    pub fn step_parts(self, steps: u64, only: Vec<String>) {
+        self.total.set(self.step.get_untracked() + steps);
+        self.status.set(JobStatus::Running);
+        engine::send(Request::Step {
+            model: self.name.into(),
+            steps,
+            only,
         });
     }
 

@@ -63,6 +63,12 @@ for (const { label, r } of rows) {
 }
 console.log('(decoding always runs on the CPU path: it is what the latent pads do per pointer move; target < 50 ms)');
 console.log('');
+console.log(pad('lesson 6, in headless Chromium', 36) + pad('DCGAN step ms', 16) + '64 DCGAN samples ms (target <= 1000 on the CPU path)');
+for (const { label, r } of rows) {
+  const l = r.lessons || {};
+  console.log(pad(label, 36) + pad(l.ganStepMs === undefined ? '-' : l.ganStepMs.toFixed(1), 16) + (l.gan64Ms === undefined ? '-' : l.gan64Ms.toFixed(1)));
+}
+console.log('');
 console.log(pad('lesson 10, in headless Chromium', 36) + pad('U-Net step ms', 16) + pad('DDIM step ms', 18) + '16 avatars x 50 DDIM steps, s (target < 2 s on a laptop GPU)');
 for (const { label, r } of rows) {
   const l = r.lessons || {};

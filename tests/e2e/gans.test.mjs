@@ -1,6 +1,9 @@
 // Lesson 6 as a reader uses it: the shipped 2-D GANs are drawn with the ring they imitate
 // and measured against it (the fix covers the ring, the collapse preset does not); a GAN
-// trained here moves its points, grows its loss and coverage curves, and stops.
+// trained here moves its points, grows its loss and coverage curves, stops, and steps one
+// network alone; a GAN trains on points the reader drew. Then the DCGAN: a grid of 16
+// people drawn again, a walk in noise space, its people read against P_data, and training
+// it here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open, LessonPage } from './lib.mjs';
@@ -33,6 +36,58 @@ test('lesson 6: the shipped GANs against the ring, and a GAN trained here', asyn
   const losses = await page.innerHTML('[data-testid=loss-curve-gan-ring]');
   assert.match(losses, /D\/real/);
   assert.match(losses, />G</);
+  // One step of D alone: the step count moves by one and the run stops again.
+  await page.waitForFunction(() => !document.querySelector('[data-testid=gan-step-d]')?.disabled, null, { timeout: 60_000 });
+  const at = Number(await page.getAttribute('[data-testid=progress-gan-ring]', 'value'));
+  await page.click('[data-testid=gan-step-d]');
+  await page.waitForFunction((a) => Number(document.querySelector('[data-testid=progress-gan-ring]')?.value) === a + 1
+    && /stopped|done/.test(document.querySelector('[data-testid=progress-text-gan-ring]')?.textContent ?? ''), at, { timeout: 60_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lesson 6: a GAN trained on points the reader drew', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/gans/ring');
+  await covered(page, 'gan');
+  await page.click('[data-testid=gan-settings] summary');
+  await page.click('[data-testid=gan-draw]');
+  const plane = page.locator('[data-testid=gan-plane]');
+  await plane.scrollIntoViewIfNeeded();
+  const box = await plane.boundingBox();
+  // A short stroke up and to the right, in the plot's middle.
+  for (let i = 0; i < 6; i++) await page.mouse.click(box.x + box.width * (0.4 + 0.04 * i), box.y + box.height * (0.6 - 0.04 * i));
+  assert.match(await page.textContent('[data-testid=gan-settings]'), /6 so far/);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=train-gan-ring]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=train-gan-ring]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-gan-ring]')?.value) >= 20, null, { timeout: 120_000 });
+  await page.click('[data-testid=stop-gan-ring]');
+  // Off the ring there are no modes to count; D's accuracy is still read out.
+  await page.waitForFunction(() => /D calls/.test(document.querySelector('[data-testid=gan-coverage]')?.textContent ?? '')
+    && !/modes covered/.test(document.querySelector('[data-testid=gan-coverage]')?.textContent ?? ''), null, { timeout: 60_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lesson 6: the DCGAN draws 16 people, walks between two, is read against P_data, and trains here', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/gans/people');
+  const grid = '[data-testid=gan-people] img';
+  await page.waitForFunction((g) => document.querySelectorAll(g).length === 16, grid, { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid=gan-people-status]'), /16 samples/);
+  const first = await page.getAttribute(grid, 'src');
+  await page.click('[data-testid=gan-people-again]');
+  await page.waitForFunction(([g, f]) => document.querySelector(g)?.getAttribute('src') !== f, [grid, first], { timeout: 60_000 });
+  await page.click('[data-testid=train-avatar-gan]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-avatar-gan]')?.value) >= 2, null, { timeout: 120_000 });
+  await page.click('[data-testid=stop-avatar-gan]');
+  await page.waitForSelector('[data-testid=loss-curve-avatar-gan] svg');
+  const l = new LessonPage(page);
+  await l.goto('gans', 'walk');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=gan-walk] img').length === 9, null, { timeout: 60_000 });
+  await l.goto('gans', 'truth');
+  await page.waitForSelector('[data-testid=gan-truth-tv]', { timeout: 60_000 });
+  const tv = Number(await page.textContent('[data-testid=gan-truth-tv]'));
+  assert.ok(tv >= 0 && tv <= 1, `mean distance ${tv}`);
+  assert.ok(Number(await page.textContent('[data-testid=gan-truth-distinct]')) >= 1);
   assert.deepEqual(errors, []);
   await page.close();
 });

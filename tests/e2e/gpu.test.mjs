@@ -38,7 +38,7 @@ test('lesson 10 on WebGPU, any adapter: 10 guided DDIM steps give 16 people with
   await l10.ready();
   await l10.promptGlassesRedHair(10);
   const status = await l10.generate(900_000);
-  assert.match(status, /16 samples, 10 steps in [\d.]+ s on WebGPU/);
+  assert.match(status, /16 samples, 10 steps in [\d.]+ m?s on WebGPU/);
   t.diagnostic(`${status} (${await page.textContent('.compute-why')})`);
   assert.equal(await page.locator('[data-testid=samples] img').count(), 16);
   // The same bar as the CPU spec: the GPU path runs the same network to tolerance.
@@ -72,7 +72,7 @@ test('lesson 10 on a hardware GPU: a prompt, 50 DDIM steps, training in the tab,
   await l10.promptGlassesRedHair(50);
   for (let run = 0; run < 2; run++) { // the first run builds the pipelines
     const status = await l10.generate();
-    assert.match(status, /16 samples, 50 steps in [\d.]+ s on WebGPU/);
+    assert.match(status, /16 samples, 50 steps in [\d.]+ m?s on WebGPU/);
     t.diagnostic(`run ${run + 1}: ${status}`);
   }
   assert.equal(await page.locator('[data-testid=samples] img').count(), 16);

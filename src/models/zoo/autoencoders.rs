@@ -1,6 +1,7 @@
 //! Lessons 4–5's networks as trainable models: the jar autoencoder, the avatar
 //! autoencoders and VAEs, and the feature classifier that reads generated people.
 
+use super::prior::{draw_sampler, FromNoise};
 use super::{
     jar_training_set, Arch, AutoEncoderDyn, LossParts, Model, Net, StepData, AVATAR_LATENT,
     AVATAR_VERSION,
@@ -11,9 +12,9 @@ use crate::data::{jars, Avatar, Rng};
 use crate::models::autoencoder::{
     self as ae, AutoEncoder, AvatarAe, FeatureClassifier, JarAe, Kind, AVATAR_D, JAR_D,
 };
-use crate::models::sampling::{Readback, SampleRun, SampleSpec};
+use crate::models::sampling::{SampleRun, SampleSpec};
 use crate::nn::Params;
-use crate::tensor::{Device, Result, Tensor, UnaryOp};
+use crate::tensor::{Device, Result, UnaryOp};
 
 /// Lesson 4's jar autoencoder, on the 2000 drawn jars.
 #[derive(Debug)]
@@ -68,61 +69,17 @@ impl Model for AvatarAe {
     /// `Draw`: people decoded from codes drawn from N(0, I) (the VAE's prior; for a plain
     /// autoencoder, a guess that its codes look like that).
     fn sampler(&self, p: &Params, spec: &SampleSpec, dev: &Device) -> Option<Box<dyn SampleRun>> {
-        let &SampleSpec::Draw { n, seed } = spec else {
-            return None;
-        };
-        Some(Box::new(PriorRun {
-            ae: self.clone(),
-            params: p.to_device(dev),
-            zs: ae::standard_normal_codes(n, AutoEncoder::latent(self), seed),
-            dev: dev.clone(),
-            out: None,
-        }))
+        draw_sampler(self, p, spec, dev)
     }
 }
 
-/// Sampling an avatar autoencoder: its decoder on codes from N(0, I), in one step.
-struct PriorRun {
-    ae: AvatarAe,
-    params: Params,
-    zs: Vec<Vec<f32>>,
-    dev: Device,
-    /// The decoded images, channel-first in [0, 1], once the step is taken.
-    out: Option<Tensor>,
-}
-
-impl SampleRun for PriorRun {
-    fn done(&self) -> usize {
-        usize::from(self.out.is_some())
+impl FromNoise for AvatarAe {
+    fn noise_dim(&self) -> usize {
+        AutoEncoder::latent(self)
     }
-    /// One step, or none when no samples were asked for (a run of nothing is finished).
-    fn total(&self) -> usize {
-        usize::from(!self.zs.is_empty())
-    }
-    fn step(&mut self) -> Result<()> {
-        if self.out.is_none() && !self.zs.is_empty() {
-            let tape = Tape::new();
-            let p = self.params.bind(&tape);
-            let latent = AutoEncoder::latent(&self.ae);
-            let z = tape.leaf(ae::rows_tensor(&self.zs, latent, &self.dev)?);
-            let y = AutoEncoder::decode(&self.ae, &p, &z)?.unary(UnaryOp::Sigmoid, 0.0)?;
-            self.out = Some(y.value());
-        }
-        Ok(())
-    }
-    fn images(&self) -> Readback<'_, Vec<Vec<u8>>> {
-        Box::pin(async move {
-            let v = self.values().await?;
-            Ok(v.chunks(AVATAR_D).map(ae::rgb_from_chw).collect())
-        })
-    }
-    fn values(&self) -> Readback<'_, Vec<f32>> {
-        Box::pin(async move {
-            match &self.out {
-                Some(t) => t.to_vec().await,
-                None => Ok(Vec::new()),
-            }
-        })
+    /// The decoder's logits through the sigmoid.
+    fn draw<'t>(&self, p: &[Var<'t>], z: &Var<'t>) -> Result<Var<'t>> {
+        AutoEncoder::decode(self, p, z)?.unary(UnaryOp::Sigmoid, 0.0)
     }
 }
 

@@ -1,11 +1,16 @@
 //! Lesson 6's networks as trainable models: the 2-D GAN on the ring of eight Gaussians,
-//! with the fix (non-saturating loss, R1, DCGAN's Adam) or the collapse preset. Training
-//! takes two parts per step: the discriminator, then the generator.
+//! with the fix (non-saturating loss, R1, DCGAN's Adam) or the collapse preset, and the
+//! DCGAN on Avatar World. Training takes two parts per step: the discriminator, then the
+//! generator.
 
-use super::{Arch, LossParts, Model, Net, StepData};
+use super::prior::{draw_cpu, draw_sampler, FromNoise};
+use super::{Arch, LossParts, Model, Net, Options, StepData, AVATAR_VERSION};
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
-use crate::models::gan2d::{Gan2d, GanSettings, Target};
+use crate::models::autoencoder::{self as ae, AVATAR_D};
+use crate::models::dcgan::{to_signed, Dcgan, DCGAN_BETA1, GAN_NOISE};
+use crate::models::gan2d::{Gan2d, GanSettings};
+use crate::models::sampling::{SampleRun, SampleSpec};
 use crate::nn::optim::Optimizer;
 use crate::nn::Params;
 use crate::tensor::{Device, Result, Tensor, TensorError, UnaryOp};
@@ -20,14 +25,30 @@ pub struct Ring2d {
     pub collapse: bool,
 }
 
-impl Arch for Ring2d {
-    fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
-        let s = if self.collapse {
+impl Ring2d {
+    fn preset(&self) -> GanSettings {
+        if self.collapse {
             GanSettings::collapse()
         } else {
             GanSettings::stable()
-        };
-        Net::new(Gan2d::new(s, p, rng, dev))
+        }
+    }
+}
+
+impl Arch for Ring2d {
+    fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
+        Net::new(Gan2d::new(self.preset(), p, rng, dev))
+    }
+    /// The preset changed by the reader's settings ([`GanSettings::with_options`]).
+    fn build_with(
+        &self,
+        p: &mut Params,
+        rng: &mut Rng,
+        dev: &Device,
+        options: &Options,
+    ) -> std::result::Result<Net, String> {
+        let s = self.preset().with_options(options)?;
+        Ok(Net::new(Gan2d::new(s, p, rng, dev)))
     }
     fn dataset(&self) -> &'static str {
         RING_VERSION
@@ -50,7 +71,15 @@ fn rows_of(t: &Tensor, width: usize) -> Result<Vec<Vec<f32>>> {
     Ok(cpu(t)?.chunks(width).map(<[f32]>::to_vec).collect())
 }
 
+/// How often a 2-D GAN training in the page hands out its weights: every chunk, so the
+/// plane is redrawn as it learns (its weights are a few kilobytes).
+const WATCH_MS: f64 = 100.0;
+
 impl Model for Gan2d {
+    fn publish_every_ms(&self) -> Option<f64> {
+        Some(WATCH_MS)
+    }
+
     /// The discriminator's part (the registry trains both parts, through `groups`).
     fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>> {
         self.group_loss(0, tape, p, s)
@@ -80,7 +109,9 @@ impl Model for Gan2d {
             s.dev,
         );
         if group == 0 {
-            let real: Vec<Vec<f32>> = Target::Ring
+            let real: Vec<Vec<f32>> = self
+                .settings
+                .target
                 .sample(s.batch, s.rng)
                 .into_iter()
                 .map(|(x, y)| vec![x as f32, y as f32])
@@ -92,7 +123,8 @@ impl Model for Gan2d {
     }
 
     /// "generate": noise rows → points; "critic": points → [D(x)] (a probability);
-    /// "push": points → the direction the discriminator pushes a fake there, ∇ₓ log D(x).
+    /// "push": points → the direction the discriminator pushes a fake there, ∇ₓ log D(x);
+    /// "noise-dim": one row of one number, the length of the generator's noise.
     fn call(
         &self,
         p: &Params,
@@ -102,6 +134,9 @@ impl Model for Gan2d {
     ) -> Option<Result<Vec<Vec<f32>>>> {
         let dev = Device::Cpu;
         let run = || -> Result<Vec<Vec<f32>>> {
+            if function == "noise-dim" {
+                return Ok(vec![vec![self.settings.noise_dim as f32]]);
+            }
             if rows.is_empty() {
                 return Ok(Vec::new());
             }
@@ -133,6 +168,83 @@ impl Model for Gan2d {
                 }
             }
         };
-        matches!(function, "generate" | "critic" | "push").then(run)
+        matches!(function, "generate" | "critic" | "push" | "noise-dim").then(run)
+    }
+}
+
+/// Lesson 6's DCGAN on people drawn from P_data (the held-out tenth excepted, as for the
+/// VAEs).
+#[derive(Debug)]
+pub struct AvatarGan;
+
+impl Arch for AvatarGan {
+    fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
+        Net::new(Dcgan::new(p, rng, dev))
+    }
+    fn dataset(&self) -> &'static str {
+        AVATAR_VERSION
+    }
+}
+
+impl FromNoise for Dcgan {
+    fn noise_dim(&self) -> usize {
+        GAN_NOISE
+    }
+    /// G(z) moved from [−1, 1] to pixel values in [0, 1].
+    fn draw<'t>(&self, p: &[Var<'t>], z: &Var<'t>) -> Result<Var<'t>> {
+        self.generate(p, z)?
+            .unary(UnaryOp::AddScalar, 1.0)?
+            .scale(0.5)
+    }
+}
+
+impl Model for Dcgan {
+    /// The discriminator's part (the registry trains both parts, through `groups`).
+    fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>> {
+        self.group_loss(0, tape, p, s)
+    }
+
+    /// "D" then "G", each with Adam at the recipe's rate and DCGAN's β₁.
+    fn groups(&self, _params: &Params, lr: f32) -> Vec<Group> {
+        let adam = || Optimizer::adam_betas(lr, DCGAN_BETA1, 0.999);
+        vec![
+            Group::new("D", self.d_params(), adam()),
+            Group::new("G", self.g_params(), adam()),
+        ]
+    }
+
+    fn group_loss<'t>(
+        &self,
+        group: usize,
+        tape: &'t Tape,
+        p: &[Var<'t>],
+        s: StepData,
+    ) -> Result<LossParts<'t>> {
+        let z = Tensor::random(&[s.batch, GAN_NOISE], s.noise_seed, true, s.dev);
+        if group == 0 {
+            let rows: Vec<Vec<f32>> = ae::training_people(s.batch, s.rng)
+                .iter()
+                .map(|a| to_signed(&ae::avatar_input(a)))
+                .collect();
+            self.d_loss(tape, p, ae::rows_tensor(&rows, AVATAR_D, s.dev)?, z)
+        } else {
+            self.g_loss(tape, p, z)
+        }
+    }
+
+    /// `Draw`: people from the generator on noise drawn from N(0, I).
+    fn sampler(&self, p: &Params, spec: &SampleSpec, dev: &Device) -> Option<Box<dyn SampleRun>> {
+        draw_sampler(self, p, spec, dev)
+    }
+
+    /// "generate": noise rows (GAN_NOISE numbers) → images (3·32·32 values in [0, 1]).
+    fn call(
+        &self,
+        p: &Params,
+        function: &str,
+        rows: &[Vec<f32>],
+        _args: &[f64],
+    ) -> Option<Result<Vec<Vec<f32>>>> {
+        (function == "generate").then(|| draw_cpu(self, p, rows))
     }
 }

@@ -1,5 +1,6 @@
 //! Trained networks of Avatar World as [`Generative`] models: the avatar autoencoder and
-//! VAEs (decoding codes drawn from N(0, I)) and the U-Net (an unconditional DDIM run).
+//! VAEs (decoding codes drawn from N(0, I)), the DCGAN (its generator on noise) and the
+//! U-Net (an unconditional DDIM run).
 
 use super::{Net, Recipe};
 use crate::models::autoencoder::Kind;
@@ -20,10 +21,12 @@ pub struct ImageGenerator {
 
 impl ImageGenerator {
     /// `None` for a network that does not draw people (the jar autoencoder, the classifier,
-    /// the 2-D denoisers).
+    /// the 2-D denoisers and GANs).
     pub fn new(recipe: &'static Recipe, net: Net, params: Params, steps: usize) -> Option<Self> {
+        let from_noise = SampleSpec::Draw { n: 0, seed: 0 };
         let draws = net.get::<Unet>().is_some()
-            || (net.as_autoencoder().is_some() && recipe.dataset() == super::AVATAR_VERSION);
+            || (recipe.dataset() == super::AVATAR_VERSION
+                && net.sampler(&params, &from_noise, &Device::Cpu).is_some());
         draws.then_some(ImageGenerator {
             recipe,
             net,

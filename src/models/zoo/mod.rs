@@ -7,11 +7,12 @@ mod autoencoders;
 mod denoisers;
 mod gans;
 mod generators;
+mod prior;
 mod recipes;
 
 pub use autoencoders::{classified, Avatars, Classifier, Jars};
 pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
-pub use gans::{Ring2d, RING_VERSION};
+pub use gans::{AvatarGan, Ring2d, RING_VERSION};
 pub use generators::ImageGenerator;
 pub use recipes::{all_recipes, recipe, DIFFUSION_RECIPES, GAN_RECIPES, RECIPES};
 
@@ -88,6 +89,11 @@ impl Net {
         self.0.as_autoencoder()
     }
 
+    /// [`Model::publish_every_ms`] of this network.
+    pub fn publish_every_ms(&self) -> Option<f64> {
+        self.0.publish_every_ms()
+    }
+
     /// [`Model::sampler`] of this network.
     pub fn sampler(
         &self,
@@ -159,6 +165,12 @@ pub trait Model: AsAny + std::fmt::Debug {
     /// arguments (CPU): what the page asks the engine for. Autoencoders answer "encode",
     /// "decode", "reconstruct", "recon-error" (a row of one number per input) and "kl" (one
     /// row of one: the mean KL per input). `None`: this model has no function of that name.
+    /// How often a run in the page should hand the page new weights, where more often than
+    /// the engine's default suits it (a model drawn live as it learns). `None`: the default.
+    fn publish_every_ms(&self) -> Option<f64> {
+        None
+    }
+
     fn call(
         &self,
         p: &Params,
@@ -197,8 +209,28 @@ impl<T: std::any::Any> AsAny for T {
 /// generator) and names the data set's version for manifests.
 pub trait Arch: Sync + std::fmt::Debug {
     fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net;
+    /// The network with the reader's settings (see [`Options`]); a network that takes
+    /// none refuses any, with a reason.
+    fn build_with(
+        &self,
+        p: &mut Params,
+        rng: &mut Rng,
+        dev: &Device,
+        options: &Options,
+    ) -> std::result::Result<Net, String> {
+        match options.first() {
+            None => Ok(self.build(p, rng, dev)),
+            Some((name, _)) => Err(format!(
+                "this network takes no settings (asked for “{name}”)"
+            )),
+        }
+    }
     fn dataset(&self) -> &'static str;
 }
+
+/// Settings a reader chose for a run trained in the page: named lists of numbers (a
+/// learning rate, the points of a drawn distribution), read by the network's [`Arch`].
+pub type Options = [(String, Vec<f32>)];
 
 impl Recipe {
     pub fn dataset(&self) -> &'static str {
@@ -215,6 +247,19 @@ impl Recipe {
         let mut rng = Rng::new(seed);
         let net = self.arch.build(&mut p, &mut rng, dev);
         (net, p)
+    }
+
+    /// The network from `seed` with the reader's settings, or why they do not apply.
+    pub fn build_with_options(
+        &self,
+        seed: u64,
+        options: &Options,
+        dev: &Device,
+    ) -> std::result::Result<(Net, Params), String> {
+        let mut p = Params::default();
+        let mut rng = Rng::new(seed);
+        let net = self.arch.build_with(&mut p, &mut rng, dev, options)?;
+        Ok((net, p))
     }
 
     /// The parts of a training step of `net` (see [`Model::groups`]).

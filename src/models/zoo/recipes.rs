@@ -2,7 +2,7 @@
 //! [`Arch`]), seed, steps, batch, learning rate, β and weight averaging. `cargo xtask train
 //! all` runs them in this order.
 
-use super::{Avatars, Classifier, Ddpm2d, Jars, Recipe, Ring2d, Toy, UnetArch};
+use super::{AvatarGan, Avatars, Classifier, Ddpm2d, Jars, Recipe, Ring2d, Toy, UnetArch};
 use crate::models::autoencoder::Kind;
 
 pub const RECIPES: &[Recipe] = &[
@@ -106,7 +106,8 @@ pub const DIFFUSION_RECIPES: &[Recipe] = &[
 ];
 
 /// The lesson-6 recipes: the 2-D GAN on the ring with the fix, and with the preset that
-/// collapses (the same seed; `lr` is unused: each network has its own rate).
+/// collapses (the same seed; `lr` is unused: each network has its own rate), and the
+/// DCGAN on Avatar World (`lr`: both networks', DCGAN's 2·10⁻⁴).
 pub const GAN_RECIPES: &[Recipe] = &[
     Recipe {
         name: "gan-ring",
@@ -127,6 +128,16 @@ pub const GAN_RECIPES: &[Recipe] = &[
         lr: 1e-3,
         beta: 0.0,
         ema: None,
+    },
+    Recipe {
+        name: "avatar-gan",
+        arch: &AvatarGan,
+        seed: 16,
+        steps: 6000,
+        batch: 32,
+        lr: 2e-4,
+        beta: 0.0,
+        ema: Some(0.98),
     },
 ];
 

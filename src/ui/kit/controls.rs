@@ -1,6 +1,7 @@
 //! The lessons' controls: a labelled slider, a row of buttons choosing one value (the
 //! toggle), and the pointer's position on a drawing.
 
+use crate::data::avatar::FEATURES;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -41,6 +42,12 @@ where
         })
         .collect_view();
     view! { <div class="controls"><span>{label}</span>{buttons}</div> }
+}
+
+/// One button per feature of Avatar World.
+pub fn feature_choice(label: &'static str, feature: RwSignal<usize>) -> impl IntoView {
+    let options = (0..5).map(|f| (f, FEATURES[f].name, "")).collect();
+    view! { <Choice label options value=feature/> }
 }
 
 /// A numeric slider with a visible label and value.

@@ -7,7 +7,7 @@ mod images;
 mod run;
 mod train;
 
-pub use controls::{svg_point, Choice, Slider};
+pub use controls::{feature_choice, svg_point, Choice, Slider};
 pub use images::{image, image_grid, image_row};
 pub use run::{run_status, sample_into, SampleBatch};
-pub use train::TrainPanel;
+pub use train::{weights_wait, TrainPanel};

@@ -59,6 +59,15 @@ pub async fn sample_into(
     result.ok()
 }
 
+/// Seconds in words with three significant digits: "412 ms", "2.31 s".
+fn duration(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{} ms", crate::plot::fmt_num(secs * 1000.0))
+    } else {
+        format!("{} s", crate::plot::fmt_num(secs))
+    }
+}
+
 /// The run's progress bar and status line (`running` says what the images are while it
 /// runs), and its message if any. The status line's test id is `{testid}-status`.
 pub fn run_status(b: &SampleBatch, testid: &str, running: &str) -> impl IntoView {
@@ -66,16 +75,20 @@ pub fn run_status(b: &SampleBatch, testid: &str, running: &str) -> impl IntoView
         format!("cancelled at step {} of {}", b.done, b.total)
     } else if b.finished {
         format!(
-            "{} samples, {} steps in {:.1} s {}",
+            "{} samples, {} {} in {} {}",
             b.images.len(),
             b.total,
-            b.secs,
+            if b.total == 1 { "step" } else { "steps" },
+            duration(b.secs),
             b.device
         )
     } else {
         format!(
-            "step {} of {} · {:.1} s · {} ({running})",
-            b.done, b.total, b.secs, b.device
+            "step {} of {} · {} · {} ({running})",
+            b.done,
+            b.total,
+            duration(b.secs),
+            b.device
         )
     };
     view! {

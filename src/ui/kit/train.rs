@@ -71,6 +71,12 @@ pub fn TrainPanel(
     steps: u64,
     #[prop(optional)] beta: Option<RwSignal<f64>>,
     #[prop(into)] title: String,
+    /// The reader's settings for a new run (`zoo::Options`), where the model takes any.
+    #[prop(optional, into)]
+    options: Option<Signal<Vec<(String, Vec<f32>)>>>,
+    /// The seed of a new run (default: a fresh one each time).
+    #[prop(optional, into)]
+    seed: Option<Signal<u64>>,
 ) -> impl IntoView {
     model.ensure_loaded();
     let name = model.name;
@@ -82,7 +88,12 @@ pub fn TrainPanel(
         ) && model.step.get() > 0
     };
     let start = move |_| {
-        model.train_from_scratch(steps, beta.map(|b| b.get_untracked() as f32));
+        model.train_with(
+            steps,
+            beta.map(|b| b.get_untracked() as f32),
+            seed.map(|s| s.get_untracked()),
+            options.map(|o| o.get_untracked()).unwrap_or_default(),
+        );
     };
     let title2 = title.clone();
     let curve = move || {
@@ -134,6 +145,11 @@ pub fn TrainPanel(
             }}
         </div>
     }
+}
+
+/// What a widget shows while a model it needs has no weights yet: where its weights stand.
+pub fn weights_wait(m: ModelHandle) -> impl IntoView {
+    view! { <p class="muted">{move || describe(&m.weights.get())}</p> }
 }
 
 /// Where the engine is needed: nothing while it works; while it starts, a line; if it could

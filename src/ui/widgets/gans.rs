@@ -1,30 +1,56 @@
 //! Lesson 6: a GAN on 2-D points, drawn as GAN Lab draws it and measured against the ring
 //! it imitates. The real points, the generator's fakes, the discriminator's belief D(x) as
 //! a map behind them, the push D gives a few fakes, and over training: modes covered,
-//! quality, and how often D is right about real and fake points.
+//! quality, and how often D is right about real and fake points. Then the DCGAN on
+//! Avatar World (`people`).
+
+mod people;
 
 use super::Widgets;
 use crate::data::Rng;
-use crate::models::gan2d::{ring_coverage, GanSettings, Target, MODE_SHARE, RING_MODES};
+use crate::engine::protocol::JobStatus;
+use crate::models::gan2d::{
+    ring_coverage, Coverage, GanSettings, GeneratorLoss, Target, MODE_SHARE, RING_MODES,
+};
 use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
-use crate::ui::kit::TrainPanel;
+use crate::ui::kit::{svg_point, Choice, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
 pub const WIDGETS: Widgets = &[
     ("gan-ring", || {
-        ring_gan("gan-ring", "the GAN with the fix", "gan").into_any()
-    }),
-    ("gan-ring-collapse", || {
-        ring_gan(
-            "gan-ring-collapse",
-            "the GAN set up to collapse",
-            "gan-collapse",
-        )
+        ring_gan(Setup {
+            model: "gan-ring",
+            title: "the GAN with the fix",
+            testid: "gan",
+            settings: true,
+        })
         .into_any()
     }),
+    ("gan-ring-collapse", || {
+        ring_gan(Setup {
+            model: "gan-ring-collapse",
+            title: "the GAN set up to collapse",
+            testid: "gan-collapse",
+            settings: false,
+        })
+        .into_any()
+    }),
+    ("gan-people", || people::people().into_any()),
+    ("gan-walk", || people::noise_walk().into_any()),
+    ("gan-truth", || people::against_truth().into_any()),
 ];
+
+/// One 2-D GAN widget: its model, how the training panel names it, the prefix of its
+/// test ids, and whether the reader can change its settings and draw the data.
+#[derive(Clone, Copy)]
+struct Setup {
+    model: &'static str,
+    title: &'static str,
+    testid: &'static str,
+    settings: bool,
+}
 
 /// The plotted square's half-width, in data units (the ring has radius 0.8), unless fakes
 /// lie further out; then wide enough to show them, up to [`MAX_SPAN`].
@@ -38,6 +64,16 @@ const GRID: usize = 32;
 const ARROWS: usize = 40;
 /// Steps of a run started in the tab.
 const TAB_STEPS: u64 = 3000;
+/// The noise grid whose image under G is drawn: lines at these values of one noise
+/// number, each traced over [−WARP_REACH, WARP_REACH] of another.
+const WARP_LINES: [f64; 9] = [-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0];
+const WARP_REACH: f64 = 2.5;
+const WARP_POINTS: usize = 25;
+/// The largest noise a reader can choose (the noise drawn for the fakes is this long; a
+/// generator reads as many numbers as it has).
+const MAX_NOISE: usize = 8;
+/// The plane's side in SVG units.
+const PLANE: f64 = 360.0;
 
 /// Everything one drawing needs, computed from one version of the weights.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,14 +88,18 @@ struct Frame {
     /// Share of real points D calls real, and of fakes it calls fake.
     right_on_real: f64,
     right_on_fake: f64,
+    /// How the fakes cover the ring (when the data are the ring).
+    cov: Option<Coverage>,
+    /// The image of the noise grid's lines under G: the generator's transport.
+    warp: Vec<Vec<(f64, f64)>>,
 }
 
 /// One point of the curves under the plot.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Mark {
     step: u64,
-    covered: usize,
-    quality: f64,
+    /// Modes covered and the share near a mode (on the ring).
+    ring: Option<(usize, f64)>,
     right_on_real: f64,
     right_on_fake: f64,
 }
@@ -68,7 +108,7 @@ fn rows(pts: &[(f64, f64)]) -> Vec<Vec<f32>> {
     pts.iter().map(|&(x, y)| vec![x as f32, y as f32]).collect()
 }
 
-/// The half-width of a square that shows the ring and these fakes.
+/// The half-width of a square that shows the data and these fakes.
 fn span(fakes: &[(f64, f64)]) -> f64 {
     let far = fakes
         .iter()
@@ -93,13 +133,41 @@ fn grid(span: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// The noise grid's lines, as noise rows of `dim` numbers (the first two vary, the rest
+/// are 0; with one number, a single line): [`WARP_POINTS`] rows per line.
+fn warp_noise(dim: usize) -> Vec<Vec<f32>> {
+    let along = |i: usize| -WARP_REACH + 2.0 * WARP_REACH * i as f64 / (WARP_POINTS - 1) as f64;
+    let row = |a: f64, b: f64| {
+        let mut z = vec![0.0f32; dim];
+        z[0] = a as f32;
+        if dim > 1 {
+            z[1] = b as f32;
+        }
+        z
+    };
+    if dim == 1 {
+        return (0..WARP_POINTS).map(|i| row(along(i), 0.0)).collect();
+    }
+    WARP_LINES
+        .iter()
+        .flat_map(|&g| {
+            let across = (0..WARP_POINTS).map(move |i| row(g, along(i)));
+            let down = (0..WARP_POINTS).map(move |i| row(along(i), g));
+            across.chain(down)
+        })
+        .collect()
+}
+
 /// The rest of a frame, once the generator's fakes have come back: D's map over a square
-/// that shows them, its verdicts on real and fake points, and its push on a few fakes.
+/// that shows them, its verdicts on real and fake points, its push on a few fakes, and
+/// the generator's image of the noise grid.
 async fn finish(
     model: ModelHandle,
     step: u64,
+    dim: usize,
     generated: Vec<Vec<f32>>,
     real: Vec<(f64, f64)>,
+    ring: bool,
 ) -> Option<Frame> {
     let fakes: Vec<(f64, f64)> = generated
         .iter()
@@ -123,6 +191,7 @@ async fn finish(
     };
     let shown = &fakes[..ARROWS.min(fakes.len())];
     let push = model.call("push", rows(shown)).await?;
+    let warped = model.call("generate", warp_noise(dim)).await?;
     Some(Frame {
         step,
         pushes: shown
@@ -132,26 +201,41 @@ async fn finish(
             .collect(),
         right_on_real: share(&judged[..real.len()], true),
         right_on_fake: share(&judged[real.len()..], false),
+        cov: ring.then(|| ring_coverage(&fakes)),
+        warp: warped
+            .chunks(WARP_POINTS)
+            .map(|line| line.iter().map(|p| (p[0] as f64, p[1] as f64)).collect())
+            .collect(),
         fakes,
         span,
         belief,
     })
 }
 
-fn plane_svg(real: &[(f64, f64)], f: &Frame) -> String {
+/// The plane's empty figure over [−span, span]² (also what maps a click to data).
+fn plane(span: f64) -> Figure {
     let sq = Scale::Linear {
-        lo: -f.span,
-        hi: f.span,
+        lo: -span,
+        hi: span,
     };
-    let cov = ring_coverage(&f.fakes);
-    let mut fig = Figure::new(sq, sq)
-        .size(360.0, 360.0)
-        .labels("x₁", "x₂")
+    Figure::new(sq, sq).size(PLANE, PLANE).labels("x₁", "x₂")
+}
+
+fn plane_svg(real: &[(f64, f64)], f: &Frame) -> String {
+    let described = match &f.cov {
+        Some(c) => format!("{} of {RING_MODES} modes covered", c.covered),
+        None => format!(
+            "D right on {} of real and {} of fake points",
+            fmt_pct(f.right_on_real),
+            fmt_pct(f.right_on_fake)
+        ),
+    };
+    let mut fig = plane(f.span)
         .title("Real points, fakes, and what D believes")
         .describe(format!(
-            "The ring of {RING_MODES} real modes in grey, {} fakes in orange over the discriminator's map (dark: D says real); {} of {RING_MODES} modes covered",
+            "{} real points in grey, {} fakes in orange over the discriminator's map (dark: D says real), and the image of a grid of noise under the generator in faint lines; {described}",
+            real.len(),
             f.fakes.len(),
-            cov.covered
         ));
     fig.push(Layer::Heatmap {
         values: f.belief.clone(),
@@ -161,6 +245,14 @@ fn plane_svg(real: &[(f64, f64)], f: &Frame) -> String {
         hi: 1.0,
         map: ColourMap::Blues,
     });
+    for (i, line) in f.warp.iter().enumerate() {
+        fig.push(Layer::Line {
+            pts: line.clone(),
+            colour: "rgba(40, 40, 40, 0.3)".into(),
+            dashed: false,
+            label: (i == 0).then(|| "G's image of a noise grid".into()),
+        });
+    }
     fig.push(Layer::Scatter {
         pts: real.to_vec(),
         colour: "#555".into(),
@@ -204,34 +296,44 @@ fn curves_svg(marks: &[Mark]) -> String {
     .title("Over training")
     .describe(match marks.last() {
         Some(m) => format!(
-            "At step {}: {} of {RING_MODES} modes covered, {} of fakes near a mode; D right on {} of real and {} of fake points",
+            "At step {}: {}D right on {} of real and {} of fake points",
             m.step,
-            m.covered,
-            fmt_pct(m.quality),
+            m.ring.map_or(String::new(), |(c, q)| format!(
+                "{c} of {RING_MODES} modes covered, {} of fakes near a mode; ",
+                fmt_pct(q)
+            )),
             fmt_pct(m.right_on_real),
             fmt_pct(m.right_on_fake)
         ),
         None => "No training seen yet".into(),
     });
-    let line = |pick: fn(&Mark) -> f64| marks.iter().map(|m| (m.step as f64, pick(m))).collect();
-    let series: [(&str, fn(&Mark) -> f64, usize, bool); 4] = [
+    type Pick = fn(&Mark) -> Option<f64>;
+    let series: [(&str, Pick, usize, bool); 4] = [
         (
             "modes covered / 8",
-            |m| m.covered as f64 / RING_MODES as f64,
+            |m| m.ring.map(|r| r.0 as f64 / RING_MODES as f64),
             0,
             false,
         ),
-        ("fakes near a mode", |m| m.quality, 1, false),
-        ("D right on real", |m| m.right_on_real, 2, true),
-        ("D right on fake", |m| m.right_on_fake, 3, true),
+        ("fakes near a mode", |m| m.ring.map(|r| r.1), 1, false),
+        ("D right on real", |m| Some(m.right_on_real), 2, true),
+        ("D right on fake", |m| Some(m.right_on_fake), 3, true),
     ];
+    // The ring's figures only while the data are the ring.
+    let ring = marks.last().is_some_and(|m| m.ring.is_some());
     for (label, pick, c, dashed) in series {
-        fig.push(Layer::Line {
-            pts: line(pick),
-            colour: PALETTE[c].into(),
-            dashed,
-            label: Some(label.into()),
-        });
+        let pts: Vec<(f64, f64)> = marks
+            .iter()
+            .filter_map(|m| pick(m).map(|v| (m.step as f64, v)))
+            .collect();
+        if !pts.is_empty() && (ring || !label.contains("mode")) {
+            fig.push(Layer::Line {
+                pts,
+                colour: PALETTE[c].into(),
+                dashed,
+                label: Some(label.into()),
+            });
+        }
     }
     fig.push(Layer::Line {
         pts: vec![(0.0, 0.5), (last, 0.5)],
@@ -242,39 +344,150 @@ fn curves_svg(marks: &[Mark]) -> String {
     fig.to_svg()
 }
 
-/// The ring, the model's fakes and D's map, redrawn whenever the engine publishes new
-/// weights; its training panel; and the curves of coverage and D's accuracy.
-fn ring_gan(model: &'static str, title: &'static str, testid: &'static str) -> impl IntoView {
+/// The reader's choices for a new run of the 2-D GAN, as signals.
+#[derive(Clone, Copy)]
+struct Choices {
+    /// 0 ring, 1 moons, 2 swiss roll, 3 land, 4 the reader's drawing.
+    target: RwSignal<u8>,
+    drawn: RwSignal<Vec<(f32, f32)>>,
+    /// log₁₀ of each network's learning rate.
+    lr_d: RwSignal<f64>,
+    lr_g: RwSignal<f64>,
+    noise: RwSignal<f64>,
+    minimax: RwSignal<bool>,
+    r1: RwSignal<bool>,
+    seed: RwSignal<f64>,
+}
+
+const DRAWN: u8 = 4;
+
+impl Choices {
+    fn new(s: &GanSettings) -> Choices {
+        Choices {
+            target: RwSignal::new(0),
+            drawn: RwSignal::new(Vec::new()),
+            lr_d: RwSignal::new((s.lr_d as f64).log10()),
+            lr_g: RwSignal::new((s.lr_g as f64).log10()),
+            noise: RwSignal::new(s.noise_dim as f64),
+            minimax: RwSignal::new(s.loss == GeneratorLoss::Minimax),
+            r1: RwSignal::new(s.r1 > 0.0),
+            seed: RwSignal::new(6.0),
+        }
+    }
+
+    /// The settings these choices make of `base`.
+    fn settings(&self, base: &GanSettings) -> GanSettings {
+        GanSettings {
+            lr_d: 10f64.powf(self.lr_d.get()) as f32,
+            lr_g: 10f64.powf(self.lr_g.get()) as f32,
+            noise_dim: self.noise.get() as usize,
+            loss: if self.minimax.get() {
+                GeneratorLoss::Minimax
+            } else {
+                GeneratorLoss::NonSaturating
+            },
+            r1: if self.r1.get() {
+                GanSettings::stable().r1
+            } else {
+                0.0
+            },
+            target: match self.target.get() {
+                0 => Target::Ring,
+                1 => Target::Moons,
+                2 => Target::SwissRoll,
+                3 => Target::Land,
+                _ => Target::Drawn(self.drawn.get()),
+            },
+            ..base.clone()
+        }
+    }
+}
+
+/// The controls of a new run: data, learning rates, noise, loss, penalty, seed.
+fn settings_panel(c: Choices, testid: &'static str) -> impl IntoView {
+    let targets = vec![
+        (0u8, "ring of 8", ""),
+        (1, "two moons", ""),
+        (2, "swiss roll", ""),
+        (3, "land", ""),
+        (DRAWN, "draw your own", "gan-draw"),
+    ];
+    let rate = |v: f64| format!("{}", fmt_num(10f64.powf(v)));
+    view! {
+        <details class="settings" data-testid=format!("{testid}-settings")>
+            <summary>"Settings for the next run"</summary>
+            <Choice label="Real data:" options=targets value=c.target/>
+            {move || (c.target.get() == DRAWN).then(|| view! {
+                <p class="muted small">
+                    {move || format!("Click on the plane to add points ({} so far); the next run trains on them.", c.drawn.with(Vec::len))}
+                    " "
+                    <button data-testid="gan-draw-clear" on:click=move |_| c.drawn.set(Vec::new())>"Clear drawing"</button>
+                </p>
+            })}
+            <Choice label="G's loss:" options=vec![(false, "non-saturating", ""), (true, "minimax (saturating)", "gan-minimax")] value=c.minimax/>
+            <Choice label="R1 penalty on D:" options=vec![(true, "on", ""), (false, "off", "gan-r1-off")] value=c.r1/>
+            <Slider label="D's learning rate" min=-4.0 max=-1.5 step=0.25 value=c.lr_d show=Callback::new(rate) testid="gan-lr-d"/>
+            <Slider label="G's learning rate" min=-4.0 max=-1.5 step=0.25 value=c.lr_g show=Callback::new(rate) testid="gan-lr-g"/>
+            <Slider label="Noise numbers" min=1.0 max=MAX_NOISE as f64 step=1.0 value=c.noise testid="gan-noise"/>
+            <Slider label="Seed" min=1.0 max=99.0 step=1.0 value=c.seed testid="gan-seed"/>
+        </details>
+    }
+}
+
+/// The ring (or the chosen data), the model's fakes and D's map, redrawn whenever the
+/// engine publishes new weights; its training panel, with the reader's settings and the
+/// one-step buttons where `setup.settings`; and the curves of coverage and D's accuracy.
+fn ring_gan(setup: Setup) -> impl IntoView {
+    let Setup {
+        model,
+        title,
+        testid,
+        settings,
+    } = setup;
     let model = training::model(model);
-    let settings = GanSettings::stable();
+    let base = if settings {
+        GanSettings::stable()
+    } else {
+        GanSettings::collapse()
+    };
+    let choices = Choices::new(&base);
+    let chosen = {
+        let base = base.clone();
+        move || choices.settings(&base)
+    };
     let mut rng = Rng::new(6);
     let noise: Vec<Vec<f32>> = (0..N)
-        .map(|_| {
-            (0..settings.noise_dim)
-                .map(|_| rng.normal() as f32)
-                .collect()
-        })
+        .map(|_| (0..MAX_NOISE).map(|_| rng.normal() as f32).collect())
         .collect();
-    let real = Target::Ring.sample(N, &mut Rng::new(7));
-    let latest = {
-        let real = real.clone();
-        // The first call is made here, not in the future, so that the memo follows the
-        // weights' version (read by `call`) and asks again when it changes.
-        async_memo(move || {
-            let step = model.step.get_untracked();
-            let generated = model.call("generate", noise.clone());
-            let real = real.clone();
-            async move { finish(model, step, generated.await?, real).await }
+    // The real points of the chosen data (none yet for an empty drawing).
+    let real = {
+        let chosen = chosen.clone();
+        Memo::new(move |_| match chosen().target {
+            Target::Drawn(p) if p.is_empty() => Vec::new(),
+            t => t.sample(N, &mut Rng::new(7)),
         })
     };
+    let latest = async_memo(move || {
+        let step = model.step.get_untracked();
+        let real = real.get();
+        let ring = choices.target.get() == 0;
+        // The first call is made here, not in the future, so that the memo follows the
+        // weights' version (read by `call`) and asks again when it changes.
+        let dim = model.call("noise-dim", Vec::new());
+        let noise = noise.clone();
+        async move {
+            let dim = (dim.await?.first()?.first().copied()? as usize).clamp(1, MAX_NOISE);
+            let z: Vec<Vec<f32>> = noise.iter().map(|z| z[..dim].to_vec()).collect();
+            let generated = model.call("generate", z).await?;
+            finish(model, step, dim, generated, real, ring).await
+        }
+    });
     let marks: RwSignal<Vec<Mark>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         if let Some(f) = latest.get() {
-            let cov = ring_coverage(&f.fakes);
             let m = Mark {
                 step: f.step,
-                covered: cov.covered,
-                quality: cov.quality,
+                ring: f.cov.as_ref().map(|c| (c.covered, c.quality)),
                 right_on_real: f.right_on_real,
                 right_on_fake: f.right_on_fake,
             };
@@ -289,17 +502,33 @@ fn ring_gan(model: &'static str, title: &'static str, testid: &'static str) -> i
             });
         }
     });
-    let plane = move || latest.get().map(|f| plane_svg(&real, &f));
+    let plane_view = move || latest.get().map(|f| plane_svg(&real.get(), &f));
+    let draw_at = move |ev: web_sys::MouseEvent| {
+        if choices.target.get_untracked() != DRAWN {
+            return;
+        }
+        let span = latest.with_untracked(|f| f.as_ref().map_or(SPAN, |f| f.span));
+        if let Some((x, y)) = svg_point(&ev, PLANE) {
+            let (x, y) = plane(span).to_data(x, y);
+            if x.abs() <= span && y.abs() <= span {
+                choices.drawn.update(|d| d.push((x as f32, y as f32)));
+            }
+        }
+    };
     let readout = move || {
         latest.get().map(|f| {
-            let cov = ring_coverage(&f.fakes);
             let lo = f.belief.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = f.belief.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let coverage = f.cov.as_ref().map_or(String::new(), |cov| {
+                format!(
+                    "{} of {RING_MODES} modes covered (a mode counts when it holds at least {} of the fakes); {} of the fakes lie near a mode. ",
+                    cov.covered,
+                    fmt_pct(MODE_SHARE),
+                    fmt_pct(cov.quality),
+                )
+            });
             format!(
-                "{} of {RING_MODES} modes covered (a mode counts when it holds at least {} of the fakes); {} of the fakes lie near a mode. D calls {} of the real points real and {} of the fakes fake; over the map, D(x) runs from {} to {} (white 0, dark blue 1).",
-                cov.covered,
-                fmt_pct(MODE_SHARE),
-                fmt_pct(cov.quality),
+                "{coverage}D calls {} of the real points real and {} of the fakes fake; over the map, D(x) runs from {} to {} (white 0, dark blue 1).",
                 fmt_pct(f.right_on_real),
                 fmt_pct(f.right_on_fake),
                 fmt_num(lo),
@@ -311,10 +540,36 @@ fn ring_gan(model: &'static str, title: &'static str, testid: &'static str) -> i
         let ms = marks.get();
         (ms.len() > 1).then(|| curves_svg(&ms))
     };
+    let options = Signal::derive({
+        let chosen = chosen.clone();
+        move || chosen().options()
+    });
+    let seed = Signal::derive(move || choices.seed.get() as u64);
+    let idle = move || model.step.get() > 0 && model.status.get() != JobStatus::Running;
+    let step_buttons = move || {
+        settings.then(|| {
+            view! {
+                <div class="controls">
+                    <span>"Step by hand:"</span>
+                    <button data-testid=format!("{testid}-step") on:click=move |_| model.step_parts(1, Vec::new()) disabled=move || !idle()>"One step"</button>
+                    <button data-testid=format!("{testid}-step-d") on:click=move |_| model.step_parts(1, vec!["D".into()]) disabled=move || !idle()>"D only"</button>
+                    <button data-testid=format!("{testid}-step-g") on:click=move |_| model.step_parts(1, vec!["G".into()]) disabled=move || !idle()>"G only"</button>
+                </div>
+            }
+        })
+    };
+    let panel = if settings {
+        view! { <TrainPanel model=model steps=TAB_STEPS title=title options=options seed=seed/> }
+            .into_any()
+    } else {
+        view! { <TrainPanel model=model steps=TAB_STEPS title=title/> }.into_any()
+    };
     view! {
-        <TrainPanel model=model steps=TAB_STEPS title=title/>
+        {settings.then(|| settings_panel(choices, testid))}
+        {panel}
+        {step_buttons}
         <div class="plots">
-            <div class="plot-host" data-testid=format!("{testid}-plane") inner_html=plane></div>
+            <div class="plot-host" class:clickable=move || choices.target.get() == DRAWN data-testid=format!("{testid}-plane") on:click=draw_at inner_html=plane_view></div>
             <div class="plot-host" data-testid=format!("{testid}-curves") inner_html=curves></div>
         </div>
         <p class="stats" data-testid=format!("{testid}-coverage")>{readout}</p>

@@ -7,10 +7,11 @@ use super::Widgets;
 use crate::data::avatar::{Avatar, CARDINALITIES, FEATURES, HAIR_COLOUR};
 use crate::data::draw::{self, CLOTH_RGB, HAIR_RGB, SIZE};
 use crate::models::autoencoder::{self as ae, avatar_input, held_out_people, rgb_from_chw};
+use crate::models::judge::{shares, total_variation};
 use crate::models::pca::Pca;
 use crate::models::zoo::{classified, AVATAR_LATENT};
 use crate::plot::{fmt_num, fmt_pct, Figure, PALETTE};
-use crate::ui::kit::{image, image_row, Choice, Slider, TrainPanel};
+use crate::ui::kit::{feature_choice, image, image_row, weights_wait, Choice, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -48,19 +49,9 @@ fn rgb(a: &Avatar) -> Vec<u8> {
     ae::avatar_raster(a.index()).to_vec()
 }
 
-fn waiting(m: ModelHandle) -> impl IntoView {
-    view! { <p class="muted">{move || training::describe(&m.weights.get())}</p> }
-}
-
 fn model_toggle(use_vae: RwSignal<bool>) -> impl IntoView {
     let options = vec![(false, "autoencoder", ""), (true, "VAE", "pick-vae")];
     view! { <Choice label="Model:" options value=use_vae/> }
-}
-
-/// One button per feature of Avatar World.
-fn feature_choice(label: &'static str, feature: RwSignal<usize>) -> impl IntoView {
-    let options = (0..5).map(|f| (f, FEATURES[f].name, "")).collect();
-    view! { <Choice label options value=feature/> }
 }
 
 #[component]
@@ -154,7 +145,7 @@ pub fn VaeLatentMap() -> impl IntoView {
     view! {
         {model_toggle(use_vae)}
         {feature_choice("Colour by:", feature)}
-        {move || fitted.get().is_none().then(|| waiting(if use_vae.get() { m_vae } else { m_ae }))}
+        {move || fitted.get().is_none().then(|| weights_wait(if use_vae.get() { m_vae } else { m_ae }))}
         <LatentPad groups=groups decode=decode side=SIZE title="400 people at their codes" x_label="latent direction 1" y_label="latent direction 2" testid="vae-pad"/>
     }
 }
@@ -324,7 +315,7 @@ pub fn VaeBeta() -> impl IntoView {
     });
     let body = move || {
         let Some((i, mse, kl, recon, samples)) = stats.get() else {
-            return waiting(models[which.get() as usize]).into_any();
+            return weights_wait(models[which.get() as usize]).into_any();
         };
         let (beta, _) = BETAS[i];
         view! {
@@ -377,21 +368,8 @@ pub fn VaeAnomaly() -> impl IntoView {
         )
     };
     view! {
-        <ol class="anomaly" data-testid="anomaly-list">{move || ranked().map(|v| v.into_any()).unwrap_or_else(|| waiting(m).into_any())}</ol>
+        <ol class="anomaly" data-testid="anomaly-list">{move || ranked().map(|v| v.into_any()).unwrap_or_else(|| weights_wait(m).into_any())}</ol>
     }
-}
-
-/// Frequencies of each value of each feature among `preds`.
-fn frequencies(preds: &[[usize; 5]]) -> Vec<Vec<f64>> {
-    (0..5)
-        .map(|f| {
-            let mut c = vec![0.0; CARDINALITIES[f]];
-            for p in preds {
-                c[p[f]] += 1.0 / preds.len().max(1) as f64;
-            }
-            c
-        })
-        .collect()
 }
 
 #[component]
@@ -433,7 +411,7 @@ pub fn VaeFeatures() -> impl IntoView {
             m_cls.version.track();
             async move {
                 let read = m_cls.call("classify", decoded.await?).await?;
-                Some(frequencies(&classified(&read)))
+                Some(shares(&classified(&read)))
             }
         })
     };
@@ -464,8 +442,7 @@ pub fn VaeFeatures() -> impl IntoView {
         let (Some(v), Some(a), Some(acc)) = (vae_freq.get(), ae_freq.get(), accuracy.get()) else {
             return None;
         };
-        let tv =
-            |q: &[f64], p: &[f64]| 0.5 * q.iter().zip(p).map(|(x, y)| (x - y).abs()).sum::<f64>();
+        let tv = total_variation;
         Some(view! {
             <table class="numbers" data-testid="feature-table">
                 <thead><tr><th>"feature"</th><th>"classifier accuracy on real people"</th><th>"distance to P_data, VAE samples"</th><th>"… autoencoder samples"</th></tr></thead>
@@ -485,7 +462,7 @@ pub fn VaeFeatures() -> impl IntoView {
     };
     view! {
         {feature_choice("Feature:", feature)}
-        {move || vae_freq.get().is_none().then(|| waiting(m_cls))}
+        {move || vae_freq.get().is_none().then(|| weights_wait(m_cls))}
         <div class="plot-host" data-testid="feature-chart" inner_html=chart></div>
         {table}
     }

@@ -1,0 +1,209 @@
+//! Lesson 6's second half: a DCGAN on Avatar World. A grid of the people it draws (on the
+//! compute path the badge chose), a walk in its noise space, and its samples read by the
+//! feature classifier against P_data, beside lesson 5's VAE on the same figures.
+
+use crate::data::avatar::FEATURES;
+use crate::data::draw::SIZE;
+use crate::engine::protocol::SampleSpec;
+use crate::models::autoencoder::{self as ae, rgb_from_chw};
+use crate::models::dcgan::GAN_NOISE;
+use crate::models::judge::{expected_distinct, Verdict};
+use crate::models::zoo::{classified, AVATAR_LATENT};
+use crate::plot::{fmt_num, Figure, PALETTE};
+use crate::train::run::RunState;
+use crate::ui::kit::{
+    feature_choice, image_grid, image_row, run_status, sample_into, weights_wait, SampleBatch,
+    Slider, TrainPanel,
+};
+use crate::ui::training::{self, async_memo, ModelHandle};
+use leptos::prelude::*;
+
+const GAN: &str = "avatar-gan";
+const VAE: &str = "avatar-vae";
+/// People in the grid.
+const GRID_N: usize = 16;
+/// Steps of a run started in the tab.
+const TAB_STEPS: u64 = 600;
+/// Samples each model gives the classifier.
+const JUDGED: usize = 256;
+/// Images along a walk.
+const WALK: usize = 9;
+
+/// Sixteen people from the generator, drawn in the engine on the chosen path; again on
+/// "Draw again" and whenever the weights change; and the DCGAN's training panel.
+pub fn people() -> impl IntoView {
+    let model = training::model(GAN);
+    model.ensure_loaded();
+    let seed = RwSignal::new(1u64);
+    let batch = RwSignal::new(SampleBatch::default());
+    let run = RwSignal::new(RunState::default());
+    Effect::new(move |_| {
+        let s = seed.get();
+        // Follow the weights: a new version draws again.
+        if model.version.get() == 0 {
+            return;
+        }
+        training::run_in_background(run, move |ticket| async move {
+            let spec = SampleSpec::Draw { n: GRID_N, seed: s };
+            sample_into(GAN, spec, batch, move || ticket.live()).await;
+        });
+    });
+    let grid = move || {
+        let b = batch.get();
+        view! {
+            {image_grid(&b.images, SIZE, 64, 8)}
+            {(b.total > 0).then(|| run_status(&b, "gan-people", "drawing"))}
+        }
+    };
+    view! {
+        <div class="controls">
+            <button data-testid="gan-people-again" on:click=move |_| seed.update(|s| *s += 1)>"Draw 16 more"</button>
+        </div>
+        <div data-testid="gan-people">{grid}</div>
+        <TrainPanel model=model steps=TAB_STEPS title="the DCGAN"/>
+    }
+}
+
+/// The generator's noise for walk end `seed`.
+fn noise(seed: u64) -> Vec<f32> {
+    ae::standard_normal_codes(1, GAN_NOISE, seed).remove(0)
+}
+
+/// A straight walk from noise `a` to noise `b`, `WALK` points, each rescaled to the length
+/// a draw of that many Gaussian numbers has (√d): points halfway along a straight line
+/// are shorter than any the generator was trained on.
+fn walk(a: &[f32], b: &[f32]) -> Vec<Vec<f32>> {
+    let typical = (a.len() as f32).sqrt();
+    (0..WALK)
+        .map(|i| {
+            let t = i as f32 / (WALK - 1) as f32;
+            let z: Vec<f32> = a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| (1.0 - t) * x + t * y)
+                .collect();
+            let len = z.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
+            z.iter().map(|v| v * typical / len).collect()
+        })
+        .collect()
+}
+
+/// Nine people on a walk between two points of noise space, and a slider that shows one
+/// step of it large.
+pub fn noise_walk() -> impl IntoView {
+    let model = training::model(GAN);
+    model.ensure_loaded();
+    let ends = RwSignal::new((11u64, 12u64));
+    let at = RwSignal::new(4.0f64);
+    let images = async_memo(move || {
+        let (a, b) = ends.get();
+        let f = model.call("generate", walk(&noise(a), &noise(b)));
+        async move { Some(f.await?.iter().map(|x| rgb_from_chw(x)).collect::<Vec<_>>()) }
+    });
+    let row = move || {
+        images.get().map(|ims| {
+            let titles = (0..WALK)
+                .map(|i| format!("step {i} of {}", WALK - 1))
+                .collect();
+            image_row("", ims, SIZE, 48, titles)
+        })
+    };
+    let large = move || {
+        images.get().and_then(|ims| {
+            let i = (at.get().round() as usize).min(WALK - 1);
+            ims.get(i)
+                .map(|im| crate::ui::kit::image(im, SIZE, 128, &format!("step {i} of the walk")))
+        })
+    };
+    view! {
+        <div class="controls">
+            <button data-testid="gan-walk-new" on:click=move |_| ends.update(|(a, b)| { *a += 2; *b += 2; })>"Two other people"</button>
+        </div>
+        {move || images.get().is_none().then(|| weights_wait(model))}
+        <div data-testid="gan-walk">{row}</div>
+        <Slider label="Along the walk:" min=0.0 max=(WALK - 1) as f64 step=1.0 value=at testid="gan-walk-at"/>
+        <div class="walk-large">{large}</div>
+    }
+}
+
+/// The classifier's reading of `JUDGED` people from the GAN and from the VAE, against
+/// P_data: each feature's shares, their distances, and how many distinct people.
+pub fn against_truth() -> impl IntoView {
+    let (m_gan, m_vae, m_cls) = (
+        training::model(GAN),
+        training::model(VAE),
+        training::model("feature-classifier"),
+    );
+    for m in [m_gan, m_vae, m_cls] {
+        m.ensure_loaded();
+    }
+    let feature = RwSignal::new(0usize);
+    let judged = move |m: ModelHandle, function: &'static str, dim: usize| {
+        async_memo(move || {
+            let drawn = m.call(function, ae::standard_normal_codes(JUDGED, dim, 2718));
+            m_cls.version.track();
+            async move {
+                let read = m_cls.call("classify", drawn.await?).await?;
+                Some(Verdict::of(&classified(&read), ae::pdata()))
+            }
+        })
+    };
+    let gan = judged(m_gan, "generate", GAN_NOISE);
+    let vae = judged(m_vae, "decode", AVATAR_LATENT);
+    let pd = ae::pdata();
+    let truth: Vec<Vec<f64>> = (0..5).map(|f| pd.marginal(f)).collect();
+    let expected = expected_distinct(pd, JUDGED);
+    let truth2 = truth.clone();
+    let chart = move || {
+        let f = feature.get();
+        let (Some(g), Some(v)) = (gan.get(), vae.get()) else {
+            return String::new();
+        };
+        Figure::category_bars(
+            FEATURES[f].values,
+            vec![
+                ("P_data".into(), PALETTE[0].into(), truth2[f].clone()),
+                ("GAN samples".into(), PALETTE[1].into(), g.shares[f].clone()),
+                ("VAE samples".into(), PALETTE[2].into(), v.shares[f].clone()),
+            ],
+        )
+        .size(520.0, 260.0)
+        .labels(FEATURES[f].name, "share")
+        .title(&format!(
+            "{}: P_data vs what the classifier reads in {JUDGED} samples",
+            FEATURES[f].name
+        ))
+        .describe(format!(
+            "Bars per value of {}: the true share, and the shares among GAN and VAE samples.",
+            FEATURES[f].name
+        ))
+        .to_svg()
+    };
+    let table = move || {
+        let (Some(g), Some(v)) = (gan.get(), vae.get()) else {
+            return None;
+        };
+        Some(view! {
+            <table class="numbers" data-testid="gan-truth-table">
+                <thead><tr><th>"feature"</th><th>"distance to P_data, GAN"</th><th>"… VAE"</th></tr></thead>
+                <tbody>
+                    {(0..5).map(|f| view! {
+                        <tr><td>{FEATURES[f].name}</td><td>{fmt_num(g.tv[f])}</td><td>{fmt_num(v.tv[f])}</td></tr>
+                    }).collect_view()}
+                    <tr><td>"mean"</td><td data-testid="gan-truth-tv">{fmt_num(g.mean_tv())}</td><td>{fmt_num(v.mean_tv())}</td></tr>
+                    <tr><td>{format!("distinct people among {JUDGED}")}</td><td data-testid="gan-truth-distinct">{g.distinct}</td><td>{v.distinct}</td></tr>
+                </tbody>
+            </table>
+            <p class="muted small">{format!(
+                "Distance: total variation, half the summed absolute differences of the shares (0 = identical, 1 = disjoint). {JUDGED} draws from P_data itself hold {} distinct people on average.",
+                fmt_num(expected)
+            )}</p>
+        })
+    };
+    view! {
+        {feature_choice("Feature:", feature)}
+        {move || gan.get().is_none().then(|| weights_wait(m_gan))}
+        <div class="plot-host" data-testid="gan-truth-chart" inner_html=chart></div>
+        {table}
+    }
+}
