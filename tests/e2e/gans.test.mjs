@@ -1,7 +1,7 @@
 // Lesson 6 as a reader uses it: the shipped 2-D GANs are drawn with the ring they imitate
 // and measured against it (the fix covers the ring, the collapse preset does not); a GAN
-// trained here moves its points, grows its loss and coverage curves, stops, and steps one
-// network alone; a GAN trains on points the reader drew. Then the DCGAN: a grid of 16
+// trained here moves its points, grows its loss and coverage curves, stops, steps one
+// network alone and plays in slow motion; a GAN trains on points the reader drew. Then the DCGAN: a grid of 16
 // people drawn again, a walk in noise space, its people read against P_data, and training
 // it here.
 import { test, before, after } from 'node:test';
@@ -42,6 +42,12 @@ test('lesson 6: the shipped GANs against the ring, and a GAN trained here', asyn
   await page.click('[data-testid=gan-step-d]');
   await page.waitForFunction((a) => Number(document.querySelector('[data-testid=progress-gan-ring]')?.value) === a + 1
     && /stopped|done/.test(document.querySelector('[data-testid=progress-text-gan-ring]')?.textContent ?? ''), at, { timeout: 60_000 });
+  // Slow motion steps on by itself until stopped.
+  await page.click('[data-testid=gan-slow]');
+  await page.waitForFunction((a) => Number(document.querySelector('[data-testid=progress-gan-ring]')?.value) >= a + 3, at + 1, { timeout: 60_000 });
+  await page.click('[data-testid=gan-slow]');
+  await page.waitForFunction(() => /Slow motion/.test(document.querySelector('[data-testid=gan-slow]')?.textContent ?? '')
+    && !document.querySelector('[data-testid=gan-slow]')?.disabled, null, { timeout: 60_000 });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,5 +1,6 @@
 // With --enable-unsafe-webgpu, headless Chromium exposes a (SwiftShader) WebGPU adapter:
-// the badge must say WebGPU, the reader can switch to the CPU, and lessons still work.
+// the badge must say WebGPU, the reader can switch to the CPU, and lessons still work:
+// training survives a lost device, and lesson 6 samples and trains on the GPU path.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open } from './lib.mjs';
@@ -43,3 +44,17 @@ test('training on WebGPU survives a lost GPU device: it says so and carries on o
   await page.close();
 });
 
+
+test('lesson 6 on WebGPU: the DCGAN draws 16 people on the GPU path, and the 2-D GAN trains there', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/gans/people');
+  await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent === 'WebGPU', null, { timeout: 30_000 });
+  await page.waitForFunction(() => /16 samples, 1 step in .* on WebGPU/.test(document.querySelector('[data-testid=gan-people-status]')?.textContent ?? ''), null, { timeout: 120_000 });
+  assert.equal(await page.locator('[data-testid=gan-people] img').count(), 16);
+  await page.evaluate(() => { location.hash = '#/lesson/gans/ring'; });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=train-gan-ring]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=train-gan-ring]');
+  await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-gan-ring]')?.textContent ?? ''), null, { timeout: 120_000 });
+  await page.click('[data-testid=stop-gan-ring]');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -13,6 +13,8 @@ use crate::models::gan2d::{
     ring_coverage, Coverage, GanSettings, GeneratorLoss, Target, MODE_SHARE, RING_MODES,
 };
 use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
+use crate::train::run::RunState;
+use crate::ui::browser;
 use crate::ui::kit::{svg_point, Choice, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
@@ -74,6 +76,8 @@ const WARP_POINTS: usize = 25;
 const MAX_NOISE: usize = 8;
 /// The plane's side in SVG units.
 const PLANE: f64 = 360.0;
+/// Slow motion: the pause after each step, in milliseconds.
+const SLOW_MS: i32 = 300;
 
 /// Everything one drawing needs, computed from one version of the weights.
 #[derive(Clone, Debug, PartialEq)]
@@ -545,7 +549,28 @@ fn ring_gan(setup: Setup) -> impl IntoView {
         move || chosen().options()
     });
     let seed = Signal::derive(move || choices.seed.get() as u64);
-    let idle = move || model.step.get() > 0 && model.status.get() != JobStatus::Running;
+    // Slow motion: one step at a time, each drawn, a few a second (the run kit's loop).
+    let slow = RwSignal::new(RunState::default());
+    let slowly = move || slow.with(|r| r.running());
+    let idle =
+        move || model.step.get() > 0 && model.status.get() != JobStatus::Running && !slowly();
+    let play_slowly = move |_| {
+        if slowly() {
+            slow.update(|r| r.pause());
+            return;
+        }
+        training::drive(slow, move |ticket| async move {
+            model.step_parts(1, Vec::new());
+            browser::sleep_ms(SLOW_MS).await;
+            while model.status.get_untracked() == JobStatus::Running && ticket.live() {
+                training::next_tick().await;
+            }
+            matches!(
+                model.status.get_untracked(),
+                JobStatus::Done | JobStatus::Paused
+            )
+        });
+    };
     let step_buttons = move || {
         settings.then(|| {
             view! {
@@ -554,6 +579,9 @@ fn ring_gan(setup: Setup) -> impl IntoView {
                     <button data-testid=format!("{testid}-step") on:click=move |_| model.step_parts(1, Vec::new()) disabled=move || !idle()>"One step"</button>
                     <button data-testid=format!("{testid}-step-d") on:click=move |_| model.step_parts(1, vec!["D".into()]) disabled=move || !idle()>"D only"</button>
                     <button data-testid=format!("{testid}-step-g") on:click=move |_| model.step_parts(1, vec!["G".into()]) disabled=move || !idle()>"G only"</button>
+                    <button data-testid=format!("{testid}-slow") on:click=play_slowly disabled=move || !(idle() || slowly())>
+                        {move || if slowly() { "Stop slow motion" } else { "Slow motion" }}
+                    </button>
                 </div>
             }
         })

@@ -50,12 +50,15 @@ pub fn people() -> impl IntoView {
     });
     let grid = move || {
         let b = batch.get();
+        let starting = b.total == 0 && run.with(|r| r.running());
         view! {
             {image_grid(&b.images, SIZE, 64, 8)}
             {(b.total > 0).then(|| run_status(&b, "gan-people", "drawing"))}
+            {starting.then(|| view! { <p class="muted">"Drawing 16 people…"</p> })}
         }
     };
     view! {
+        {move || (model.version.get() == 0).then(|| weights_wait(model))}
         <div class="controls">
             <button data-testid="gan-people-again" on:click=move |_| seed.update(|s| *s += 1)>"Draw 16 more"</button>
         </div>
