@@ -93,6 +93,7 @@ const COURSE: &[Entry] = &[
             "gan-ring",
             "gan-ring-collapse",
             "gan-people",
+            "gan-checkpoints",
             "gan-walk",
             "gan-truth"
         ]

@@ -46,6 +46,8 @@ pub struct ModelHandle {
     pub part_names: RwSignal<Vec<String>>,
     /// Something the reader should know (e.g. the GPU was lost and training moved).
     pub notice: RwSignal<Option<String>>,
+    /// The training steps of the shipped weights, from their file, once the engine took them.
+    pub shipped_steps: RwSignal<Option<u64>>,
 }
 
 struct Slot {
@@ -86,6 +88,7 @@ pub fn model(name: &'static str) -> ModelHandle {
         history: RwSignal::new(Vec::new()),
         part_names: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
+        shipped_steps: RwSignal::new(None),
     };
     let h = match ROOT.with(|r| r.borrow().clone()) {
         Some(o) => o.with(make),
@@ -395,6 +398,7 @@ impl ModelHandle {
                         .iter()
                         .find(|(k, _)| k == "steps")
                         .map_or("?", |(_, v)| v.as_str());
+                    self.shipped_steps.set(steps.parse().ok());
                     self.weights.set(WeightsState::Ready(format!(
                         "shipped weights ({steps} training steps)"
                     )));

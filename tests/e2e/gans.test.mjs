@@ -74,7 +74,7 @@ test('lesson 6: a GAN trained on points the reader drew', async () => {
   await page.close();
 });
 
-test('lesson 6: the DCGAN draws 16 people, walks between two, is read against P_data, and trains here', async () => {
+test('lesson 6: the DCGAN draws 16 people, shows them over training, walks between two, is read against P_data, and trains here', async () => {
   const { page, errors } = await open(browser.context, '#/lesson/gans/people');
   const grid = '[data-testid=gan-people] img';
   await page.waitForFunction((g) => document.querySelectorAll(g).length === 16, grid, { timeout: 60_000 });
@@ -87,6 +87,10 @@ test('lesson 6: the DCGAN draws 16 people, walks between two, is read against P_
   await page.click('[data-testid=stop-avatar-gan]');
   await page.waitForSelector('[data-testid=loss-curve-avatar-gan] svg');
   const l = new LessonPage(page);
+  // The same eight people at three checkpoints of the shipped run.
+  await l.goto('gans', 'checkpoints');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=gan-checkpoints] img').length === 24, null, { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid=gan-checkpoints]'), /after 500 steps.*after 2000 steps.*after 6000 steps/s);
   await l.goto('gans', 'walk');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=gan-walk] img').length === 9, null, { timeout: 60_000 });
   await l.goto('gans', 'truth');

@@ -129,17 +129,32 @@ pub const GAN_RECIPES: &[Recipe] = &[
         beta: 0.0,
         ema: None,
     },
+    AVATAR_GAN,
+    // The same run stopped early (the same seed and batches: its weights at these steps),
+    // for the lesson's rows of people over training.
     Recipe {
-        name: "avatar-gan",
-        arch: &AvatarGan,
-        seed: 16,
-        steps: 6000,
-        batch: 32,
-        lr: 2e-4,
-        beta: 0.0,
-        ema: Some(0.98),
+        name: "avatar-gan-500",
+        steps: 500,
+        ..AVATAR_GAN
+    },
+    Recipe {
+        name: "avatar-gan-2000",
+        steps: 2000,
+        ..AVATAR_GAN
     },
 ];
+
+/// The DCGAN on Avatar World.
+const AVATAR_GAN: Recipe = Recipe {
+    name: "avatar-gan",
+    arch: &AvatarGan,
+    seed: 16,
+    steps: 6000,
+    batch: 32,
+    lr: 2e-4,
+    beta: 0.0,
+    ema: Some(0.98),
+};
 
 /// Every recipe, in the order `cargo xtask train all` runs them.
 pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {

@@ -40,6 +40,7 @@ pub const WIDGETS: Widgets = &[
         .into_any()
     }),
     ("gan-people", || people::people().into_any()),
+    ("gan-checkpoints", || people::checkpoints().into_any()),
     ("gan-walk", || people::noise_walk().into_any()),
     ("gan-truth", || people::against_truth().into_any()),
 ];

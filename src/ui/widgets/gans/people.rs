@@ -1,6 +1,7 @@
 //! Lesson 6's second half: a DCGAN on Avatar World. A grid of the people it draws (on the
-//! compute path the badge chose), a walk in its noise space, and its samples read by the
-//! feature classifier against P_data, beside lesson 5's VAE on the same figures.
+//! compute path the badge chose), the same people over training, a walk in its noise
+//! space, and its samples read by the feature classifier against P_data, beside lesson
+//! 5's VAE on the same figures.
 
 use crate::data::avatar::FEATURES;
 use crate::data::draw::SIZE;
@@ -208,5 +209,37 @@ pub fn against_truth() -> impl IntoView {
         {move || gan.get().is_none().then(|| weights_wait(m_gan))}
         <div class="plot-host" data-testid="gan-truth-chart" inner_html=chart></div>
         {table}
+    }
+}
+
+/// The networks whose people the checkpoint rows show: the recipe's run stopped early, and
+/// the shipped one (each a recipe of its own, from the same seed: the same run).
+const CHECKPOINTS: [&str; 3] = ["avatar-gan-500", "avatar-gan-2000", GAN];
+/// People per checkpoint row.
+const ROW: usize = 8;
+
+/// The same eight points of noise, drawn by the generator after 500, 2000 and 6000
+/// training steps: quality growing over training.
+pub fn checkpoints() -> impl IntoView {
+    let rows = CHECKPOINTS.map(|name| {
+        let m = training::model(name);
+        m.ensure_loaded();
+        let images = async_memo(move || {
+            let f = m.call("generate", ae::standard_normal_codes(ROW, GAN_NOISE, 21));
+            async move { Some(f.await?.iter().map(|x| rgb_from_chw(x)).collect::<Vec<_>>()) }
+        });
+        // Labelled with the steps the weights file itself records.
+        move || {
+            let steps = m.shipped_steps.get()?;
+            images.get().map(|ims| {
+                let titles = (1..=ROW)
+                    .map(|i| format!("person {i} after {steps} steps"))
+                    .collect();
+                image_row(&format!("after {steps} steps"), ims, SIZE, 48, titles)
+            })
+        }
+    });
+    view! {
+        <div data-testid="gan-checkpoints">{rows.map(|r| view! { <div>{r}</div> }).collect_view()}</div>
     }
 }
