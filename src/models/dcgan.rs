@@ -10,7 +10,7 @@
 use crate::autodiff::{Tape, Var};
 use crate::data::{draw, Rng};
 use crate::models::autoencoder::AVATAR_D;
-use crate::models::gan2d::LEAKY_SLOPE;
+use crate::models::gan2d::{detective_loss, forger_loss, GeneratorLoss, LEAKY_SLOPE};
 use crate::nn::layers::{Conv2d, ConvSpec, ConvTranspose2d, GroupNorm};
 use crate::nn::{Linear, Params};
 use crate::tensor::{Device, Result, Tensor, UnaryOp};
@@ -25,17 +25,6 @@ const CH: [usize; 3] = [96, 48, 24];
 const GROUPS: usize = 8;
 /// DCGAN's Adam β₁.
 pub const DCGAN_BETA1: f32 = 0.5;
-
-/// A 4×4 kernel, stride 2, padding 1: halves (or, transposed, doubles) the side.
-fn halving(cin: usize, cout: usize) -> ConvSpec {
-    ConvSpec {
-        cin,
-        cout,
-        k: 4,
-        stride: 2,
-        pad: 1,
-    }
-}
 
 /// The two networks.
 #[derive(Clone, Debug)]
@@ -56,7 +45,13 @@ impl Dcgan {
         let norms = [0, 1, 2].map(|i| GroupNorm::new(p, &format!("g.norm{i}"), GROUPS, CH[i], dev));
         let outs = [CH[1], CH[2], 3];
         let ups = [0, 1, 2].map(|i| {
-            ConvTranspose2d::new(p, &format!("g.up{i}"), halving(CH[i], outs[i]), rng, dev)
+            ConvTranspose2d::new(
+                p,
+                &format!("g.up{i}"),
+                ConvSpec::halving(CH[i], outs[i]),
+                rng,
+                dev,
+            )
         });
         let mid = p.values.len();
         let ins = [3, CH[2], CH[1]];
@@ -64,7 +59,7 @@ impl Dcgan {
             Conv2d::new(
                 p,
                 &format!("d.down{i}"),
-                halving(ins[i], CH[2 - i]),
+                ConvSpec::halving(ins[i], CH[2 - i]),
                 rng,
                 dev,
             )
@@ -136,15 +131,9 @@ impl Dcgan {
         let fake = self.generate(p, &tape.leaf(z))?.value();
         let on_real = self.critic(p, &tape.leaf(real))?;
         let on_fake = self.critic(p, &tape.leaf(fake))?;
-        // −log σ(a) = softplus(−a); −log(1 − σ(a)) = softplus(a).
-        let real_part = on_real
-            .scale(-1.0)?
-            .unary(UnaryOp::Softplus, 0.0)?
-            .mean_all()?;
-        let fake_part = on_fake.unary(UnaryOp::Softplus, 0.0)?.mean_all()?;
-        let loss = real_part.add(&fake_part)?;
+        let (real_part, fake_part) = detective_loss(&on_real, &on_fake)?;
         Ok((
-            loss,
+            real_part.add(&fake_part)?,
             vec![("real".into(), real_part), ("fake".into(), fake_part)],
         ))
     }
@@ -152,10 +141,7 @@ impl Dcgan {
     /// The generator's non-saturating loss on noise: −log D(G(z)), averaged.
     pub fn g_loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], z: Tensor) -> Result<LossParts<'t>> {
         let a = self.critic(p, &self.generate(p, &tape.leaf(z))?)?;
-        Ok((
-            a.scale(-1.0)?.unary(UnaryOp::Softplus, 0.0)?.mean_all()?,
-            vec![],
-        ))
+        Ok((forger_loss(&a, GeneratorLoss::NonSaturating)?, vec![]))
     }
 }
 
