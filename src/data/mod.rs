@@ -4,6 +4,7 @@ pub mod avatar;
 pub mod draw;
 pub mod jars;
 pub mod land;
+pub mod names;
 pub mod rng;
 pub mod toys;
 

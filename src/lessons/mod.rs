@@ -99,6 +99,20 @@ const COURSE: &[Entry] = &[
         ]
     ),
     lesson!(
+        7,
+        "07-autoregressive",
+        &[
+            "ar-outfit-chain",
+            "ar-kl-vs-n",
+            "names-source",
+            "names-bigram",
+            "names-window",
+            "names-transformer",
+            "names-sample",
+            "names-truth"
+        ]
+    ),
+    lesson!(
         10,
         "10-diffusion",
         &["diffusion-forward", "diffusion-2d", "diffusion-images"]

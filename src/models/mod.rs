@@ -1,6 +1,8 @@
 //! Models, each with its fit, likelihood and sampler. Pure Rust on `data`; no UI. From
 //! lesson 4 on, neural models are built on `nn` and trained by `train`.
 pub mod autoencoder;
+pub mod autoregressive;
+pub mod charlm;
 pub mod dcgan;
 pub mod density2d;
 pub mod diffusion;

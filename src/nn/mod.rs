@@ -150,7 +150,16 @@ pub fn bce_with_logits<'t>(logits: &Var<'t>, targets: &Var<'t>) -> Result<Var<'t
 
 /// Cross-entropy of logits [N, C] against one-hot targets [N, C], averaged over N.
 pub fn cross_entropy<'t>(logits: &Var<'t>, one_hot: &Var<'t>) -> Result<Var<'t>> {
-    let n = logits.shape()[0] as f32;
+    cross_entropy_over(logits, one_hot, logits.shape()[0])
+}
+
+/// Cross-entropy of logits [N, C] against one-hot targets [N, C], summed and divided by
+/// `count` (rows of zeros are no target: padding).
+pub fn cross_entropy_over<'t>(
+    logits: &Var<'t>,
+    one_hot: &Var<'t>,
+    count: usize,
+) -> Result<Var<'t>> {
     let c = logits.shape()[1];
     logits
         .log_softmax(1)?
@@ -158,7 +167,7 @@ pub fn cross_entropy<'t>(logits: &Var<'t>, one_hot: &Var<'t>) -> Result<Var<'t>>
         .reshape(&[logits.shape()[0] * c])?
         .sum(0)?
         .reshape(&[])?
-        .scale(-1.0 / n)
+        .scale(-1.0 / count.max(1) as f32)
 }
 
 /// KL(N(μ, σ²) ‖ N(0, 1)) summed over the latent axis 1 and averaged over the batch.

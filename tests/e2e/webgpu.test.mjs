@@ -1,6 +1,7 @@
 // With --enable-unsafe-webgpu, headless Chromium exposes a (SwiftShader) WebGPU adapter:
 // the badge must say WebGPU, the reader can switch to the CPU, and lessons still work:
-// training survives a lost device, and lesson 6 samples and trains on the GPU path.
+// training survives a lost device, lesson 6 samples and trains on the GPU path, and so
+// does lesson 7's transformer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open } from './lib.mjs';
@@ -55,6 +56,20 @@ test('lesson 6 on WebGPU: the DCGAN draws 16 people on the GPU path, and the 2-D
   await page.click('[data-testid=train-gan-ring]');
   await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-gan-ring]')?.textContent ?? ''), null, { timeout: 120_000 });
   await page.click('[data-testid=stop-gan-ring]');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lesson 7 on WebGPU: the transformer trains on the GPU path and its attention follows the prefix', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/autoregressive/attention');
+  await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent === 'WebGPU', null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=attention-map]').length === 8, null, { timeout: 60_000 });
+  await page.fill('[data-testid=gpt-prefix]', 'ko');
+  await page.waitForFunction(() => document.querySelector('[data-testid=attention-map]')?.querySelectorAll('tbody tr').length === 3, null, { timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=train-names-gpt]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=train-names-gpt]');
+  await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-names-gpt]')?.textContent ?? ''), null, { timeout: 120_000 });
+  await page.click('[data-testid=stop-names-gpt]');
   assert.deepEqual(errors, []);
   await page.close();
 });

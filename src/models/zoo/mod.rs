@@ -7,6 +7,7 @@ mod autoencoders;
 mod denoisers;
 mod gans;
 mod generators;
+mod names;
 mod prior;
 mod recipes;
 
@@ -14,7 +15,8 @@ pub use autoencoders::{classified, Avatars, Classifier, Jars};
 pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
 pub use gans::{AvatarGan, Ring2d, RING_VERSION};
 pub use generators::ImageGenerator;
-pub use recipes::{all_recipes, recipe, DIFFUSION_RECIPES, GAN_RECIPES, RECIPES};
+pub use names::{CharLm, NamesGpt, NamesMlp};
+pub use recipes::{all_recipes, recipe, DIFFUSION_RECIPES, GAN_RECIPES, NAME_RECIPES, RECIPES};
 
 use super::autoencoder::{self as ae, AutoEncoder, Kind};
 use super::diffusion::{Schedule, ScheduleKind};

@@ -2,7 +2,9 @@
 //! [`Arch`]), seed, steps, batch, learning rate, β and weight averaging. `cargo xtask train
 //! all` runs them in this order.
 
-use super::{AvatarGan, Avatars, Classifier, Ddpm2d, Jars, Recipe, Ring2d, Toy, UnetArch};
+use super::{
+    AvatarGan, Avatars, Classifier, Ddpm2d, Jars, NamesGpt, NamesMlp, Recipe, Ring2d, Toy, UnetArch,
+};
 use crate::models::autoencoder::Kind;
 
 pub const RECIPES: &[Recipe] = &[
@@ -156,9 +158,38 @@ const AVATAR_GAN: Recipe = Recipe {
     ema: Some(0.98),
 };
 
+/// The lesson-7 character models of names (batch: names per step). Their weights are
+/// averaged: the last steps' noise otherwise shows in the rarer contexts.
+pub const NAME_RECIPES: &[Recipe] = &[
+    Recipe {
+        name: "names-mlp",
+        arch: &NamesMlp,
+        seed: 17,
+        steps: 3000,
+        batch: 64,
+        lr: 3e-3,
+        beta: 0.0,
+        ema: Some(0.95),
+    },
+    Recipe {
+        name: "names-gpt",
+        arch: &NamesGpt,
+        seed: 17,
+        steps: 4000,
+        batch: 64,
+        lr: 3e-3,
+        beta: 0.0,
+        ema: Some(0.95),
+    },
+];
+
 /// Every recipe, in the order `cargo xtask train all` runs them.
 pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
-    RECIPES.iter().chain(DIFFUSION_RECIPES).chain(GAN_RECIPES)
+    RECIPES
+        .iter()
+        .chain(DIFFUSION_RECIPES)
+        .chain(GAN_RECIPES)
+        .chain(NAME_RECIPES)
 }
 
 pub fn recipe(name: &str) -> Option<&'static Recipe> {

@@ -3,6 +3,7 @@
 //! lesson in [`REGISTRY`]. Each widget keeps its own state in signals; state shared between
 //! the steps of a lesson (the reader's data seed) lives in [`Shared`].
 
+mod autoregressive;
 mod diffusion;
 mod discriminative;
 mod gans;
@@ -95,6 +96,7 @@ const REGISTRY: &[Part] = &[
     later!(jars),
     later!(vae),
     later!(gans),
+    later!(autoregressive),
     later!(diffusion),
 ];
 

@@ -481,7 +481,7 @@ pub fn KlVsN() -> impl IntoView {
             .to_svg()
     };
     view! {
-        <Slider label="N" min=1.0 max=3.699 step=0.01 value=log_n testid="n-slider"
+        <Slider label="N" min=1.0 max=3.7 step=0.01 value=log_n testid="n-slider"
             show=Callback::new(move |v: f64| format!("{}", (10f64.powf(v).round() as usize).clamp(10, MAX_N)))/>
         <div class="plot-host" data-testid="kl-plot" inner_html=svg></div>
         <table class="data" data-testid="kl-table">
