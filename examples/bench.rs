@@ -281,7 +281,44 @@ fn main() {
         .chain(block_on(Gpu::new()).ok().map(|g| ("GPU", Device::Gpu(g))))
     {
         gan_rows(&dev, label);
+        name_rows(&dev, label);
         diffusion_rows(&dev, label);
+    }
+}
+
+/// Lesson 7's transformer: one training step (64 names); on the CPU, 200 names sampled
+/// and a keystroke's work (the next symbol's law and every attention map).
+fn name_rows(dev: &Device, label: &str) {
+    let r = genlab::models::zoo::recipe("names-gpt").unwrap();
+    let (net, mut t) = block_on(r.trainer(dev)).unwrap();
+    time(
+        &format!("names-gpt training step, 64 names ({label})"),
+        "steps/s",
+        1.0,
+        || {
+            block_on(t.run(1, &|tape, p, step, d| {
+                r.loss(&net, r.beta, tape, p, step, d)
+            }))
+            .unwrap()
+        },
+    );
+    if matches!(dev, Device::Cpu) {
+        let p = t.params.clone();
+        time("names-gpt: 200 names sampled (CPU)", "runs/s", 1.0, || {
+            net.call(&p, "sample", &[], &[200.0, 1.0, 0.0, 3.0])
+                .unwrap()
+                .unwrap()
+        });
+        let kalon = [vec![11.0f32, 1.0, 12.0, 15.0, 14.0]];
+        time(
+            "names-gpt: one keystroke, next + attention (CPU)",
+            "runs/s",
+            1.0,
+            || {
+                net.call(&p, "next", &kalon, &[]).unwrap().unwrap();
+                net.call(&p, "attention", &kalon, &[]).unwrap().unwrap()
+            },
+        );
     }
 }
 

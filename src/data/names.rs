@@ -214,76 +214,21 @@ impl NameSource {
     }
 
     /// The exact probability that the source says `name`: the sum over every derivation
-    /// that spells it (forward pass over letter positions; the state is the syllable count
-    /// and whether the last syllable was closed).
+    /// that spells it.
     pub fn prob(&self, name: &str) -> f64 {
         let b = name.as_bytes();
-        let len = b.len();
-        if len == 0 || len > MAX_LEN {
+        if b.is_empty() || b.len() > MAX_LEN {
             return 0.0;
         }
-        let mut total = 0.0;
-        for (h, ph) in HARMONY.iter().enumerate() {
-            for (s1, ps) in SYLLABLES.iter().enumerate() {
-                let n = s1 + 1;
-                // alpha[pos][closed]: mass of the first k syllables spelling b[..pos].
-                let mut alpha = vec![[0.0f64; 2]; len + 1];
-                alpha[0][0] = ph * ps;
-                for k in 0..n {
-                    let mut next = vec![[0.0f64; 2]; len + 1];
-                    for pos in 0..len {
-                        for closed in 0..2 {
-                            let a = alpha[pos][closed];
-                            if a == 0.0 {
-                                continue;
-                            }
-                            extend(b, pos, k, closed == 1, h, k + 1 == n, a, &mut next);
-                        }
-                    }
-                    alpha = next;
-                }
-                total += alpha[len][0] + alpha[len][1];
-            }
-        }
-        total
+        forward(b, false)
     }
 
-    /// The probability that a name starts with `prefix` (the name itself included): the
-    /// same forward pass, where a syllable that runs past the prefix's end, or a prefix
-    /// that ends between syllables, leaves the rest of the name free (its choices sum to 1).
+    /// The probability that a name starts with `prefix` (the name itself included).
     pub fn prefix_prob(&self, prefix: &str) -> f64 {
-        let b = prefix.as_bytes();
-        let len = b.len();
-        if len == 0 {
+        if prefix.is_empty() {
             return 1.0;
         }
-        let mut total = 0.0;
-        for (h, ph) in HARMONY.iter().enumerate() {
-            for (s1, ps) in SYLLABLES.iter().enumerate() {
-                let n = s1 + 1;
-                let mut alpha = vec![[0.0f64; 2]; len + 1];
-                alpha[0][0] = ph * ps;
-                for k in 0..n {
-                    let mut next = vec![[0.0f64; 2]; len + 1];
-                    for pos in 0..len {
-                        for closed in 0..2 {
-                            let a = alpha[pos][closed];
-                            if a == 0.0 {
-                                continue;
-                            }
-                            let last = k + 1 == n;
-                            total += a * past_the_end(&b[pos..], k, closed == 1, h, last);
-                            extend(b, pos, k, closed == 1, h, last, a, &mut next);
-                        }
-                    }
-                    // Syllables ending exactly at the prefix's end: whatever follows is free.
-                    total += next[len][0] + next[len][1];
-                    next[len] = [0.0; 2];
-                    alpha = next;
-                }
-            }
-        }
-        total
+        forward(prefix.as_bytes(), true)
     }
 
     /// The next symbol's distribution after `prefix` under the source: letters 1–26 and
@@ -323,6 +268,47 @@ impl NameSource {
             symbols,
         }
     }
+}
+
+/// The forward pass over letter positions of `b`, for each harmony and number of
+/// syllables; the state after k syllables is the position reached and whether the last
+/// syllable was closed. The mass of derivations spelling exactly `b`, or, with `open_end`,
+/// of those whose spelling starts with `b`: there a syllable that runs past the end, or an
+/// end between syllables, leaves the rest of the name free (its choices sum to 1).
+fn forward(b: &[u8], open_end: bool) -> f64 {
+    let len = b.len();
+    let mut total = 0.0;
+    for (h, ph) in HARMONY.iter().enumerate() {
+        for (s1, ps) in SYLLABLES.iter().enumerate() {
+            let n = s1 + 1;
+            // alpha[pos][closed]: mass of the first k syllables spelling b[..pos].
+            let mut alpha = vec![[0.0f64; 2]; len + 1];
+            alpha[0][0] = ph * ps;
+            for k in 0..n {
+                let last = k + 1 == n;
+                let mut next = vec![[0.0f64; 2]; len + 1];
+                for pos in 0..len {
+                    for closed in 0..2 {
+                        let a = alpha[pos][closed];
+                        if a == 0.0 {
+                            continue;
+                        }
+                        if open_end {
+                            total += a * past_the_end(&b[pos..], k, closed == 1, h, last);
+                        }
+                        extend(b, pos, k, closed == 1, h, last, a, &mut next);
+                    }
+                }
+                if open_end {
+                    total += next[len][0] + next[len][1];
+                    next[len] = [0.0; 2];
+                }
+                alpha = next;
+            }
+            total += alpha[len][0] + alpha[len][1];
+        }
+    }
+    total
 }
 
 /// Every syllable that can start at `pos` after `k` syllables, added into `next`.

@@ -120,10 +120,12 @@ pub async fn bench_mlp(gpu: bool) -> Result<f64, JsValue> {
 }
 
 /// Lesson timings, as `{ jarDecodeMs, avatarDecodeMs, vaeStepMs, ganStepMs, gan64Ms,
-/// unetStepMs, ddimStepMs }`: decoding one latent point (the pads' work per pointer move,
-/// always on the CPU path), and on the chosen path one training step of the avatar VAE
-/// (batch 32), of the DCGAN (batch 32), 64 DCGAN samples, a U-Net step and a guided DDIM
-/// step.
+/// gptStepMs, names200Ms, keystrokeMs, unetStepMs, ddimStepMs }`: decoding one latent
+/// point (the pads' work per pointer move, always on the CPU path), and on the chosen path
+/// one training step of the avatar VAE (batch 32), of the DCGAN (batch 32), 64 DCGAN
+/// samples, a transformer step (64 names), a U-Net step and a guided DDIM step; 200 names
+/// sampled and a keystroke's next-symbol law and attention maps (CPU, as the engine
+/// answers the page).
 #[wasm_bindgen]
 #[allow(clippy::await_holding_refcell_ref)] // as in train_step_ms: one repetition at a time
 pub async fn bench_lessons(gpu: bool) -> Result<JsValue, JsValue> {
@@ -164,6 +166,31 @@ pub async fn bench_lessons(gpu: bool) -> Result<JsValue, JsValue> {
     })
     .await?;
     out.push(("gan64Ms", ms));
+    // Lesson 7: a transformer training step (64 names) on the chosen path; then, on its
+    // CPU weights as the engine answers the page: 200 names sampled, and what one
+    // keystroke asks (the next symbol's law and every head's attention map).
+    let (ms, net, params) = train_step_ms("names-gpt", &dev).await?;
+    out.push(("gptStepMs", ms));
+    let cpu = params.to_cpu().await.map_err(js)?;
+    let ask = |f: &str, rows: &[Vec<f32>], args: &[f64]| -> Result<(), JsValue> {
+        net.call(&cpu, f, rows, args)
+            .ok_or_else(|| JsValue::from_str("names-gpt has no such function"))?
+            .map(|_| ())
+            .map_err(js)
+    };
+    let ms = time(|| {
+        let r = ask("sample", &[], &[200.0, 1.0, 0.0, 3.0]);
+        async move { r }
+    })
+    .await?;
+    out.push(("names200Ms", ms));
+    let kalon = [vec![11.0f32, 1.0, 12.0, 15.0, 14.0]];
+    let ms = time(|| {
+        let r = ask("next", &kalon, &[]).and_then(|_| ask("attention", &kalon, &[]));
+        async move { r }
+    })
+    .await?;
+    out.push(("keystrokeMs", ms));
     // Lesson 10: a U-Net training step, and one guided DDIM step for 16 avatars.
     let (ms, net, params) = train_step_ms("avatar-unet", &dev).await?;
     out.push(("unetStepMs", ms));

@@ -1,4 +1,4 @@
-//! Layers beyond `Linear`: convolutions, upsampling, normalisation, embedding, dropout and
+//! Layers beyond `Linear`: convolutions (and PixelCNN's masked ones), upsampling, normalisation, embedding, dropout and
 //! multi-head self-attention, all composed from autodiff ops (so both backends and every
 //! derivative come for free).
 
@@ -75,15 +75,88 @@ impl Conv2d {
     }
 
     pub fn forward<'t>(&self, p: &[Var<'t>], x: &Var<'t>) -> Result<Var<'t>> {
-        let ws = p[self.w].shape();
+        self.forward_with(&p[self.w], &p[self.b], x)
+    }
+
+    /// The convolution with weights `w` (this layer's, or a function of them).
+    fn forward_with<'t>(&self, w: &Var<'t>, b: &Var<'t>, x: &Var<'t>) -> Result<Var<'t>> {
+        let ws = w.shape();
         let xs = x.shape();
         let (n, cout) = (xs[0], ws[0]);
         let cols = x.unfold(self.k, self.k, self.stride, self.pad)?; // [N, cin·k·k, L]
         let l = cols.shape()[2];
-        let wm = p[self.w].reshape(&[cout, ws[1] * self.k * self.k])?;
-        let y = wm.matmul(&cols)?.add(&p[self.b].reshape(&[cout, 1])?)?; // [N, cout, L]
+        let wm = w.reshape(&[cout, ws[1] * self.k * self.k])?;
+        let y = wm.matmul(&cols)?.add(&b.reshape(&[cout, 1])?)?; // [N, cout, L]
         let oh = (xs[2] + 2 * self.pad - self.k) / self.stride + 1;
         y.reshape(&[n, cout, oh, l / oh])
+    }
+}
+
+/// Which pixels a masked convolution's kernel may see, in raster order (PixelCNN): the
+/// rows above the centre and the pixels left of it; type A hides the centre too (a first
+/// layer: a pixel never sees itself), type B lets it through (the layers after).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaskType {
+    A,
+    B,
+}
+
+/// A same-size convolution (odd kernel, stride 1) whose kernel is multiplied by a fixed
+/// causal mask, so the gradient of a masked weight is zero and the output at a pixel
+/// depends only on pixels before it in raster order.
+#[derive(Clone, Copy, Debug)]
+pub struct MaskedConv2d {
+    pub conv: Conv2d,
+    pub mask: MaskType,
+}
+
+impl MaskedConv2d {
+    pub fn new(
+        p: &mut Params,
+        name: &str,
+        cin: usize,
+        cout: usize,
+        k: usize,
+        mask: MaskType,
+        rng: &mut Rng,
+        dev: &Device,
+    ) -> Self {
+        assert!(k % 2 == 1, "a masked convolution needs an odd kernel");
+        let s = ConvSpec {
+            cin,
+            cout,
+            k,
+            stride: 1,
+            pad: k / 2,
+        };
+        MaskedConv2d {
+            conv: Conv2d::new(p, name, s, rng, dev),
+            mask,
+        }
+    }
+
+    /// The mask, k × k, row by row: 1 where the kernel may look.
+    pub fn mask_values(k: usize, mask: MaskType) -> Vec<f32> {
+        let c = k / 2;
+        (0..k * k)
+            .map(|i| {
+                let (r, col) = (i / k, i % k);
+                let open = r < c || (r == c && (col < c || (col == c && mask == MaskType::B)));
+                open as u8 as f32
+            })
+            .collect()
+    }
+
+    pub fn forward<'t>(&self, p: &[Var<'t>], x: &Var<'t>) -> Result<Var<'t>> {
+        let k = self.conv.k;
+        let w = &p[self.conv.w];
+        let mask = Tensor::new(
+            Self::mask_values(k, self.mask),
+            &[1, 1, k, k],
+            &w.value().device(),
+        )?;
+        let masked = w.mul(&w.tape().leaf(mask))?;
+        self.conv.forward_with(&masked, &p[self.conv.b], x)
     }
 }
 

@@ -69,6 +69,14 @@ for (const { label, r } of rows) {
   console.log(pad(label, 36) + pad(l.ganStepMs === undefined ? '-' : l.ganStepMs.toFixed(1), 16) + (l.gan64Ms === undefined ? '-' : l.gan64Ms.toFixed(1)));
 }
 console.log('');
+console.log(pad('lesson 7, in headless Chromium', 36) + pad('transformer step ms', 22) + pad('names/s (CPU)', 16) + 'keystroke ms in the engine (CPU)');
+for (const { label, r } of rows) {
+  const l = r.lessons || {};
+  const f = (v, w, d = 1) => pad(v === undefined ? '-' : v.toFixed(d), w);
+  console.log(pad(label, 36) + f(l.gptStepMs, 22) + f(l.names200Ms === undefined ? undefined : 200000 / l.names200Ms, 16, 0) + (l.keystrokeMs === undefined ? '-' : l.keystrokeMs.toFixed(2)));
+}
+console.log('(sampling and attention run on the CPU weights on both paths; goals: >= 200 names/s, a keystroke redrawn within 50 ms)');
+console.log('');
 console.log(pad('lesson 10, in headless Chromium', 36) + pad('U-Net step ms', 16) + pad('DDIM step ms', 18) + '16 avatars x 50 DDIM steps, s (target < 2 s on a laptop GPU)');
 for (const { label, r } of rows) {
   const l = r.lessons || {};
@@ -112,6 +120,28 @@ const home = await firstAnswer('#/', '[data-testid=lesson-card]');
 const l1 = await firstAnswer('#/lesson/p-data-p-model', '[data-widget] svg');
 const l5 = await firstAnswer('#/lesson/autoencoders-vaes/latent-map', '[data-testid=vae-pad-image] img, [data-testid=vae-pad] circle');
 console.log(`  home answers after ${home.toFixed(0)} ms; lesson 1 after ${l1.toFixed(0)} ms (goal <= 1000); lesson 5's first decoded person after ${l5.toFixed(0)} ms (goal <= 2000)`);
+// Lesson 7: from a keystroke in the prefix box to the redrawn attention maps (the round
+// trip to the engine included), over five keystrokes.
+const keys = await readerPage(async (page) => {
+  await page.goto(base + '#/lesson/autoregressive/attention');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=attention-map]').length === 8, null, { timeout: 120_000 });
+  const out = [];
+  for (const text of ['k', 'ka', 'kal', 'kalo', 'kalon']) {
+    out.push(await page.evaluate((t) => new Promise((done) => {
+      const input = document.querySelector('[data-testid=gpt-prefix]');
+      const t0 = performance.now();
+      input.value = t;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      const poll = () => {
+        const rows = document.querySelector('[data-testid=attention-map]')?.querySelectorAll('tbody tr').length;
+        if (rows === t.length + 1) done(performance.now() - t0); else requestAnimationFrame(poll);
+      };
+      poll();
+    }), text));
+  }
+  return out;
+});
+console.log(`  lesson 7, keystroke to redrawn attention maps: ${keys.map((k) => k.toFixed(0)).join(', ')} ms (goal <= 50)`);
 const training = await readerPage(async (page) => {
   await page.goto(base + '#/lesson/autoencoders-vaes/train');
   await page.waitForFunction(() => document.querySelector('[data-testid=weights-avatar-vae]')?.textContent.includes('shipped'), null, { timeout: 120_000 });

@@ -1,6 +1,6 @@
 // Lesson 7 as a reader uses it: an outfit built feature by feature, the log-probability
 // summed as it goes; a prefix typed and the transformer's attention maps changing with it;
-// names sampled at two temperatures; the transformer trained here, stopped; every model
+// names sampled at two temperatures, one written slowly; the transformer trained here, stopped; every model
 // measured against the source.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +65,11 @@ test('lesson 7: the transformer attends to the typed prefix, samples at two temp
   await page.waitForFunction(([s, w]) => Number((document.querySelector(s)?.textContent ?? '').match(/(\d+) distinct/)?.[1]) < w / 2, [stats, warm], { timeout: 60_000 });
   assert.equal(await page.locator('[data-testid=names-sample-list] li').count(), 12);
   assert.match(await page.textContent('[data-testid=names-chain]'), /end/);
+  // One name written slowly: the law of each symbol is drawn before it, until the end.
+  await page.click('[data-testid=names-slow]');
+  await page.waitForSelector('[data-testid=names-slow-law] svg', { timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=names-slow]')?.disabled
+    && document.querySelectorAll('[data-testid=names-slow-list] .sym').length >= 2, null, { timeout: 60_000 });
 
   await l.goto('autoregressive', 'truth');
   await page.waitForFunction(() => !/…/.test(document.querySelector('[data-testid=names-truth]')?.textContent ?? '…'), null, { timeout: 60_000 });

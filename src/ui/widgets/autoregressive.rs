@@ -5,6 +5,7 @@
 mod names;
 mod transformer;
 
+use super::outfits::{n_of, n_slider};
 use super::{avatar_svg, Widgets};
 use crate::data::avatar::{Avatar, FEATURES, N_COMBINATIONS};
 use crate::data::{PData, Rng};
@@ -14,7 +15,6 @@ use crate::models::autoregressive::{
 use crate::models::tabular::{independent_of_marginals, kl, FullTable, NaiveBayes};
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
-use crate::ui::kit::Slider;
 use crate::ui::training::{self, next_tick};
 use leptos::prelude::*;
 
@@ -203,7 +203,7 @@ fn kl_vs_n() -> impl IntoView {
         }
     });
     let log_n = RwSignal::new(2.0f64);
-    let n = move || (10f64.powf(log_n.get()).round() as usize).clamp(10, max_n);
+    let n = move || n_of(log_n.get(), max_n);
     let current = Memo::new(move |_| {
         let n = n();
         truth.with_value(|t| data.with_value(|d| kl_point(t, &d[..n])))
@@ -229,8 +229,7 @@ fn kl_vs_n() -> impl IntoView {
             .to_svg()
     };
     view! {
-        <Slider label="N" min=1.0 max=3.7 step=0.01 value=log_n testid="ar-n-slider"
-            show=Callback::new(move |v: f64| format!("{}", (10f64.powf(v).round() as usize).clamp(10, max_n)))/>
+        {n_slider(log_n, max_n, "ar-n-slider")}
         <div class="plot-host" data-testid="ar-kl-plot" inner_html=svg></div>
         <table class="data" data-testid="ar-kl-table">
             <thead><tr><th>"model"</th><th class="num">"free parameters"</th><th class="num">{move || format!("KL at N = {}", current.get().n)}</th></tr></thead>

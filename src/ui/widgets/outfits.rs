@@ -5,6 +5,7 @@ use super::Widgets;
 use super::{avatar_svg, Shared, LESSON_OUTFIT_SEED};
 use crate::data::avatar::{to_csv, Avatar, CARDINALITIES, FEATURES, N_COMBINATIONS};
 use crate::data::{PData, Rng};
+use crate::models::autoregressive::kl_sizes;
 use crate::models::tabular::{independent_of_marginals, kl, FullTable, NaiveBayes};
 use crate::plot::{fmt_num, fmt_pct, Figure, Layer, Scale, PALETTE};
 use crate::ui::kit::Slider;
@@ -400,16 +401,6 @@ pub fn GenerateOutfits() -> impl IntoView {
 }
 
 /// Sample sizes on the KL plot: 10 · 2^(k/2) up to 5000.
-fn sizes() -> Vec<usize> {
-    let mut v: Vec<usize> = (0..)
-        .map(|k| (10.0 * 2f64.powf(k as f64 / 2.0)).round() as usize)
-        .take_while(|&n| n <= MAX_N)
-        .collect();
-    v.push(MAX_N);
-    v.dedup();
-    v
-}
-
 struct KlRow {
     n: usize,
     laplace: f64,
@@ -430,6 +421,21 @@ fn kl_at(truth: &[f64], data: &[Avatar]) -> KlRow {
     }
 }
 
+/// N for the slider's position `log_n` (log₁₀ N), 10 … `max`.
+pub fn n_of(log_n: f64, max: usize) -> usize {
+    (10f64.powf(log_n).round() as usize).clamp(10, max)
+}
+
+/// The N slider of the KL plots: log-scaled, 10 … `max`.
+pub fn n_slider(log_n: RwSignal<f64>, max: usize, testid: &'static str) -> impl IntoView {
+    // One step above log₁₀ max, so the step grid reaches it (N is clamped to max).
+    let top = (max as f64).log10() + 0.01;
+    view! {
+        <Slider label="N" min=1.0 max=top step=0.01 value=log_n testid=testid
+            show=Callback::new(move |v: f64| n_of(v, max).to_string())/>
+    }
+}
+
 #[component]
 pub fn KlVsN() -> impl IntoView {
     let shared = expect_context::<Shared>();
@@ -445,7 +451,7 @@ pub fn KlVsN() -> impl IntoView {
     let t2 = truth.clone();
     let curves = Memo::new(move |_| {
         let d = big.get();
-        sizes()
+        kl_sizes(MAX_N)
             .into_iter()
             .map(|n| {
                 let r = kl_at(&t2, &d[..n]);
@@ -453,7 +459,7 @@ pub fn KlVsN() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
-    let n = move || (10f64.powf(log_n.get()).round() as usize).clamp(10, MAX_N);
+    let n = move || n_of(log_n.get(), MAX_N);
     let t3 = truth.clone();
     let current = Memo::new(move |_| {
         let r = kl_at(&t3, &big.get()[..n()]);
@@ -481,8 +487,7 @@ pub fn KlVsN() -> impl IntoView {
             .to_svg()
     };
     view! {
-        <Slider label="N" min=1.0 max=3.7 step=0.01 value=log_n testid="n-slider"
-            show=Callback::new(move |v: f64| format!("{}", (10f64.powf(v).round() as usize).clamp(10, MAX_N)))/>
+        {n_slider(log_n, MAX_N, "n-slider")}
         <div class="plot-host" data-testid="kl-plot" inner_html=svg></div>
         <table class="data" data-testid="kl-table">
             <thead><tr><th>"model"</th><th class="num">{move || format!("KL at N = {}", current.get().0)}</th></tr></thead>

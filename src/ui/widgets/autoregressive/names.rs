@@ -2,10 +2,13 @@
 //! context-window MLP, sampling at a temperature, and every model's bits per symbol on the
 //! held-out names beside the source's own.
 
+use super::transformer::symbols;
 use crate::data::names::{self, display, NameSource, END, VOCAB};
 use crate::data::Rng;
 use crate::models::autoregressive::{bits_per_symbol, sample_name, Bigram, Temper};
-use crate::plot::{fmt_num, fmt_pct};
+use crate::plot::{fmt_num, fmt_pct, Figure, PALETTE};
+use crate::train::run::RunState;
+use crate::ui::browser;
 use crate::ui::kit::{heat_table, Choice, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
@@ -21,6 +24,8 @@ const BIGRAM_ALPHA: f64 = 0.01;
 const SAMPLED: usize = 200;
 /// Names listed.
 const LISTED: usize = 12;
+/// Pause before each symbol of a name written slowly, ms.
+const SLOW_MS: i32 = 600;
 
 fn counted_bigram() -> Bigram {
     Bigram::fit(
@@ -384,6 +389,72 @@ pub fn sampling() -> impl IntoView {
             })
         })
     };
+    // One name written slowly: before each symbol, the law it is drawn from (tempered).
+    let slow_run = RwSignal::new(RunState::default());
+    let slow_name = RwSignal::new(Drawn::new());
+    let slow_law = RwSignal::new(None::<(String, Vec<f64>)>);
+    let write_slowly = move |_| {
+        slow_name.set(Vec::new());
+        slow_law.set(None);
+        let mut rng = Rng::new(0x51_0e ^ seed.get_untracked());
+        let rng = std::rc::Rc::new(std::cell::RefCell::new(Rng::new(rng.next_u64())));
+        training::drive(slow_run, move |ticket| {
+            let rng = rng.clone();
+            async move {
+                let temper = Temper {
+                    temperature: temperature.get_untracked(),
+                    top_k: top_k.get_untracked() as usize,
+                };
+                let so_far: Vec<usize> = slow_name.get_untracked().iter().map(|c| c.0).collect();
+                let p = match who.get_untracked() {
+                    Sampler::Bigram => {
+                        Some(b.with_value(|b| b.next(so_far.last().copied().unwrap_or(END))))
+                    }
+                    Sampler::Engine(name) => {
+                        let m = if name == GPT { gpt } else { mlp };
+                        let row = vec![so_far.iter().map(|&t| t as f32).collect()];
+                        m.call("next", row)
+                            .await
+                            .and_then(|r| r.into_iter().next())
+                            .map(|r| r.into_iter().map(f64::from).collect())
+                    }
+                };
+                let Some(mut p) = p else { return false };
+                if so_far.len() == names::MAX_LEN {
+                    p = (0..VOCAB).map(|i| (i == END) as u8 as f64).collect();
+                }
+                if !ticket.live() {
+                    return false;
+                }
+                slow_law.set(Some((names::decode(&so_far), temper.apply(&p))));
+                browser::sleep_ms(SLOW_MS).await;
+                let (c, q) = temper.draw(&p, &mut rng.borrow_mut());
+                slow_name.update(|n| n.push((c, q)));
+                browser::sleep_ms(SLOW_MS / 2).await;
+                c != END
+            }
+        });
+    };
+    let slow_view = move || {
+        let n = slow_name.get();
+        let (written, law) = slow_law.get()?;
+        let svg = Figure::category_bars(
+            &symbols(),
+            vec![("drawn from".into(), PALETTE[0].into(), law.clone())],
+        )
+        .size(620.0, 220.0)
+        .title(&format!("p(next | “{}”), as drawn", display(&written)))
+        .labels("next symbol", "probability")
+        .describe(format!(
+            "The tempered law of the next symbol after “{written}”; its likeliest symbol has {}.",
+            fmt_num(law.iter().cloned().fold(0.0, f64::max))
+        ))
+        .to_svg();
+        Some(view! {
+            <div class="plot-host" data-testid="names-slow-law" inner_html=svg></div>
+            <div data-testid="names-slow-name">{name_list(&[n], "names-slow-list")}</div>
+        })
+    };
     let pick_buttons = move || {
         drawn.get().map(|d| {
             d.iter()
@@ -398,6 +469,10 @@ pub fn sampling() -> impl IntoView {
         <Slider label="Temperature" min=0.0 max=2.0 step=0.05 value=temperature testid="names-temperature"/>
         <Slider label="Top-k (0: all)" min=0.0 max=26.0 step=1.0 value=top_k testid="names-top-k"/>
         <div class="controls"><button data-testid="names-sample-again" on:click=move |_| seed.update(|s| *s += 1)>"Draw again"</button></div>
+        <div class="controls">
+            <button data-testid="names-slow" on:click=write_slowly disabled=move || slow_run.with(|r| r.running())>"Write one name slowly"</button>
+        </div>
+        {slow_view}
         <p data-testid="names-sample-stats">{stats}</p>
         {move || drawn.get().map(|d| name_list(&d, "names-sample-list"))}
         <div class="controls"><span>"Chain rule for:"</span>{pick_buttons}</div>

@@ -10,7 +10,7 @@ use crate::ui::training::{self, async_memo};
 use leptos::prelude::*;
 
 /// The symbols as bar labels: the end as "end", then a–z.
-fn symbols() -> Vec<&'static str> {
+pub fn symbols() -> Vec<&'static str> {
     const S: [&str; VOCAB] = [
         "end", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q",
         "r", "s", "t", "u", "v", "w", "x", "y", "z",
