@@ -357,6 +357,44 @@ pub fn rasterise(a: &Avatar) -> Vec<u8> {
     out
 }
 
+/// Colours in [`palette`].
+pub const N_PALETTE: usize = 44;
+
+/// Every colour a person is drawn with: background, skin, features, the undershirt, each
+/// clothing colour with its three hoodie shades, each hair colour.
+pub fn palette() -> Vec<Rgb> {
+    let mut p = vec![BACKGROUND, SKIN, DARK, LENS, MOUTH, UNDERSHIRT];
+    for c in CLOTH_RGB {
+        p.extend([c, shade(c, 0.8), shade(c, 0.85), shade(c, 0.6)]);
+    }
+    p.extend(HAIR_RGB);
+    p
+}
+
+/// One person as 32×32 palette indices, row-major: the colour of the shape covering each
+/// pixel's centre (no anti-aliasing, so every pixel is exactly one colour of [`palette`]).
+pub fn palette_indices(a: &Avatar) -> Vec<u8> {
+    let shapes = shapes(a);
+    let pal = palette();
+    let index = |c: Rgb| pal.iter().position(|&p| p == c).expect("a palette colour") as u8;
+    let fills: Vec<u8> = shapes.iter().map(|s| index(s.fill)).collect();
+    (0..SIZE * SIZE)
+        .map(|i| {
+            let (x, y) = ((i % SIZE) as f32 + 0.5, (i / SIZE) as f32 + 0.5);
+            (0..shapes.len())
+                .rev()
+                .find(|&k| shapes[k].geom.contains(x, y))
+                .map_or(0, |k| fills[k])
+        })
+        .collect()
+}
+
+/// Palette indices as 32×32 RGB bytes.
+pub fn palette_rgb(indices: &[u8]) -> Vec<u8> {
+    let pal = palette();
+    indices.iter().flat_map(|&i| pal[i as usize]).collect()
+}
+
 /// Grey levels (ITU-R BT.601 luma) of an RGB image.
 pub fn to_grey(rgb: &[u8]) -> Vec<u8> {
     rgb.chunks_exact(3)
@@ -432,6 +470,31 @@ mod tests {
             }
         }
         const { assert!(N_COMBINATIONS > 0) };
+    }
+
+    #[test]
+    fn palette_images_use_distinct_colours_and_change_with_every_feature() {
+        let pal = palette();
+        assert_eq!(pal.len(), N_PALETTE);
+        for (i, a) in pal.iter().enumerate() {
+            assert!(!pal[..i].contains(a), "colour {i} repeats");
+        }
+        let a = Avatar([2, 3, 0, 1, 4]);
+        let img = palette_indices(&a);
+        assert_eq!(img.len(), SIZE * SIZE);
+        assert_eq!(img[0], 0, "the corner is background");
+        // The palette image is the rasterised one where no edge blends colours.
+        let rgb = rasterise(&a);
+        let flat = palette_rgb(&img);
+        let same = (0..SIZE * SIZE)
+            .filter(|&i| rgb[3 * i..3 * i + 3] == flat[3 * i..3 * i + 3])
+            .count();
+        assert!(same > 700, "{same} of 1024 pixels agree");
+        for f in 0..5 {
+            let mut b = a;
+            b.0[f] = (b.0[f] + 1) % crate::data::avatar::CARDINALITIES[f] as u8;
+            assert_ne!(palette_indices(&b), img, "feature {f}");
+        }
     }
 
     #[test]

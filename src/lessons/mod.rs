@@ -109,7 +109,10 @@ const COURSE: &[Entry] = &[
             "names-window",
             "names-transformer",
             "names-sample",
-            "names-truth"
+            "names-truth",
+            "pixels-draw",
+            "pixels-complete",
+            "pixels-bits"
         ]
     ),
     lesson!(

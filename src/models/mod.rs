@@ -13,6 +13,7 @@ pub mod logistic;
 pub mod manifest;
 pub mod pca;
 pub mod pixel;
+pub mod pixelcnn;
 pub mod sampling;
 pub mod tabular;
 pub mod zoo;

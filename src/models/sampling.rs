@@ -20,6 +20,13 @@ pub enum SampleSpec {
     /// A batch of 32×32 avatar images from a diffusion model, step by step (sampler,
     /// steps, prompt, guidance, seed).
     Images(ImageJob),
+    /// People completed by an autoregressive model: each of `given` (32×32 palette
+    /// indices) kept above row `rows`, the rest drawn in raster order, seeded by `seed`.
+    Complete {
+        given: Vec<Vec<u8>>,
+        rows: usize,
+        seed: u64,
+    },
 }
 
 /// A read back from the run's device, awaited (the GPU answers later; the CPU at once).

@@ -1,4 +1,5 @@
 // Lesson 7 as a reader uses it: an outfit built feature by feature, the log-probability
+// (and a person completed pixel by pixel, measured in bits per pixel)
 // summed as it goes; a prefix typed and the transformer's attention maps changing with it;
 // names sampled at two temperatures, one written slowly; the transformer trained here, stopped; every model
 // measured against the source.
@@ -27,6 +28,15 @@ test('lesson 7: an outfit feature by feature, and the chain against naive Bayes'
   const chain = Number(await page.textContent('[data-testid=ar-kl-chain]'));
   const nb = Number(await page.textContent('[data-testid=ar-kl-nb]'));
   assert.ok(chain < nb, `chain ${chain} vs naive Bayes ${nb}`);
+  // A person's lower half completed four times, pixel by pixel, on the CPU path.
+  await l.goto('autoregressive', 'pixels');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=pixels-complete]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=pixels-complete]');
+  await page.waitForFunction(() => /4 samples, 16 steps/.test(document.querySelector('[data-testid=pixels-completions-status]')?.textContent ?? ''), null, { timeout: 120_000 });
+  assert.equal(await page.locator('[data-testid=pixels-completions] img').count(), 4);
+  await page.waitForFunction(() => !/…/.test(document.querySelector('[data-testid=pixels-bits]')?.textContent ?? '…'), null, { timeout: 60_000 });
+  const bpp = (await page.locator('[data-testid=pixels-bits] tbody tr').allTextContents()).map((r) => Number(r.match(/(\d+\.\d+)/)[1]));
+  assert.ok(bpp[1] < bpp[0] / 10, `PixelCNN ${bpp[1]} vs independent ${bpp[0]}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -172,6 +172,7 @@ impl Model for Unet {
                 w: 0.0,
                 seed,
             },
+            SampleSpec::Complete { .. } => return None,
         };
         Some(Box::new(UnetRun {
             unet: self.clone(),

@@ -8,6 +8,7 @@ mod denoisers;
 mod gans;
 mod generators;
 mod names;
+mod pixels;
 mod prior;
 mod recipes;
 
@@ -16,7 +17,8 @@ pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
 pub use gans::{AvatarGan, Ring2d, RING_VERSION};
 pub use generators::ImageGenerator;
 pub use names::{CharLm, NamesGpt, NamesMlp};
-pub use recipes::{all_recipes, recipe, DIFFUSION_RECIPES, GAN_RECIPES, NAME_RECIPES, RECIPES};
+pub use pixels::{AvatarPixels, PixelRun};
+pub use recipes::{all_recipes, recipe, AR_RECIPES, DIFFUSION_RECIPES, GAN_RECIPES, RECIPES};
 
 use super::autoencoder::{self as ae, AutoEncoder, Kind};
 use super::diffusion::{Schedule, ScheduleKind};

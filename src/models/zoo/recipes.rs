@@ -3,7 +3,8 @@
 //! all` runs them in this order.
 
 use super::{
-    AvatarGan, Avatars, Classifier, Ddpm2d, Jars, NamesGpt, NamesMlp, Recipe, Ring2d, Toy, UnetArch,
+    AvatarGan, AvatarPixels, Avatars, Classifier, Ddpm2d, Jars, NamesGpt, NamesMlp, Recipe, Ring2d,
+    Toy, UnetArch,
 };
 use crate::models::autoencoder::Kind;
 
@@ -158,9 +159,10 @@ const AVATAR_GAN: Recipe = Recipe {
     ema: Some(0.98),
 };
 
-/// The lesson-7 character models of names (batch: names per step). Their weights are
-/// averaged: the last steps' noise otherwise shows in the rarer contexts.
-pub const NAME_RECIPES: &[Recipe] = &[
+/// The lesson-7 recipes: the character models of names (batch: names per step) and the
+/// PixelCNN (batch: people). Their weights are averaged: the last steps' noise otherwise
+/// shows in the rarer contexts.
+pub const AR_RECIPES: &[Recipe] = &[
     Recipe {
         name: "names-mlp",
         arch: &NamesMlp,
@@ -181,6 +183,16 @@ pub const NAME_RECIPES: &[Recipe] = &[
         beta: 0.0,
         ema: Some(0.95),
     },
+    Recipe {
+        name: "pixelcnn",
+        arch: &AvatarPixels,
+        seed: 18,
+        steps: 2000,
+        batch: 16,
+        lr: 2e-3,
+        beta: 0.0,
+        ema: Some(0.95),
+    },
 ];
 
 /// Every recipe, in the order `cargo xtask train all` runs them.
@@ -189,7 +201,7 @@ pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
         .iter()
         .chain(DIFFUSION_RECIPES)
         .chain(GAN_RECIPES)
-        .chain(NAME_RECIPES)
+        .chain(AR_RECIPES)
 }
 
 pub fn recipe(name: &str) -> Option<&'static Recipe> {

@@ -1,8 +1,9 @@
 //! Lesson 7: autoregressive models. The chain rule on lesson 2's outfits (an outfit built
 //! feature by feature, and the chain's divergence from P_data as the data grow), then
-//! names (`names`) and the transformer (`transformer`).
+//! names (`names`), the transformer (`transformer`) and the PixelCNN (`pixels`).
 
 mod names;
+mod pixels;
 mod transformer;
 
 use super::outfits::{n_of, n_slider};
@@ -30,6 +31,9 @@ pub const WIDGETS: Widgets = &[
     }),
     ("names-sample", || names::sampling().into_any()),
     ("names-truth", || names::against_truth().into_any()),
+    ("pixels-draw", || pixels::draw().into_any()),
+    ("pixels-complete", || pixels::complete().into_any()),
+    ("pixels-bits", || pixels::against_independent().into_any()),
 ];
 
 /// Outfits the chain is fitted to in the feature-by-feature step.
