@@ -103,7 +103,7 @@ impl PixelCnn {
         images: &[Vec<u8>],
         dev: &Device,
     ) -> Result<Var<'t>> {
-        let x = tape.leaf(one_hot(images, SIZE, SIZE, dev)?);
+        let x = tape.leaf(one_hot(images, SIZE, SIZE, dev));
         let logits = self.logits(p, &x)?;
         let n = images.len();
         // [N, K, H, W] → [N·H·W, K]
@@ -119,7 +119,7 @@ impl PixelCnn {
     pub fn bits_cpu(&self, p: &Params, images: &[Vec<u8>]) -> Result<Vec<f64>> {
         let tape = Tape::new();
         let vars = p.bind(&tape);
-        let x = tape.leaf(one_hot(images, SIZE, SIZE, &Device::Cpu)?);
+        let x = tape.leaf(one_hot(images, SIZE, SIZE, &Device::Cpu));
         let v = cpu(&self.logits(&vars, &x)?.value())?;
         Ok(images
             .iter()
@@ -150,14 +150,20 @@ fn log_softmax_at(z: &[f32], i: usize) -> f64 {
 }
 
 /// Palette images (row-major indices, `h`×`w`) as one-hot [N, N_PALETTE, h, w].
-pub fn one_hot(images: &[Vec<u8>], h: usize, w: usize, dev: &Device) -> Result<Tensor> {
+pub fn one_hot(images: &[Vec<u8>], h: usize, w: usize, dev: &Device) -> Tensor {
+    one_hot_first(images, h, w, h * w, dev)
+}
+
+/// [`one_hot`] of each image's first `known` pixels; the pixels after them all zero (not
+/// drawn yet).
+pub fn one_hot_first(images: &[Vec<u8>], h: usize, w: usize, known: usize, dev: &Device) -> Tensor {
     let mut v = vec![0.0f32; images.len() * N_PALETTE * h * w];
     for (i, img) in images.iter().enumerate() {
-        for (px, &c) in img.iter().enumerate() {
+        for (px, &c) in img.iter().enumerate().take(known) {
             v[(i * N_PALETTE + c as usize) * h * w + px] = 1.0;
         }
     }
-    Tensor::new(v, &[images.len(), N_PALETTE, h, w], dev)
+    Tensor::new(v, &[images.len(), N_PALETTE, h, w], dev).expect("sizes agree")
 }
 
 /// Each pixel's colour as a one-hot row [N·H·W, N_PALETTE].

@@ -5,7 +5,7 @@ use super::{Arch, LossParts, Model, Net, StepData, AVATAR_VERSION};
 use crate::autodiff::{Tape, Var};
 use crate::data::draw::{palette_rgb, N_PALETTE, SIZE};
 use crate::data::Rng;
-use crate::models::pixelcnn::{one_hot, training_images, PixelCnn, PIXELS};
+use crate::models::pixelcnn::{one_hot_first, training_images, PixelCnn, PIXELS};
 use crate::models::sampling::{Readback, SampleRun, SampleSpec};
 use crate::nn::Params;
 use crate::tensor::{BinaryOp, Device, ReduceOp, Result, Tensor, UnaryOp};
@@ -40,11 +40,7 @@ impl Model for PixelCnn {
             }
             _ => return None,
         };
-        // A run that cannot be set up (a device error) says so at its first step.
-        Some(match run {
-            Ok(r) => Box::new(r),
-            Err(e) => Box::new(Failed(Some(e))),
-        })
+        Some(Box::new(run))
     }
 
     /// "bits": each row an image of palette indices → [its exact −log₂ p].
@@ -98,31 +94,16 @@ impl PixelRun {
         given: Option<(&[Vec<u8>], usize)>,
         seed: u64,
         dev: &Device,
-    ) -> Result<PixelRun> {
+    ) -> PixelRun {
         let (x, n, first_row) = match given {
             Some((images, rows)) => {
-                let kept: Vec<Vec<u8>> = images.to_vec();
-                let mut x = one_hot(&kept, SIZE, SIZE, &Device::Cpu)?
-                    .cpu_values()
-                    .expect("a CPU tensor");
-                // Forget everything from row `rows` on.
-                for (i, _) in kept.iter().enumerate() {
-                    for k in 0..N_PALETTE {
-                        let at = (i * N_PALETTE + k) * PIXELS;
-                        x[at + rows * SIZE..at + PIXELS]
-                            .iter_mut()
-                            .for_each(|v| *v = 0.0);
-                    }
-                }
-                (
-                    Tensor::new(x, &[kept.len(), N_PALETTE, SIZE, SIZE], dev)?,
-                    kept.len(),
-                    rows.min(SIZE),
-                )
+                let rows = rows.min(SIZE);
+                let x = one_hot_first(images, SIZE, SIZE, rows * SIZE, dev);
+                (x, images.len(), rows)
             }
             None => (Tensor::zeros(&[n, N_PALETTE, SIZE, SIZE], dev), n, 0),
         };
-        Ok(PixelRun {
+        PixelRun {
             net: net.clone(),
             params: p.to_device(dev),
             dev: dev.clone(),
@@ -131,7 +112,7 @@ impl PixelRun {
             first_row,
             next: first_row * SIZE,
             seed,
-        })
+        }
     }
 
     /// Draws pixel `px` of every image.
@@ -230,29 +211,5 @@ impl SampleRun for PixelRun {
                 .map(|v| v as f32)
                 .collect())
         })
-    }
-}
-
-/// A run that failed to start: its first step gives the error.
-struct Failed(Option<crate::tensor::TensorError>);
-
-impl SampleRun for Failed {
-    fn done(&self) -> usize {
-        0
-    }
-    fn total(&self) -> usize {
-        1
-    }
-    fn step(&mut self) -> Result<()> {
-        Err(self
-            .0
-            .take()
-            .unwrap_or_else(|| crate::tensor::TensorError::Device("the run failed".into())))
-    }
-    fn images(&self) -> Readback<'_, Vec<Vec<u8>>> {
-        Box::pin(async { Ok(Vec::new()) })
-    }
-    fn values(&self) -> Readback<'_, Vec<f32>> {
-        Box::pin(async { Ok(Vec::new()) })
     }
 }
