@@ -8,40 +8,17 @@ use genlab::models::autoencoder::{self as ae, chw_from_rgb, pdata};
 use genlab::models::dcgan::GAN_NOISE;
 use genlab::models::judge::Verdict;
 use genlab::models::pixel::PixelModel;
-use genlab::models::zoo::{classified, recipe, Net, Recipe};
+use genlab::models::zoo::{classified, Net};
 use genlab::nn::Params;
-use genlab::tensor::gpu::Gpu;
-use genlab::tensor::{block_on, Device};
+use genlab::tensor::Device;
 mod shipped;
-use shipped::shipped;
+use shipped::{first_losses, gpu, shipped};
 
 /// The losses of the first `steps` steps of the recipe (batch 4), part by part.
-fn losses(dev: &Device, steps: usize) -> Vec<Vec<f32>> {
-    let r = Recipe {
-        batch: 4,
-        ..*recipe("avatar-gan").unwrap()
-    };
-    let (net, mut t) = block_on(r.trainer(dev)).unwrap();
-    let loss = genlab::train::group_loss_fn(move |g, tape, p, step, d| {
-        r.group_loss(&net, 0.0, g, tape, p, step, d)
-    });
-    let chunk = block_on(t.run_groups(steps, &loss)).unwrap();
-    assert!(chunk.fell_back.is_none());
-    chunk
-        .metrics
-        .iter()
-        .map(|m| {
-            std::iter::once(m.loss)
-                .chain(m.parts.iter().map(|p| p.1))
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn the_recipe_trains_the_same_on_cpu_and_gpu() {
-    let gpu = Device::Gpu(block_on(Gpu::new()).expect("a GPU adapter (lavapipe in CI)"));
-    let (cpu, gpu) = (losses(&Device::Cpu, 3), losses(&gpu, 3));
+    let losses = |dev: &Device| first_losses("avatar-gan", 4, dev, 3);
+    let (cpu, gpu) = (losses(&Device::Cpu), losses(&gpu()));
     assert_eq!(cpu.len(), 3);
     for (a, b) in cpu.iter().zip(&gpu) {
         assert_eq!(a.len(), b.len());

@@ -9,16 +9,11 @@ use genlab::data::names::{self, NameSource};
 use genlab::data::Rng;
 use genlab::models::autoregressive::{bits_per_symbol, Bigram, Temper};
 use genlab::models::charlm::{self as lm, CharMlp, CharModel, TinyGpt};
-use genlab::models::zoo::{recipe, CharLm, Net, Recipe};
+use genlab::models::zoo::{recipe, CharLm, Net};
 use genlab::nn::Params;
-use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device};
 mod shipped;
-use shipped::shipped;
-
-fn gpu() -> Device {
-    Device::Gpu(block_on(Gpu::new()).expect("a GPU adapter (lavapipe in CI)"))
-}
+use shipped::{first_losses, gpu, shipped};
 
 /// The gradient of Σ logits[0, i, :]·r with respect to every parameter, read back.
 fn grads_at<M: CharModel>(
@@ -158,23 +153,14 @@ fn attention_rows_are_distributions_below_the_diagonal() {
 }
 
 /// The first steps' losses of a recipe (batch 8) on a device.
-fn losses(name: &str, dev: &Device, steps: usize) -> Vec<f32> {
-    let r = Recipe {
-        batch: 8,
-        ..*recipe(name).unwrap()
-    };
-    let (net, mut t) = block_on(r.trainer(dev)).unwrap();
-    let loss = genlab::train::loss_fn(move |tape, p, step, d| r.loss(&net, 0.0, tape, p, step, d));
-    let chunk = block_on(t.run(steps, &loss)).unwrap();
-    assert!(chunk.fell_back.is_none());
-    chunk.metrics.iter().map(|m| m.loss).collect()
-}
-
 #[test]
 fn the_recipes_train_the_same_on_cpu_and_gpu() {
     let gpu = gpu();
     for name in ["names-mlp", "names-gpt"] {
-        let (cpu, gpu) = (losses(name, &Device::Cpu, 4), losses(name, &gpu, 4));
+        let losses = |dev: &Device| -> Vec<f32> {
+            first_losses(name, 8, dev, 4).iter().map(|l| l[0]).collect()
+        };
+        let (cpu, gpu) = (losses(&Device::Cpu), losses(&gpu));
         assert_eq!(cpu.len(), 4);
         for (a, b) in cpu.iter().zip(&gpu) {
             assert!(

@@ -1,11 +1,42 @@
-//! The shipped weights in `www/weights/` (written by `cargo xtask train`), for the tests
-//! that check them. Included with `mod shipped;`.
+//! The shipped weights in `www/weights/` (written by `cargo xtask train`) and the first
+//! steps of the recipes behind them, for the tests that check them. Included with
+//! `mod shipped;`.
 #![allow(dead_code)]
 
-use genlab::models::zoo::{self, Net};
+use genlab::models::zoo::{self, Net, Recipe};
 use genlab::nn::{weights, Params};
-use genlab::tensor::Device;
+use genlab::tensor::gpu::Gpu;
+use genlab::tensor::{block_on, Device};
 use std::path::PathBuf;
+
+/// The GPU device (lavapipe in CI).
+pub fn gpu() -> Device {
+    Device::Gpu(block_on(Gpu::new()).expect("a GPU adapter (lavapipe in CI)"))
+}
+
+/// The first `steps` steps of recipe `name` with batches of `batch`, on `dev`: each step's
+/// loss followed by its named parts (a GAN's networks), as the trainer reports them.
+pub fn first_losses(name: &str, batch: usize, dev: &Device, steps: usize) -> Vec<Vec<f32>> {
+    let r = Recipe {
+        batch,
+        ..*zoo::recipe(name).unwrap()
+    };
+    let (net, mut t) = block_on(r.trainer(dev)).unwrap();
+    let loss = genlab::train::group_loss_fn(move |g, tape, p, step, d| {
+        r.group_loss(&net, 0.0, g, tape, p, step, d)
+    });
+    let chunk = block_on(t.run_groups(steps, &loss)).unwrap();
+    assert!(chunk.fell_back.is_none(), "{name} fell back to the CPU");
+    chunk
+        .metrics
+        .iter()
+        .map(|m| {
+            std::iter::once(m.loss)
+                .chain(m.parts.iter().map(|p| p.1))
+                .collect()
+        })
+        .collect()
+}
 
 /// The checkout's weights, found at run time: `cargo test` sets `CARGO_MANIFEST_DIR` for
 /// the test process. A compile-time `env!` would point at whichever checkout built this

@@ -257,7 +257,12 @@ impl NameSource {
     /// drawn from `seed` with their exact probabilities: (estimate, standard error), and
     /// the mean number of symbols per name (letters and the end).
     pub fn entropy(&self, n: usize, seed: u64) -> Entropy {
-        let names = self.sample_n(n, seed);
+        self.entropy_of(&self.sample_n(n, seed))
+    }
+
+    /// [`NameSource::entropy`] from names already drawn from the source.
+    pub fn entropy_of(&self, names: &[String]) -> Entropy {
+        let n = names.len();
         let bits: Vec<f64> = names.iter().map(|s| -self.log2_prob(s)).collect();
         let mean = bits.iter().sum::<f64>() / n as f64;
         let var = bits.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1).max(1) as f64;
@@ -409,9 +414,18 @@ pub fn display(name: &str) -> String {
 }
 
 /// The source's held-out names (never in a training batch: training draws from other
-/// seeds), fixed for every model's comparison.
-pub fn held_out() -> Vec<String> {
-    NameSource.sample_n(2000, HELD_OUT_SEED)
+/// seeds), fixed for every model's comparison; drawn once.
+pub fn held_out() -> &'static [String] {
+    static HELD: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    HELD.get_or_init(|| NameSource.sample_n(2000, HELD_OUT_SEED))
+}
+
+/// The source's entropy estimated on [`held_out`]; its bits per symbol are exactly what
+/// the source itself needs on those names, the floor every model's held-out cross-entropy
+/// is set beside. Computed once.
+pub fn held_out_entropy() -> Entropy {
+    static E: std::sync::OnceLock<Entropy> = std::sync::OnceLock::new();
+    *E.get_or_init(|| NameSource.entropy_of(held_out()))
 }
 
 /// Seed of [`held_out`].

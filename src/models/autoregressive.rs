@@ -98,9 +98,13 @@ fn logits(w: &[f64], k: usize, prefix: &[u8]) -> Vec<f64> {
     z
 }
 
-fn softmax(z: &[f64]) -> Vec<f64> {
-    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
+/// A categorical's probabilities from its logits, in f64.
+pub fn softmax<T: Copy + Into<f64>>(z: &[T]) -> Vec<f64> {
+    let m = z
+        .iter()
+        .map(|&v| v.into())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let e: Vec<f64> = z.iter().map(|&v| (v.into() - m).exp()).collect();
     let s: f64 = e.iter().sum();
     e.into_iter().map(|v| v / s).collect()
 }

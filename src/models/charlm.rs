@@ -9,7 +9,7 @@
 use crate::autodiff::{Tape, Var};
 use crate::data::names::{self, NameSource, BLOCK, END, VOCAB};
 use crate::data::Rng;
-use crate::models::autoregressive::Temper;
+use crate::models::autoregressive::{softmax, Temper};
 use crate::nn::layers::{Embedding, LayerNorm, SelfAttention};
 use crate::nn::{cross_entropy_over, Linear, Params};
 use crate::tensor::{Device, Result, Tensor, TensorError, UnaryOp};
@@ -246,13 +246,6 @@ pub fn training_names(n: usize, rng: &mut Rng) -> Vec<String> {
 fn cpu(t: &Tensor) -> Result<Vec<f32>> {
     t.cpu_values()
         .ok_or_else(|| TensorError::Device("a character model's use needs CPU weights".into()))
-}
-
-fn softmax(z: &[f32]) -> Vec<f64> {
-    let m = z.iter().cloned().fold(f32::NEG_INFINITY, f32::max) as f64;
-    let e: Vec<f64> = z.iter().map(|&v| (v as f64 - m).exp()).collect();
-    let s: f64 = e.iter().sum();
-    e.into_iter().map(|v| v / s).collect()
 }
 
 /// The next symbol's distribution after each prefix (letters only; the start symbol is

@@ -42,6 +42,27 @@ pub fn expected_distinct(pd: &PData, n: usize) -> f64 {
         .sum()
 }
 
+/// Each feature's total-variation distance to P_data's marginal that `n` draws from P_data
+/// itself show, averaged over `trials` seeded sets: the distance sampling noise alone gives
+/// a set of `n` people.
+pub fn expected_tv(pd: &PData, n: usize, trials: usize, seed: u64) -> [f64; 5] {
+    let mut rng = crate::data::Rng::new(seed);
+    let mut sum = [0.0; 5];
+    for _ in 0..trials {
+        let people: Vec<[usize; 5]> = (0..n)
+            .map(|_| {
+                let a = pd.sample(&mut rng);
+                std::array::from_fn(|f| a.get(f))
+            })
+            .collect();
+        let v = Verdict::of(&people, pd);
+        for f in 0..5 {
+            sum[f] += v.tv[f] / trials as f64;
+        }
+    }
+    sum
+}
+
 /// One model's samples read against P_data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
@@ -98,6 +119,19 @@ mod tests {
             "{e1} {e2}"
         );
         assert!((expected_distinct(&pd, 1) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn sampling_noise_shrinks_as_the_set_grows() {
+        let pd = PData::default();
+        let (small, large) = (expected_tv(&pd, 8, 200, 1), expected_tv(&pd, 512, 50, 1));
+        for f in 0..5 {
+            assert!(
+                small[f] > 2.0 * large[f] && large[f] > 0.0,
+                "{small:?} {large:?}"
+            );
+            assert!(small[f] < 0.6, "{small:?}");
+        }
     }
 
     #[test]

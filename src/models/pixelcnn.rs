@@ -4,6 +4,9 @@
 //! convolutions, and a 1×1 convolution to the logits of each pixel's colour: the output
 //! at a pixel depends only on the pixels before it, so
 //! log p(image) = Σᵢ log p(xᵢ | x₁ … xᵢ₋₁) is exact and one pass gives every term.
+//! Each pixel is also told its own row and column (two coordinate channels through a 1×1
+//! convolution, as the transformer adds position embeddings): what it sees reaches only
+//! a few rows up, and on a blank background only its position says where a head belongs.
 //!
 //! Also the per-pixel independent model on the same palette (lesson 3's idea), the
 //! baseline the PixelCNN's bits per pixel are measured against.
@@ -11,6 +14,7 @@
 use crate::autodiff::{Tape, Var};
 use crate::data::draw::{palette_indices, N_PALETTE, SIZE};
 use crate::data::{Avatar, PData, Rng};
+use crate::models::autoregressive::softmax;
 use crate::nn::layers::{Conv2d, ConvSpec, MaskType, MaskedConv2d};
 use crate::nn::{cross_entropy_over, Params};
 use crate::tensor::{Device, Result, Tensor, TensorError, UnaryOp};
@@ -22,6 +26,8 @@ pub const PIXELS: usize = SIZE * SIZE;
 #[derive(Clone, Debug)]
 pub struct PixelCnn {
     pub first: MaskedConv2d,
+    /// The pixel's own row and column, into the first layer's channels.
+    pub position: Conv2d,
     pub blocks: Vec<MaskedConv2d>,
     pub out: Conv2d,
 }
@@ -30,6 +36,19 @@ impl PixelCnn {
     /// A 5×5 type-A layer, `blocks` residual 3×3 type-B layers, `width` channels.
     pub fn new(p: &mut Params, width: usize, blocks: usize, rng: &mut Rng, dev: &Device) -> Self {
         let first = MaskedConv2d::new(p, "first", N_PALETTE, width, 5, MaskType::A, rng, dev);
+        let position = Conv2d::new(
+            p,
+            "position",
+            ConvSpec {
+                cin: 2,
+                cout: width,
+                k: 1,
+                stride: 1,
+                pad: 0,
+            },
+            rng,
+            dev,
+        );
         let blocks = (0..blocks)
             .map(|i| {
                 MaskedConv2d::new(
@@ -57,7 +76,12 @@ impl PixelCnn {
             rng,
             dev,
         );
-        PixelCnn { first, blocks, out }
+        PixelCnn {
+            first,
+            position,
+            blocks,
+            out,
+        }
     }
 
     /// Rows of pixels above a pixel that its output can depend on.
@@ -68,7 +92,19 @@ impl PixelCnn {
     /// Logits [N, N_PALETTE, H, W] of each pixel's colour given the pixels before it, for
     /// one-hot images [N, N_PALETTE, H, W].
     pub fn logits<'t>(&self, p: &[Var<'t>], x: &Var<'t>) -> Result<Var<'t>> {
-        let mut h = self.first.forward(p, x)?;
+        self.logits_below(p, x, 0)
+    }
+
+    /// [`PixelCnn::logits`] of rows `top`… of images (`x` holds those rows only).
+    fn logits_below<'t>(&self, p: &[Var<'t>], x: &Var<'t>, top: usize) -> Result<Var<'t>> {
+        let (rows, cols) = (x.shape()[2], x.shape()[3]);
+        let coords = x
+            .tape()
+            .leaf(coordinates(top, rows, cols, &x.value().device())?);
+        let mut h = self
+            .first
+            .forward(p, x)?
+            .add(&self.position.forward(p, &coords)?)?;
         for b in &self.blocks {
             let a = h.unary(UnaryOp::Relu, 0.0)?;
             h = h.add(&b.forward(p, &a)?)?;
@@ -88,7 +124,7 @@ impl PixelCnn {
         let tape = Tape::new();
         let vars = p.bind(&tape);
         let crop = tape.leaf(x.narrow(2, top, rows)?.contiguous());
-        self.logits(&vars, &crop)?
+        self.logits_below(&vars, &crop, top)?
             .value()
             .narrow(2, rows - 1, 1)?
             .narrow(3, col, 1)?
@@ -130,7 +166,7 @@ impl PixelCnn {
                     .map(|px| {
                         let z: Vec<f32> =
                             (0..N_PALETTE).map(|k| v[base + k * PIXELS + px]).collect();
-                        -log_softmax_at(&z, img[px] as usize) / std::f64::consts::LN_2
+                        -softmax(&z)[img[px] as usize].log2()
                     })
                     .sum()
             })
@@ -138,15 +174,19 @@ impl PixelCnn {
     }
 }
 
+/// Each pixel's row and column, scaled to [−1, 1] over the whole picture: [1, 2, rows, cols]
+/// for rows `top`… .
+fn coordinates(top: usize, rows: usize, cols: usize, dev: &Device) -> Result<Tensor> {
+    let scale = |i: usize| 2.0 * i as f32 / (SIZE - 1) as f32 - 1.0;
+    let mut v = Vec::with_capacity(2 * rows * cols);
+    v.extend((0..rows * cols).map(|i| scale(top + i / cols)));
+    v.extend((0..rows * cols).map(|i| scale(i % cols)));
+    Tensor::new(v, &[1, 2, rows, cols], dev)
+}
+
 fn cpu(t: &Tensor) -> Result<Vec<f32>> {
     t.cpu_values()
         .ok_or_else(|| TensorError::Device("the PixelCNN's use here needs CPU weights".into()))
-}
-
-fn log_softmax_at(z: &[f32], i: usize) -> f64 {
-    let m = z.iter().cloned().fold(f32::NEG_INFINITY, f32::max) as f64;
-    let s: f64 = z.iter().map(|&v| (v as f64 - m).exp()).sum();
-    z[i] as f64 - m - s.ln()
 }
 
 /// Palette images (row-major indices, `h`×`w`) as one-hot [N, N_PALETTE, h, w].

@@ -60,7 +60,7 @@ test('lesson 6 on WebGPU: the DCGAN draws 16 people on the GPU path, and the 2-D
   await page.close();
 });
 
-test('lesson 7 on WebGPU: the transformer trains on the GPU path and its attention follows the prefix', async () => {
+test('lesson 7 on WebGPU: the transformer trains on the GPU path, its attention follows the prefix, a person is completed there', async () => {
   const { page, errors } = await open(browser.context, '#/lesson/autoregressive/attention');
   await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent === 'WebGPU', null, { timeout: 30_000 });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=attention-map]').length === 8, null, { timeout: 60_000 });
@@ -70,6 +70,15 @@ test('lesson 7 on WebGPU: the transformer trains on the GPU path and its attenti
   await page.click('[data-testid=train-names-gpt]');
   await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-names-gpt]')?.textContent ?? ''), null, { timeout: 120_000 });
   await page.click('[data-testid=stop-names-gpt]');
+  // A half-hidden person completed on WebGPU: the first row drawn and previewed (a row of
+  // 32 pixel passes takes SwiftShader ~15 s, the whole half minutes), then cancelled.
+  await page.evaluate(() => { location.hash = '#/lesson/autoregressive/pixels'; });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=pixels-complete]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=pixels-complete]');
+  await page.waitForFunction(() => /step [1-9]\d* of 16 .* on WebGPU/.test(document.querySelector('[data-testid=pixels-completions-status]')?.textContent ?? ''), null, { timeout: 120_000 });
+  assert.equal(await page.locator('[data-testid=pixels-completions] img').count(), 4);
+  await page.click('[data-testid=pixels-complete-cancel]');
+  await page.waitForFunction(() => /cancelled at step/.test(document.querySelector('[data-testid=pixels-completions-status]')?.textContent ?? ''), null, { timeout: 60_000 });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -43,14 +43,6 @@ pub fn token_row(name: &str) -> Vec<f32> {
         .collect()
 }
 
-/// The held-out names' bits per symbol under the source itself.
-fn truth_bits(held: &[String]) -> f64 {
-    bits_per_symbol(held.iter().map(|s| {
-        let l = s.len() as f64 + 1.0;
-        vec![-NameSource.log2_prob(s) / l; s.len() + 1]
-    }))
-}
-
 /// The held-out names' bits per symbol under a model in the engine (`None` until it has
 /// weights).
 fn engine_bits(m: ModelHandle) -> ReadSignal<Option<f64>> {
@@ -153,7 +145,7 @@ pub fn source() -> impl IntoView {
         }
     };
     let held = names::held_out();
-    let e = NameSource.entropy(held.len(), names::HELD_OUT_SEED);
+    let e = names::held_out_entropy();
     let entropy = format!(
         "Entropy of a name, estimated from {} names drawn from the source with their exact probabilities: {} ± {} bits. A name has {} symbols on average (its letters and the end), so the source's entropy rate is {} bits per symbol.",
         held.len(),
@@ -180,7 +172,7 @@ pub fn bigram() -> impl IntoView {
     let b = StoredValue::new(counted_bigram());
     let held = names::held_out();
     let bits = b.with_value(|b| bits_per_symbol(held.iter().map(|s| b.symbol_bits(s))));
-    let truth = truth_bits(&held);
+    let truth = names::held_out_entropy().per_symbol();
     // Only the symbols the source uses: the others' rows and columns are all zero counts.
     let used: Vec<usize> = b.with_value(|b| {
         (0..VOCAB)
@@ -251,7 +243,7 @@ pub fn window() -> impl IntoView {
     let m = training::model(MLP);
     m.ensure_loaded();
     let bits = engine_bits(m);
-    let truth = truth_bits(&names::held_out());
+    let truth = names::held_out_entropy().per_symbol();
     let seed = RwSignal::new(1u64);
     let drawn = async_memo(move || {
         let f = m.call_with(
@@ -483,7 +475,7 @@ pub fn sampling() -> impl IntoView {
 /// Every model's bits per symbol on the held-out names beside the source's.
 pub fn against_truth() -> impl IntoView {
     let held = names::held_out();
-    let truth = truth_bits(&held);
+    let truth = names::held_out_entropy().per_symbol();
     let b = counted_bigram();
     let bigram_bits = bits_per_symbol(held.iter().map(|s| b.symbol_bits(s)));
     let (mlp, gpt) = (training::model(MLP), training::model(GPT));

@@ -1,16 +1,21 @@
 //! Lesson 7's PixelCNN: people drawn pixel by pixel in raster order on the chosen path,
-//! the preview growing row by row; a real person's lower half hidden and completed four
+//! the preview growing row by row, and every person drawn read by the feature classifier
+//! against P_data; a real person's lower half hidden and completed four
 //! times; the bits per pixel of held-out people beside the independent per-pixel model on
 //! the same palette; the training panel.
 
 use crate::data::draw::{palette_indices, palette_rgb, SIZE};
 use crate::data::{PData, Rng};
 use crate::engine::protocol::SampleSpec;
+use crate::models::autoencoder::{chw_from_rgb, pdata};
+use crate::models::judge::Verdict;
 use crate::models::pixelcnn::{bits_per_pixel, training_images, IndependentPixels, PIXELS};
+use crate::models::zoo::classified;
 use crate::plot::fmt_num;
 use crate::train::run::RunState;
 use crate::ui::kit::{
-    image_grid, image_row, run_status, sample_into, weights_wait, SampleBatch, TrainPanel,
+    against_pdata, image_grid, image_row, run_status, sample_into, weights_wait, SampleBatch,
+    TrainPanel,
 };
 use crate::ui::training::{self, async_memo, next_tick};
 use leptos::prelude::*;
@@ -27,25 +32,55 @@ const MEASURED: usize = 64;
 /// People the independent per-pixel model counts.
 const COUNTED: usize = 400;
 
-/// Eight people drawn pixel by pixel, with progress and cancel, and the training panel.
+/// Eight people drawn pixel by pixel, with progress and cancel; the feature classifier's
+/// reading of everyone these weights have drawn; the training panel.
 pub fn draw() -> impl IntoView {
     let model = training::model(CNN);
+    let classifier = training::model("feature-classifier");
     model.ensure_loaded();
+    classifier.ensure_loaded();
     let seed = RwSignal::new(1u64);
     let batch = RwSignal::new(SampleBatch::default());
     let run = RwSignal::new(RunState::default());
+    // What the classifier read in the people drawn, and the weights version that drew them.
+    let read = RwSignal::new((0u64, Vec::<[usize; 5]>::new()));
     let start = move || {
         let s = seed.get_untracked();
         training::run_in_background(run, move |ticket| async move {
-            sample_into(
-                CNN,
-                SampleSpec::Draw { n: DRAWN, seed: s },
-                batch,
-                move || ticket.live(),
-            )
-            .await;
+            let spec = SampleSpec::Draw { n: DRAWN, seed: s };
+            let Some(values) = sample_into(CNN, spec, batch, move || ticket.live()).await else {
+                return;
+            };
+            let version = model.version.get_untracked();
+            let rows = values
+                .chunks(PIXELS)
+                .map(|px| {
+                    chw_from_rgb(&palette_rgb(
+                        &px.iter().map(|&v| v as u8).collect::<Vec<_>>(),
+                    ))
+                })
+                .collect();
+            if let Some(r) = classifier.call("classify", rows).await {
+                let people = classified(&r);
+                let _ = read.try_update(|(v, all)| {
+                    if *v != version {
+                        all.clear();
+                        *v = version;
+                    }
+                    all.extend(people);
+                });
+            }
         });
     };
+    let readings = Signal::derive(move || {
+        read.with(|(_, all)| {
+            if all.is_empty() {
+                Vec::new()
+            } else {
+                vec![("PixelCNN".to_string(), Verdict::of(all, pdata()))]
+            }
+        })
+    });
     let running = move || run.with(|r| r.running());
     view! {
         {move || (model.version.get() == 0).then(|| weights_wait(model))}
@@ -58,11 +93,16 @@ pub fn draw() -> impl IntoView {
             let b = batch.get();
             (b.total > 0).then(|| view! { {image_grid(&b.images, SIZE, 64, 8)} {run_status(&b, "pixels-drawn", "drawing")} })
         }}</div>
+        {move || read.with(|(_, all)| (!all.is_empty()).then(|| view! {
+            <p class="muted">{format!("What the feature classifier reads in the {} people these weights have drawn here (each draw adds {DRAWN}):", all.len())}</p>
+        }))}
+        {against_pdata("pixels-truth", readings)}
         <TrainPanel model=model steps=300 title="the PixelCNN"/>
     }
 }
 
-/// A real person, the lower half hidden, completed four times by the model.
+/// A real person, the lower half hidden, completed four times by the model, with progress
+/// and cancel.
 pub fn complete() -> impl IntoView {
     let model = training::model(CNN);
     model.ensure_loaded();
@@ -101,6 +141,7 @@ pub fn complete() -> impl IntoView {
         <div class="controls">
             <button class="primary" data-testid="pixels-complete" disabled=move || run.with(|r| r.running()) || model.version.get() == 0
                 on:click=move |_| go()>"Complete the lower half, 4 times"</button>
+            <button data-testid="pixels-complete-cancel" disabled=move || !run.with(|r| r.running()) on:click=move |_| run.update(|r| r.pause())>"Cancel"</button>
             <button data-testid="pixels-other" disabled=move || run.with(|r| r.running()) on:click=move |_| who.update(|w| *w += 1)>"Another person"</button>
         </div>
         <div data-testid="pixels-completions">{move || {

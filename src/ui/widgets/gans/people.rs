@@ -3,17 +3,15 @@
 //! space, and its samples read by the feature classifier against P_data, beside lesson
 //! 5's VAE on the same figures.
 
-use crate::data::avatar::FEATURES;
 use crate::data::draw::SIZE;
 use crate::engine::protocol::SampleSpec;
 use crate::models::autoencoder::{self as ae, rgb_from_chw};
 use crate::models::dcgan::GAN_NOISE;
-use crate::models::judge::{expected_distinct, Verdict};
+use crate::models::judge::Verdict;
 use crate::models::zoo::{classified, AVATAR_LATENT};
-use crate::plot::{fmt_num, Figure, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::kit::{
-    feature_choice, image_grid, image_row, run_status, sample_into, weights_wait, SampleBatch,
+    against_pdata, image_grid, image_row, run_status, sample_into, weights_wait, SampleBatch,
     Slider, TrainPanel,
 };
 use crate::ui::training::{self, async_memo, ModelHandle};
@@ -141,7 +139,6 @@ pub fn against_truth() -> impl IntoView {
     for m in [m_gan, m_vae, m_cls] {
         m.ensure_loaded();
     }
-    let feature = RwSignal::new(0usize);
     let judged = move |m: ModelHandle, function: &'static str, dim: usize| {
         async_memo(move || {
             let drawn = m.call(function, ae::standard_normal_codes(JUDGED, dim, 2718));
@@ -154,61 +151,13 @@ pub fn against_truth() -> impl IntoView {
     };
     let gan = judged(m_gan, "generate", GAN_NOISE);
     let vae = judged(m_vae, "decode", AVATAR_LATENT);
-    let pd = ae::pdata();
-    let truth: Vec<Vec<f64>> = (0..5).map(|f| pd.marginal(f)).collect();
-    let expected = expected_distinct(pd, JUDGED);
-    let truth2 = truth.clone();
-    let chart = move || {
-        let f = feature.get();
-        let (Some(g), Some(v)) = (gan.get(), vae.get()) else {
-            return String::new();
-        };
-        Figure::category_bars(
-            FEATURES[f].values,
-            vec![
-                ("P_data".into(), PALETTE[0].into(), truth2[f].clone()),
-                ("GAN samples".into(), PALETTE[1].into(), g.shares[f].clone()),
-                ("VAE samples".into(), PALETTE[2].into(), v.shares[f].clone()),
-            ],
-        )
-        .size(520.0, 260.0)
-        .labels(FEATURES[f].name, "share")
-        .title(&format!(
-            "{}: P_data vs what the classifier reads in {JUDGED} samples",
-            FEATURES[f].name
-        ))
-        .describe(format!(
-            "Bars per value of {}: the true share, and the shares among GAN and VAE samples.",
-            FEATURES[f].name
-        ))
-        .to_svg()
-    };
-    let table = move || {
-        let (Some(g), Some(v)) = (gan.get(), vae.get()) else {
-            return None;
-        };
-        Some(view! {
-            <table class="numbers" data-testid="gan-truth-table">
-                <thead><tr><th>"feature"</th><th>"distance to P_data, GAN"</th><th>"… VAE"</th></tr></thead>
-                <tbody>
-                    {(0..5).map(|f| view! {
-                        <tr><td>{FEATURES[f].name}</td><td>{fmt_num(g.tv[f])}</td><td>{fmt_num(v.tv[f])}</td></tr>
-                    }).collect_view()}
-                    <tr><td>"mean"</td><td data-testid="gan-truth-tv">{fmt_num(g.mean_tv())}</td><td>{fmt_num(v.mean_tv())}</td></tr>
-                    <tr><td>{format!("distinct people among {JUDGED}")}</td><td data-testid="gan-truth-distinct">{g.distinct}</td><td>{v.distinct}</td></tr>
-                </tbody>
-            </table>
-            <p class="muted small">{format!(
-                "Distance: total variation, half the summed absolute differences of the shares (0 = identical, 1 = disjoint). {JUDGED} draws from P_data itself hold {} distinct people on average.",
-                fmt_num(expected)
-            )}</p>
-        })
-    };
+    let both = Signal::derive(move || match (gan.get(), vae.get()) {
+        (Some(g), Some(v)) => vec![("GAN".to_string(), g), ("VAE".to_string(), v)],
+        _ => Vec::new(),
+    });
     view! {
-        {feature_choice("Feature:", feature)}
         {move || gan.get().is_none().then(|| weights_wait(m_gan))}
-        <div class="plot-host" data-testid="gan-truth-chart" inner_html=chart></div>
-        {table}
+        {against_pdata("gan-truth", both)}
     }
 }
 
