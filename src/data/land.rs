@@ -43,6 +43,10 @@ const BUMPS: &[(f64, f64, f64, f64)] = &[
     (-2.0, 54.0, 2.5, 3.5),
 ];
 
+/// Seeds of lesson 1's training and held-out points.
+pub const LESSON_TRAIN_SEED: u64 = 21;
+pub const LESSON_TEST_SEED: u64 = 22;
+
 /// A land mask and everything needed to use it as a density.
 #[derive(Clone, Debug)]
 pub struct LandMap {
@@ -142,6 +146,16 @@ impl LandMap {
         } else {
             0.0
         }
+    }
+
+    /// Lesson 1's 300 training points (what its models are fitted to).
+    pub fn lesson_train(&self) -> Vec<(f64, f64)> {
+        self.sample(300, &mut Rng::new(LESSON_TRAIN_SEED))
+    }
+
+    /// Lesson 1's 1000 held-out points (what its models are scored on).
+    pub fn lesson_test(&self) -> Vec<(f64, f64)> {
+        self.sample(1000, &mut Rng::new(LESSON_TEST_SEED))
     }
 
     /// Points drawn uniformly on land.

@@ -116,6 +116,17 @@ const COURSE: &[Entry] = &[
         ]
     ),
     lesson!(
+        8,
+        "08-flows",
+        &[
+            "flow-1d",
+            "flow-train",
+            "flow-layers",
+            "flow-glow-layers",
+            "flow-table"
+        ]
+    ),
+    lesson!(
         10,
         "10-diffusion",
         &["diffusion-forward", "diffusion-2d", "diffusion-images"]

@@ -3,20 +3,17 @@
 //! counterfeiter and the detective). What the lesson switches: the generator's loss (the
 //! original minimax one, which saturates, or the non-saturating one), the R1 gradient
 //! penalty on the discriminator (Mescheder et al., 2018), learning rates and Adam's β₁.
-//! The real distributions, and the ring's mode coverage, are here too.
+//! The ring's mode coverage is here too; the data sets themselves are in `plane`.
 
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
-use crate::models::diffusion::{land_points, swiss_roll};
 use crate::nn::{Linear, Params};
 use crate::tensor::{BinaryOp, Device, Result, Tensor, UnaryOp};
 use crate::train::LossParts;
 use serde::{Deserialize, Serialize};
 
-/// Modes of the ring, their radius and spread (the data lives in about ±1).
-pub const RING_MODES: usize = 8;
-pub const RING_RADIUS: f64 = 0.8;
-pub const RING_SD: f64 = 0.03;
+pub use super::plane::{ring_mode, Target, RING_MODES, RING_RADIUS, RING_SD};
+
 /// A generated point is near a mode within this many of the ring's standard deviations.
 pub const NEAR_SDS: f64 = 3.0;
 /// A mode is covered when it holds at least this share of the samples: a quarter of the
@@ -24,68 +21,6 @@ pub const NEAR_SDS: f64 = 3.0;
 pub const MODE_SHARE: f64 = 0.25 / RING_MODES as f64;
 /// LeakyReLU's slope below zero in the discriminator (DCGAN's choice).
 pub const LEAKY_SLOPE: f32 = 0.2;
-
-/// The real distribution the generator must imitate.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Target {
-    /// Eight Gaussians on a circle.
-    Ring,
-    /// Two interleaved half circles.
-    Moons,
-    /// Lesson 10's swiss roll.
-    SwissRoll,
-    /// Lesson 1's land map.
-    Land,
-    /// Points the reader drew; sampled with a little jitter.
-    Drawn(Vec<(f32, f32)>),
-}
-
-impl Target {
-    /// `n` points, drawn with `rng`.
-    pub fn sample(&self, n: usize, rng: &mut Rng) -> Vec<(f64, f64)> {
-        match self {
-            Target::Ring => (0..n)
-                .map(|_| {
-                    let (cx, cy) = ring_mode(rng.below(RING_MODES as u32) as usize);
-                    (cx + RING_SD * rng.normal(), cy + RING_SD * rng.normal())
-                })
-                .collect(),
-            Target::Moons => (0..n)
-                .map(|_| {
-                    let t = rng.uniform() * std::f64::consts::PI;
-                    let (x, y) = if rng.uniform() < 0.5 {
-                        (t.cos(), t.sin())
-                    } else {
-                        (1.0 - t.cos(), 0.5 - t.sin())
-                    };
-                    // Centred on the origin and scaled to about ±0.8.
-                    (
-                        0.55 * (x - 0.5) + 0.03 * rng.normal(),
-                        0.55 * (y - 0.25) + 0.03 * rng.normal(),
-                    )
-                })
-                .collect(),
-            Target::SwissRoll => swiss_roll(n, rng),
-            Target::Land => land_points(n, rng),
-            Target::Drawn(points) if points.is_empty() => Target::Ring.sample(n, rng),
-            Target::Drawn(points) => (0..n)
-                .map(|_| {
-                    let (x, y) = points[rng.below(points.len() as u32) as usize];
-                    (
-                        x as f64 + 0.02 * rng.normal(),
-                        y as f64 + 0.02 * rng.normal(),
-                    )
-                })
-                .collect(),
-        }
-    }
-}
-
-/// The centre of mode `i` of the ring.
-pub fn ring_mode(i: usize) -> (f64, f64) {
-    let a = std::f64::consts::TAU * i as f64 / RING_MODES as f64;
-    (RING_RADIUS * a.cos(), RING_RADIUS * a.sin())
-}
 
 /// How well samples cover the ring: samples near each mode, the modes holding at least
 /// [`MODE_SHARE`] of them, and the share of samples near any mode (quality).
@@ -170,14 +105,18 @@ impl GanSettings {
     /// These settings changed by the reader's choices: named lists of numbers, as the page
     /// sends them with a training run. "lr_d", "lr_g" (each network's learning rate),
     /// "beta1" (Adam's β₁), "r1" (γ; 0: no penalty), "noise_dim", "minimax" (1: the
-    /// saturating loss, 0: the non-saturating one), "target" (0 ring, 1 moons, 2 swiss
-    /// roll, 3 land) and "drawn" (the reader's points, x and y in turn). A name it does
+    /// saturating loss, 0: the non-saturating one), and the data, "target" or "drawn"
+    /// ([`Target::from_option`]). A name it does
     /// not know, or a value out of range, is refused with a reason.
     pub fn with_options(
         mut self,
         options: &[(String, Vec<f32>)],
     ) -> std::result::Result<Self, String> {
         for (name, values) in options {
+            if let Some(t) = Target::from_option(name, values) {
+                self.target = t?;
+                continue;
+            }
             let one = |lo: f32, hi: f32| match values.as_slice() {
                 [v] if (lo..=hi).contains(v) => Ok(*v),
                 _ => Err(format!(
@@ -197,25 +136,6 @@ impl GanSettings {
                         GeneratorLoss::NonSaturating
                     }
                 }
-                "target" => {
-                    self.target = match one(0.0, 3.0)?.round() as u8 {
-                        0 => Target::Ring,
-                        1 => Target::Moons,
-                        2 => Target::SwissRoll,
-                        _ => Target::Land,
-                    }
-                }
-                "drawn" => {
-                    if values.len() < 2
-                        || values.len() % 2 != 0
-                        || values.iter().any(|v| !v.is_finite())
-                    {
-                        return Err(
-                            "draw at least one point to train on your own distribution".into()
-                        );
-                    }
-                    self.target = Target::Drawn(values.chunks(2).map(|c| (c[0], c[1])).collect());
-                }
                 _ => return Err(format!("a 2-D GAN has no setting called “{name}”")),
             }
         }
@@ -233,16 +153,7 @@ impl GanSettings {
             one("noise_dim", self.noise_dim as f32),
             one("minimax", f32::from(self.loss == GeneratorLoss::Minimax)),
         ];
-        out.push(match &self.target {
-            Target::Ring => one("target", 0.0),
-            Target::Moons => one("target", 1.0),
-            Target::SwissRoll => one("target", 2.0),
-            Target::Land => one("target", 3.0),
-            Target::Drawn(p) => (
-                "drawn".into(),
-                p.iter().flat_map(|&(x, y)| [x, y]).collect(),
-            ),
-        });
+        out.push(self.target.option());
         out
     }
 

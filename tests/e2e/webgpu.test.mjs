@@ -82,3 +82,18 @@ test('lesson 7 on WebGPU: the transformer trains on the GPU path, its attention 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('lesson 8 on WebGPU: a flow trains on the GPU path and its layers can be walked', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/flows/plane');
+  await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent === 'WebGPU', null, { timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=train-flow-moons]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=train-flow-moons]');
+  await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-flow-moons]')?.textContent ?? ''), null, { timeout: 120_000 });
+  await page.click('[data-testid=stop-flow-moons]');
+  await page.evaluate(() => { location.hash = '#/lesson/flows/layers'; });
+  await page.waitForSelector('[data-testid=flow-stages] svg', { timeout: 60_000 });
+  await page.locator('[data-testid=flow-stage]').fill('8');
+  await page.waitForFunction(() => /Data side/.test(document.querySelector('[data-testid=flow-stages]')?.textContent ?? ''));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

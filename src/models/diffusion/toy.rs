@@ -16,6 +16,10 @@ pub fn swiss_roll(n: usize, rng: &mut Rng) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// Lesson 1's degrees of longitude and latitude to the plane's units: (x, y) ↦
+/// (x · LAND_SCALE.0, y · LAND_SCALE.1), about ±1.
+pub const LAND_SCALE: (f64, f64) = (1.6 / 180.0, 0.8 / 90.0);
+
 /// Points on land of lesson 1's world map, scaled from degrees to about ±1.
 pub fn land_points(n: usize, rng: &mut Rng) -> Vec<(f64, f64)> {
     use std::sync::OnceLock;
@@ -23,7 +27,7 @@ pub fn land_points(n: usize, rng: &mut Rng) -> Vec<(f64, f64)> {
     MAP.get_or_init(crate::data::land::LandMap::world)
         .sample(n, rng)
         .into_iter()
-        .map(|(x, y)| (x / 180.0 * 1.6, y / 90.0 * 0.8))
+        .map(|(x, y)| (x * LAND_SCALE.0, y * LAND_SCALE.1))
         .collect()
 }
 

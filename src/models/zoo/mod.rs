@@ -5,6 +5,7 @@
 
 mod autoencoders;
 mod denoisers;
+mod flows;
 mod gans;
 mod generators;
 mod names;
@@ -14,11 +15,14 @@ mod recipes;
 
 pub use autoencoders::{classified, Avatars, Classifier, Jars};
 pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
+pub use flows::{Plane2d, FLOW_DATA_VERSION};
 pub use gans::{AvatarGan, Ring2d, RING_VERSION};
 pub use generators::ImageGenerator;
 pub use names::{CharLm, NamesGpt, NamesMlp};
 pub use pixels::{AvatarPixels, PixelRun};
-pub use recipes::{all_recipes, recipe, AR_RECIPES, DIFFUSION_RECIPES, GAN_RECIPES, RECIPES};
+pub use recipes::{
+    all_recipes, recipe, AR_RECIPES, DIFFUSION_RECIPES, FLOW_RECIPES, GAN_RECIPES, RECIPES,
+};
 
 use super::autoencoder::{self as ae, AutoEncoder, Kind};
 use super::diffusion::{Schedule, ScheduleKind};

@@ -3,8 +3,8 @@
 //! all` runs them in this order.
 
 use super::{
-    AvatarGan, AvatarPixels, Avatars, Classifier, Ddpm2d, Jars, NamesGpt, NamesMlp, Recipe, Ring2d,
-    Toy, UnetArch,
+    AvatarGan, AvatarPixels, Avatars, Classifier, Ddpm2d, Jars, NamesGpt, NamesMlp, Plane2d,
+    Recipe, Ring2d, Toy, UnetArch,
 };
 use crate::models::autoencoder::Kind;
 
@@ -195,6 +195,50 @@ pub const AR_RECIPES: &[Recipe] = &[
     },
 ];
 
+/// Lesson 8's flows: RealNVP on two moons (the flow the reader trains and takes apart),
+/// Glow's pieces on the ring, RealNVP on lesson 1's land map.
+pub const FLOW_RECIPES: &[Recipe] = &[
+    Recipe {
+        name: "flow-moons",
+        arch: &Plane2d {
+            target: 1,
+            glow: false,
+        },
+        seed: 19,
+        steps: 6000,
+        batch: 256,
+        lr: 3e-3,
+        beta: 0.0,
+        ema: None,
+    },
+    Recipe {
+        name: "flow-ring-glow",
+        arch: &Plane2d {
+            target: 0,
+            glow: true,
+        },
+        seed: 20,
+        steps: 8000,
+        batch: 256,
+        lr: 1e-3,
+        beta: 0.0,
+        ema: None,
+    },
+    Recipe {
+        name: "flow-land",
+        arch: &Plane2d {
+            target: 3,
+            glow: false,
+        },
+        seed: 21,
+        steps: 8000,
+        batch: 256,
+        lr: 3e-3,
+        beta: 0.0,
+        ema: None,
+    },
+];
+
 /// Every recipe, in the order `cargo xtask train all` runs them.
 pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
     RECIPES
@@ -202,6 +246,7 @@ pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
         .chain(DIFFUSION_RECIPES)
         .chain(GAN_RECIPES)
         .chain(AR_RECIPES)
+        .chain(FLOW_RECIPES)
 }
 
 pub fn recipe(name: &str) -> Option<&'static Recipe> {

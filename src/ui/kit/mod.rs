@@ -1,10 +1,11 @@
 //! The UI kit every lesson's widgets are built from: controls (slider, toggle), images and
-//! image grids, heat tables, generated people read against P_data, the training panel, and sampling runs. Widgets wire signals to these and
+//! image grids, heat tables, generated people read against P_data, the choice of data on the plane, the training panel, and sampling runs. Widgets wire signals to these and
 //! to the logic below `ui`; nothing here knows a lesson.
 
 mod controls;
 mod images;
 mod judged;
+mod plane_data;
 mod run;
 mod tables;
 mod train;
@@ -12,6 +13,7 @@ mod train;
 pub use controls::{feature_choice, svg_point, Choice, Slider};
 pub use images::{image, image_grid, image_row};
 pub use judged::against_pdata;
+pub use plane_data::{plane_cells, plane_figure, span_of, PlaneData};
 pub use run::{run_status, sample_into, SampleBatch};
 pub use tables::heat_table;
 pub use train::{weights_wait, TrainPanel};

@@ -7,7 +7,9 @@ use crate::ui::engine::{self, EngineState};
 use crate::ui::training::{describe, JobStatus, ModelHandle, WeightsState};
 use leptos::prelude::*;
 
-/// The loss curve of a training run: the total and each named part, against the step.
+/// The loss curve of a training run: the total and each named part, against the step; on
+/// a log scale, or a linear one where a loss reaches zero or below (a negative
+/// log-likelihood of a density above 1).
 pub fn loss_svg(history: &[(u64, f32, Vec<f32>)], parts: &[String], title: &str) -> String {
     let last = history.last().map_or(1, |p| p.0).max(1) as f64;
     // At most ~300 points a line: average runs of steps.
@@ -19,7 +21,7 @@ pub fn loss_svg(history: &[(u64, f32, Vec<f32>)], parts: &[String], title: &str)
                 let m = c.iter().map(|p| pick(p) as f64).sum::<f64>() / c.len() as f64;
                 (c[c.len() - 1].0 as f64, m)
             })
-            .filter(|p| p.1.is_finite() && p.1 > 0.0)
+            .filter(|p| p.1.is_finite())
             .collect()
     };
     let mut lines = vec![("loss".to_string(), series(&|p| p.1))];
@@ -38,10 +40,25 @@ pub fn loss_svg(history: &[(u64, f32, Vec<f32>)], parts: &[String], title: &str)
     if lo > hi {
         (lo, hi) = (0.1, 1.0);
     }
-    let (lo, hi) = (lo * 0.8, hi * 1.25);
-    let mut f = Figure::new(Scale::Linear { lo: 0.0, hi: last }, Scale::Log { lo, hi })
+    let y = if lo > 0.0 {
+        Scale::Log {
+            lo: lo * 0.8,
+            hi: hi * 1.25,
+        }
+    } else {
+        let pad = 0.08 * (hi - lo).max(1e-3);
+        Scale::Linear {
+            lo: lo - pad,
+            hi: hi + pad,
+        }
+    };
+    let log = matches!(y, Scale::Log { .. });
+    let mut f = Figure::new(Scale::Linear { lo: 0.0, hi: last }, y)
         .size(480.0, 220.0)
-        .labels("training step", "loss (log scale)")
+        .labels(
+            "training step",
+            if log { "loss (log scale)" } else { "loss" },
+        )
         .title(title)
         .describe(format!(
             "Loss curve over {} steps{}",

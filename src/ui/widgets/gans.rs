@@ -15,7 +15,9 @@ use crate::models::gan2d::{
 use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::browser;
-use crate::ui::kit::{svg_point, Choice, Slider, TrainPanel};
+use crate::ui::kit::{
+    plane_cells, plane_figure, span_of, svg_point, Choice, PlaneData, Slider, TrainPanel,
+};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
 
@@ -115,27 +117,12 @@ fn rows(pts: &[(f64, f64)]) -> Vec<Vec<f32>> {
 
 /// The half-width of a square that shows the data and these fakes.
 fn span(fakes: &[(f64, f64)]) -> f64 {
-    let far = fakes
-        .iter()
-        .map(|p| p.0.abs().max(p.1.abs()))
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    (1.05 * far).clamp(SPAN, MAX_SPAN)
+    span_of(fakes, SPAN, MAX_SPAN)
 }
 
-/// The centres of the grid's cells over [−span, span]², row by row from the top.
+/// The centres of D's map's cells over [−span, span]², row by row from the top.
 fn grid(span: f64) -> Vec<(f64, f64)> {
-    let cell = 2.0 * span / GRID as f64;
-    (0..GRID)
-        .flat_map(|r| {
-            (0..GRID).map(move |c| {
-                (
-                    -span + (c as f64 + 0.5) * cell,
-                    span - (r as f64 + 0.5) * cell,
-                )
-            })
-        })
-        .collect()
+    plane_cells(span, GRID)
 }
 
 /// The noise grid's lines, as noise rows of `dim` numbers (the first two vary, the rest
@@ -219,11 +206,7 @@ async fn finish(
 
 /// The plane's empty figure over [−span, span]² (also what maps a click to data).
 fn plane(span: f64) -> Figure {
-    let sq = Scale::Linear {
-        lo: -span,
-        hi: span,
-    };
-    Figure::new(sq, sq).size(PLANE, PLANE).labels("x₁", "x₂")
+    plane_figure(span, PLANE)
 }
 
 fn plane_svg(real: &[(f64, f64)], f: &Frame) -> String {
@@ -352,9 +335,7 @@ fn curves_svg(marks: &[Mark]) -> String {
 /// The reader's choices for a new run of the 2-D GAN, as signals.
 #[derive(Clone, Copy)]
 struct Choices {
-    /// 0 ring, 1 moons, 2 swiss roll, 3 land, 4 the reader's drawing.
-    target: RwSignal<u8>,
-    drawn: RwSignal<Vec<(f32, f32)>>,
+    data: PlaneData,
     /// log₁₀ of each network's learning rate.
     lr_d: RwSignal<f64>,
     lr_g: RwSignal<f64>,
@@ -364,13 +345,10 @@ struct Choices {
     seed: RwSignal<f64>,
 }
 
-const DRAWN: u8 = 4;
-
 impl Choices {
     fn new(s: &GanSettings) -> Choices {
         Choices {
-            target: RwSignal::new(0),
-            drawn: RwSignal::new(Vec::new()),
+            data: PlaneData::new(0),
             lr_d: RwSignal::new((s.lr_d as f64).log10()),
             lr_g: RwSignal::new((s.lr_g as f64).log10()),
             noise: RwSignal::new(s.noise_dim as f64),
@@ -396,13 +374,7 @@ impl Choices {
             } else {
                 0.0
             },
-            target: match self.target.get() {
-                0 => Target::Ring,
-                1 => Target::Moons,
-                2 => Target::SwissRoll,
-                3 => Target::Land,
-                _ => Target::Drawn(self.drawn.get()),
-            },
+            target: self.data.target(),
             ..base.clone()
         }
     }
@@ -410,25 +382,11 @@ impl Choices {
 
 /// The controls of a new run: data, learning rates, noise, loss, penalty, seed.
 fn settings_panel(c: Choices, testid: &'static str) -> impl IntoView {
-    let targets = vec![
-        (0u8, "ring of 8", ""),
-        (1, "two moons", ""),
-        (2, "swiss roll", ""),
-        (3, "land", ""),
-        (DRAWN, "draw your own", "gan-draw"),
-    ];
     let rate = |v: f64| format!("{}", fmt_num(10f64.powf(v)));
     view! {
         <details class="settings" data-testid=format!("{testid}-settings")>
             <summary>"Settings for the next run"</summary>
-            <Choice label="Real data:" options=targets value=c.target/>
-            {move || (c.target.get() == DRAWN).then(|| view! {
-                <p class="muted small">
-                    {move || format!("Click on the plane to add points ({} so far); the next run trains on them.", c.drawn.with(Vec::len))}
-                    " "
-                    <button data-testid="gan-draw-clear" on:click=move |_| c.drawn.set(Vec::new())>"Clear drawing"</button>
-                </p>
-            })}
+            {c.data.view("gan-draw", "gan-draw-clear")}
             <Choice label="G's loss:" options=vec![(false, "non-saturating", ""), (true, "minimax (saturating)", "gan-minimax")] value=c.minimax/>
             <Choice label="R1 penalty on D:" options=vec![(true, "on", ""), (false, "off", "gan-r1-off")] value=c.r1/>
             <Slider label="D's learning rate" min=-4.0 max=-1.5 step=0.25 value=c.lr_d show=Callback::new(rate) testid="gan-lr-d"/>
@@ -475,7 +433,7 @@ fn ring_gan(setup: Setup) -> impl IntoView {
     let latest = async_memo(move || {
         let step = model.step.get_untracked();
         let real = real.get();
-        let ring = choices.target.get() == 0;
+        let ring = choices.data.index.get() == 0;
         // The first call is made here, not in the future, so that the memo follows the
         // weights' version (read by `call`) and asks again when it changes.
         let dim = model.call("noise-dim", Vec::new());
@@ -509,14 +467,11 @@ fn ring_gan(setup: Setup) -> impl IntoView {
     });
     let plane_view = move || latest.get().map(|f| plane_svg(&real.get(), &f));
     let draw_at = move |ev: web_sys::MouseEvent| {
-        if choices.target.get_untracked() != DRAWN {
-            return;
-        }
         let span = latest.with_untracked(|f| f.as_ref().map_or(SPAN, |f| f.span));
         if let Some((x, y)) = svg_point(&ev, PLANE) {
             let (x, y) = plane(span).to_data(x, y);
             if x.abs() <= span && y.abs() <= span {
-                choices.drawn.update(|d| d.push((x as f32, y as f32)));
+                choices.data.click(x, y);
             }
         }
     };
@@ -598,7 +553,7 @@ fn ring_gan(setup: Setup) -> impl IntoView {
         {panel}
         {step_buttons}
         <div class="plots">
-            <div class="plot-host" class:clickable=move || choices.target.get() == DRAWN data-testid=format!("{testid}-plane") on:click=draw_at inner_html=plane_view></div>
+            <div class="plot-host" class:clickable=move || choices.data.drawing() data-testid=format!("{testid}-plane") on:click=draw_at inner_html=plane_view></div>
             <div class="plot-host" data-testid=format!("{testid}-curves") inner_html=curves></div>
         </div>
         <p class="stats" data-testid=format!("{testid}-coverage")>{readout}</p>

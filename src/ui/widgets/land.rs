@@ -2,7 +2,7 @@
 //! points A, B, C, and four density models compared by held-out log-likelihood.
 
 use super::Widgets;
-use crate::data::land::{LandMap, COLS, ROWS, X_MAX, X_MIN, Y_MAX, Y_MIN};
+use crate::data::land::{LandMap, COLS, LESSON_TRAIN_SEED, ROWS, X_MAX, X_MIN, Y_MAX, Y_MIN};
 use crate::data::Rng;
 use crate::models::density2d::{
     mean_log_likelihood, BoxModel, Density2, Gaussian, Kde, Mixture, Pt,
@@ -21,8 +21,6 @@ pub const WIDGETS: Widgets = &[
 
 const W: f64 = 560.0;
 const H: f64 = 320.0;
-const TRAIN_SEED: u64 = 21;
-const TEST_SEED: u64 = 22;
 
 fn frame() -> Figure {
     Figure::new(
@@ -55,7 +53,7 @@ fn map_layer(land: &LandMap) -> Layer {
 }
 
 fn train_points(land: &LandMap, n: usize) -> Vec<Pt> {
-    land.sample(n, &mut Rng::new(TRAIN_SEED))
+    land.sample(n, &mut Rng::new(LESSON_TRAIN_SEED))
 }
 
 fn box_layer(b: &BoxModel, label: &str) -> Layer {
@@ -385,8 +383,8 @@ impl Kind {
 #[component]
 pub fn LandModels() -> impl IntoView {
     let land = Rc::new(LandMap::world());
-    let train = Rc::new(train_points(&land, 300));
-    let test = Rc::new(land.sample(1000, &mut Rng::new(TEST_SEED)));
+    let train = Rc::new(land.lesson_train());
+    let test = Rc::new(land.lesson_test());
     let kind = RwSignal::new(Kind::Mixture);
     let k = RwSignal::new(6.0);
     let h = RwSignal::new(6.0);

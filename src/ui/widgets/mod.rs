@@ -6,6 +6,7 @@
 mod autoregressive;
 mod diffusion;
 mod discriminative;
+mod flows;
 mod gans;
 mod jars;
 mod land;
@@ -97,6 +98,7 @@ const REGISTRY: &[Part] = &[
     later!(vae),
     later!(gans),
     later!(autoregressive),
+    later!(flows),
     later!(diffusion),
 ];
 
