@@ -12,23 +12,12 @@ use genlab::models::zoo::{classified, Net};
 use genlab::nn::Params;
 use genlab::tensor::Device;
 mod shipped;
-use shipped::{first_losses, gpu, shipped};
+use shipped::{assert_trains_alike, shipped};
 
 /// The losses of the first `steps` steps of the recipe (batch 4), part by part.
 #[test]
 fn the_recipe_trains_the_same_on_cpu_and_gpu() {
-    let losses = |dev: &Device| first_losses("avatar-gan", 4, dev, 3);
-    let (cpu, gpu) = (losses(&Device::Cpu), losses(&gpu()));
-    assert_eq!(cpu.len(), 3);
-    for (a, b) in cpu.iter().zip(&gpu) {
-        assert_eq!(a.len(), b.len());
-        for (x, y) in a.iter().zip(b) {
-            assert!(
-                x.is_finite() && (x - y).abs() < 2e-3 * (1.0 + x.abs()),
-                "{cpu:?} vs {gpu:?}"
-            );
-        }
-    }
+    assert_trains_alike("avatar-gan", 4, 3, 2e-3);
 }
 
 /// The classifier's reading of images (channel-first, values in [0, 1]) against P_data.

@@ -11,7 +11,7 @@ use genlab::models::plane::Target;
 use genlab::nn::{init_uniform, Params};
 use genlab::tensor::{block_on, Device};
 mod shipped;
-use shipped::{first_losses, gpu, shipped};
+use shipped::{assert_trains_alike, gpu, shipped};
 
 /// Points spread over the plane.
 fn spread(n: usize, seed: u64) -> Vec<(f64, f64)> {
@@ -172,20 +172,7 @@ fn the_shipped_flow_beats_a_gaussian_on_held_out_moons() {
 
 #[test]
 fn the_recipes_train_the_same_on_cpu_and_gpu() {
-    let gpu = gpu();
     for name in ["flow-moons", "flow-ring-glow"] {
-        let losses = |dev: &Device| -> Vec<f32> {
-            first_losses(name, 64, dev, 3)
-                .iter()
-                .map(|l| l[0])
-                .collect()
-        };
-        let (cpu, gpu) = (losses(&Device::Cpu), losses(&gpu));
-        for (a, b) in cpu.iter().zip(&gpu) {
-            assert!(
-                a.is_finite() && (a - b).abs() < 2e-3 * (1.0 + a.abs()),
-                "{name}: {cpu:?} vs {gpu:?}"
-            );
-        }
+        assert_trains_alike(name, 64, 3, 2e-3);
     }
 }

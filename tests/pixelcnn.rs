@@ -10,7 +10,7 @@ use genlab::models::pixelcnn::{self as pc, bits_per_pixel, IndependentPixels, Pi
 use genlab::models::zoo::recipe;
 use genlab::tensor::{block_on, Device, Tensor};
 mod shipped;
-use shipped::{first_losses, gpu, shipped};
+use shipped::{assert_trains_alike, gpu, shipped};
 
 /// The gradient of pixel `at`'s logits with respect to the one-hot input image.
 fn input_gradient(dev: &Device, at: usize) -> Vec<f32> {
@@ -65,19 +65,7 @@ fn the_network_is_causal_in_raster_order_on_both_backends() {
 
 #[test]
 fn the_recipe_trains_the_same_on_cpu_and_gpu() {
-    let losses = |dev: &Device| -> Vec<f32> {
-        first_losses("pixelcnn", 2, dev, 3)
-            .iter()
-            .map(|l| l[0])
-            .collect()
-    };
-    let (cpu, gpu) = (losses(&Device::Cpu), losses(&gpu()));
-    for (a, b) in cpu.iter().zip(&gpu) {
-        assert!(
-            a.is_finite() && (a - b).abs() < 2e-3 * (1.0 + a.abs()),
-            "{cpu:?} vs {gpu:?}"
-        );
-    }
+    assert_trains_alike("pixelcnn", 2, 3, 2e-3);
 }
 
 /// The shipped PixelCNN against the independent per-pixel model on 256 held-out people:

@@ -56,3 +56,19 @@ pub fn shipped(name: &str, dev: &Device) -> (Net, Params) {
     weights::load_into(&mut p, &bytes, dev).unwrap();
     (net, p)
 }
+
+/// The first `steps` steps of recipe `name` on the CPU and on the GPU give the same
+/// losses (and parts) within `tol`, relative.
+pub fn assert_trains_alike(name: &str, batch: usize, steps: usize, tol: f32) {
+    let (cpu, gpu) = (
+        first_losses(name, batch, &Device::Cpu, steps),
+        first_losses(name, batch, &gpu(), steps),
+    );
+    assert_eq!(cpu.len(), steps, "{name}");
+    for (a, b) in cpu.iter().flatten().zip(gpu.iter().flatten()) {
+        assert!(
+            a.is_finite() && (a - b).abs() < tol * (1.0 + a.abs()),
+            "{name}: {cpu:?} vs {gpu:?}"
+        );
+    }
+}

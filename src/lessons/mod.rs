@@ -126,6 +126,7 @@ const COURSE: &[Entry] = &[
             "flow-table"
         ]
     ),
+    lesson!(9, "09-energy-based", &["langevin-known", "ebm-train"]),
     lesson!(
         10,
         "10-diffusion",

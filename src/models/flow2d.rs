@@ -13,6 +13,7 @@
 
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
+pub use crate::models::plane::points_tensor;
 use crate::models::plane::Target;
 use crate::nn::{Mlp, Params};
 use crate::tensor::{Device, Result, Tensor, TensorError, UnaryOp};
@@ -407,15 +408,6 @@ impl Flow2d {
         }
         Ok((stages, logdets))
     }
-}
-
-/// Points as a [n, 2] tensor.
-pub fn points_tensor(pts: &[(f64, f64)], dev: &Device) -> Result<Tensor> {
-    let flat: Vec<f32> = pts
-        .iter()
-        .flat_map(|&(x, y)| [x as f32, y as f32])
-        .collect();
-    Tensor::new(flat, &[pts.len(), 2], dev)
 }
 
 fn pairs(v: &[f32]) -> Vec<(f64, f64)> {

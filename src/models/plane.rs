@@ -5,6 +5,7 @@
 
 use crate::data::Rng;
 use crate::models::diffusion::{land_points, swiss_roll};
+use crate::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 /// Modes of the ring, their radius and spread (the data lives in about ±1).
@@ -135,6 +136,15 @@ impl Target {
                 .collect(),
         }
     }
+}
+
+/// Points as a [n, 2] tensor (what every model of the plane reads).
+pub fn points_tensor(pts: &[(f64, f64)], dev: &Device) -> crate::tensor::Result<Tensor> {
+    let flat: Vec<f32> = pts
+        .iter()
+        .flat_map(|&(x, y)| [x as f32, y as f32])
+        .collect();
+    Tensor::new(flat, &[pts.len(), 2], dev)
 }
 
 /// The centre of mode `i` of the ring.

@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 mod colour;
+pub mod contour;
 mod image;
 mod scale;
 

@@ -97,3 +97,14 @@ test('lesson 8 on WebGPU: a flow trains on the GPU path and its layers can be wa
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('lesson 9 on WebGPU: an energy trains on the GPU path', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/energy/learnt');
+  await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent === 'WebGPU', null, { timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=train-ebm-ring]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=train-ebm-ring]');
+  await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-ebm-ring]')?.textContent ?? ''), null, { timeout: 120_000 });
+  await page.click('[data-testid=stop-ebm-ring]');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

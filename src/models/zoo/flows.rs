@@ -6,8 +6,8 @@
 use super::{Arch, LossParts, Model, Net, Options, StepData};
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
-use crate::models::flow2d::{points_tensor, Flow2d, FlowSettings};
-use crate::models::plane::Target;
+use crate::models::flow2d::{Flow2d, FlowSettings};
+use crate::models::plane::{points_tensor, Target};
 use crate::nn::Params;
 use crate::tensor::{Device, Result, Tensor, TensorError};
 

@@ -5,6 +5,7 @@
 
 mod autoencoders;
 mod denoisers;
+mod energies;
 mod flows;
 mod gans;
 mod generators;
@@ -15,13 +16,15 @@ mod recipes;
 
 pub use autoencoders::{classified, Avatars, Classifier, Jars};
 pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
+pub use energies::{Plane2dEnergy, EBM_DATA_VERSION};
 pub use flows::{Plane2d, FLOW_DATA_VERSION};
 pub use gans::{AvatarGan, Ring2d, RING_VERSION};
 pub use generators::ImageGenerator;
 pub use names::{CharLm, NamesGpt, NamesMlp};
 pub use pixels::{AvatarPixels, PixelRun};
 pub use recipes::{
-    all_recipes, recipe, AR_RECIPES, DIFFUSION_RECIPES, FLOW_RECIPES, GAN_RECIPES, RECIPES,
+    all_recipes, recipe, AR_RECIPES, DIFFUSION_RECIPES, EBM_RECIPES, FLOW_RECIPES, GAN_RECIPES,
+    RECIPES,
 };
 
 use super::autoencoder::{self as ae, AutoEncoder, Kind};

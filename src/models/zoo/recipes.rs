@@ -4,7 +4,7 @@
 
 use super::{
     AvatarGan, AvatarPixels, Avatars, Classifier, Ddpm2d, Jars, NamesGpt, NamesMlp, Plane2d,
-    Recipe, Ring2d, Toy, UnetArch,
+    Plane2dEnergy, Recipe, Ring2d, Toy, UnetArch,
 };
 use crate::models::autoencoder::Kind;
 
@@ -239,6 +239,18 @@ pub const FLOW_RECIPES: &[Recipe] = &[
     },
 ];
 
+/// Lesson 9's energy on the ring of eight, by denoising score matching.
+pub const EBM_RECIPES: &[Recipe] = &[Recipe {
+    name: "ebm-ring",
+    arch: &Plane2dEnergy { target: 0 },
+    seed: 22,
+    steps: 10000,
+    batch: 256,
+    lr: 2e-3,
+    beta: 0.0,
+    ema: None,
+}];
+
 /// Every recipe, in the order `cargo xtask train all` runs them.
 pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
     RECIPES
@@ -247,6 +259,7 @@ pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
         .chain(GAN_RECIPES)
         .chain(AR_RECIPES)
         .chain(FLOW_RECIPES)
+        .chain(EBM_RECIPES)
 }
 
 pub fn recipe(name: &str) -> Option<&'static Recipe> {

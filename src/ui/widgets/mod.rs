@@ -6,6 +6,7 @@
 mod autoregressive;
 mod diffusion;
 mod discriminative;
+mod energies;
 mod flows;
 mod gans;
 mod jars;
@@ -99,6 +100,7 @@ const REGISTRY: &[Part] = &[
     later!(gans),
     later!(autoregressive),
     later!(flows),
+    later!(energies),
     later!(diffusion),
 ];
 

@@ -1,0 +1,32 @@
+// Lesson 9 as a reader uses it: Langevin particles on a known energy, run, the temperature
+// moved, measured against exact draws; particles on the energy learnt from the ring; an
+// energy trained here and stopped.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, LessonPage } from './lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+test('lesson 9: Langevin on a known energy and on a learnt one, and an energy trained here', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/energy/landscape');
+  await page.waitForSelector('[data-testid=langevin-plane] svg', { timeout: 60_000 });
+  await page.locator('[data-testid=langevin-temp]').fill('0.5');
+  await page.click('[data-testid=langevin-play]');
+  await page.waitForFunction(() => /^([2-9]\d\d|\d{4,}) steps at ε = [\d.]+, T = 0\.5/.test(document.querySelector('[data-testid=langevin-readout]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=langevin-play]');
+  const d = Number((await page.textContent('[data-testid=langevin-readout]')).match(/exact draws ([\d.]+)/)[1]);
+  assert.ok(d > 0 && d < 0.2, `energy distance ${d}`);
+  const l = new LessonPage(page);
+  await l.goto('energy', 'learnt');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=ebm-play]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=ebm-play]');
+  await page.waitForFunction(() => /^[1-9]\d* Langevin steps/.test(document.querySelector('[data-testid=ebm-readout]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=ebm-play]');
+  await page.click('[data-testid=train-ebm-ring]');
+  await page.waitForFunction(() => /step [1-9]\d* of 3000/.test(document.querySelector('[data-testid=progress-text-ebm-ring]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=stop-ebm-ring]');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
