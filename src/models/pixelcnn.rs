@@ -92,15 +92,21 @@ impl PixelCnn {
     /// Logits [N, N_PALETTE, H, W] of each pixel's colour given the pixels before it, for
     /// one-hot images [N, N_PALETTE, H, W].
     pub fn logits<'t>(&self, p: &[Var<'t>], x: &Var<'t>) -> Result<Var<'t>> {
-        self.logits_below(p, x, 0)
+        self.logits_from(p, x, (0, 0))
     }
 
-    /// [`PixelCnn::logits`] of rows `top`… of images (`x` holds those rows only).
-    fn logits_below<'t>(&self, p: &[Var<'t>], x: &Var<'t>, top: usize) -> Result<Var<'t>> {
+    /// [`PixelCnn::logits`] of a window of images whose top left pixel is `corner` (row,
+    /// column) of the whole picture (`x` holds that window only).
+    fn logits_from<'t>(
+        &self,
+        p: &[Var<'t>],
+        x: &Var<'t>,
+        corner: (usize, usize),
+    ) -> Result<Var<'t>> {
         let (rows, cols) = (x.shape()[2], x.shape()[3]);
         let coords = x
             .tape()
-            .leaf(coordinates(top, rows, cols, &x.value().device())?);
+            .leaf(coordinates(corner, rows, cols, &x.value().device())?);
         let mut h = self
             .first
             .forward(p, x)?
@@ -113,21 +119,24 @@ impl PixelCnn {
     }
 
     /// The logits [N, N_PALETTE] of pixel `px` of one-hot images `x` [N, N_PALETTE, 32, 32]
-    /// (weights and images on one device), from a pass over only the rows that pixel
-    /// can see: the [`PixelCnn::reach`] rows above it and its own, full width. Exact: the
-    /// crop's false top edge lies beyond the pixel's receptive field.
+    /// (weights and images on one device), from a pass over only the window that pixel
+    /// can see: the [`PixelCnn::reach`] rows above it and its own, and as many columns to
+    /// either side. Exact: the window's false edges lie beyond the pixel's receptive field.
     pub fn logits_at(&self, p: &Params, x: &Tensor, px: usize) -> Result<Tensor> {
         let (row, col) = (px / SIZE, px % SIZE);
-        let top = row.saturating_sub(self.reach());
+        let reach = self.reach();
+        let top = row.saturating_sub(reach);
         let rows = row + 1 - top;
+        let left = col.saturating_sub(reach);
+        let cols = (col + reach + 1).min(SIZE) - left;
         let n = x.shape()[0];
         let tape = Tape::new();
         let vars = p.bind(&tape);
-        let crop = tape.leaf(x.narrow(2, top, rows)?.contiguous());
-        self.logits_below(&vars, &crop, top)?
+        let crop = tape.leaf(x.narrow(2, top, rows)?.narrow(3, left, cols)?.contiguous());
+        self.logits_from(&vars, &crop, (top, left))?
             .value()
             .narrow(2, rows - 1, 1)?
-            .narrow(3, col, 1)?
+            .narrow(3, col - left, 1)?
             .reshape(&[n, N_PALETTE])
     }
 
@@ -175,12 +184,12 @@ impl PixelCnn {
 }
 
 /// Each pixel's row and column, scaled to [−1, 1] over the whole picture: [1, 2, rows, cols]
-/// for rows `top`… .
-fn coordinates(top: usize, rows: usize, cols: usize, dev: &Device) -> Result<Tensor> {
+/// for the window whose top left pixel is `corner` (row, column).
+fn coordinates(corner: (usize, usize), rows: usize, cols: usize, dev: &Device) -> Result<Tensor> {
     let scale = |i: usize| 2.0 * i as f32 / (SIZE - 1) as f32 - 1.0;
     let mut v = Vec::with_capacity(2 * rows * cols);
-    v.extend((0..rows * cols).map(|i| scale(top + i / cols)));
-    v.extend((0..rows * cols).map(|i| scale(i % cols)));
+    v.extend((0..rows * cols).map(|i| scale(corner.0 + i / cols)));
+    v.extend((0..rows * cols).map(|i| scale(corner.1 + i % cols)));
     Tensor::new(v, &[1, 2, rows, cols], dev)
 }
 

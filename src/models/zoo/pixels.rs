@@ -67,9 +67,9 @@ impl Model for PixelCnn {
 
 /// Sampling in raster order, `n` images at once, a row of pixels per step; each pixel is
 /// drawn on the run's device by the Gumbel-max trick (the arg-max of the logits plus
-/// Gumbel noise is a draw from their softmax), from a pass over only the rows its output
-/// can see, and written into the one-hot images there: nothing is read back until a
-/// preview.
+/// Gumbel noise is a draw from their softmax), from a pass over only the window of the
+/// picture its output can see, and written into the one-hot images there: nothing is read
+/// back until a preview.
 pub struct PixelRun {
     net: PixelCnn,
     params: Params,
