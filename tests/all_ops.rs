@@ -241,6 +241,14 @@ pub async fn every_op_matches(gpu: &Device) {
         1e-3,
     )
     .await; // GPUs may use faster, less exact log and cos
+    let probs = random(&[40, 50], 0.0, 1.0, 406);
+    close(
+        "bernoulli",
+        &probs.bernoulli(11).unwrap(),
+        &probs.to_device(gpu).bernoulli(11).unwrap(),
+        0.0,
+    )
+    .await;
     let im = random(&[2, 3, 7, 6], -1.0, 1.0, 405);
     let cols = im.unfold(3, 3, 2, 1).unwrap();
     close(

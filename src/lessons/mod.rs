@@ -126,7 +126,18 @@ const COURSE: &[Entry] = &[
             "flow-table"
         ]
     ),
-    lesson!(9, "09-energy-based", &["langevin-known", "ebm-train"]),
+    lesson!(
+        9,
+        "09-energy-based",
+        &[
+            "langevin-known",
+            "ebm-train",
+            "rbm-train",
+            "rbm-gibbs",
+            "rbm-inpaint",
+            "rbm-anomaly"
+        ]
+    ),
     lesson!(
         10,
         "10-diffusion",

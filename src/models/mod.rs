@@ -19,6 +19,7 @@ pub mod pca;
 pub mod pixel;
 pub mod pixelcnn;
 pub mod plane;
+pub mod rbm;
 pub mod sampling;
 pub mod tabular;
 pub mod zoo;

@@ -532,6 +532,15 @@ impl Tensor {
         }
     }
 
+    /// 1 with probability `self` (each element in [0, 1]), else 0, from `seed`, on this
+    /// tensor's device: a uniform draw of [`Tensor::random`] compared with the
+    /// probability, so the CPU and the GPU draw the same bits from the same
+    /// probabilities. An RBM's Gibbs sampling on the device.
+    pub fn bernoulli(&self, seed: u64) -> Result<Tensor> {
+        let u = Tensor::random(self.shape(), seed, false, &self.device());
+        self.binary(BinaryOp::Gt, &u)
+    }
+
     fn conv_geometry(
         &self,
         x_shape: &[usize],

@@ -1,6 +1,7 @@
 // Lesson 9 as a reader uses it: Langevin particles on a known energy, run, the temperature
 // moved, measured against exact draws; particles on the energy learnt from the ring; an
-// energy trained here and stopped.
+// energy trained here and stopped; the RBM inpainting a person, ranking anomalies, and
+// training here with k = 3.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open, LessonPage } from './lib.mjs';
@@ -27,6 +28,31 @@ test('lesson 9: Langevin on a known energy and on a learnt one, and an energy tr
   await page.click('[data-testid=train-ebm-ring]');
   await page.waitForFunction(() => /step [1-9]\d* of 3000/.test(document.querySelector('[data-testid=progress-text-ebm-ring]')?.textContent ?? ''), null, { timeout: 60_000 });
   await page.click('[data-testid=stop-ebm-ring]');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lesson 9: the RBM inpaints a person, ranks the odd pictures first, and trains here', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/energy/inpaint');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=rbm-inpaint-play]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=rbm-inpaint-play]');
+  const read = () => page.textContent('[data-testid=rbm-inpaint-readout]');
+  await page.waitForFunction(() => /^sweep ([3-9]\d|\d{3})/.test(document.querySelector('[data-testid=rbm-inpaint-readout]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=rbm-inpaint-play]');
+  const off = Number((await read()).match(/in ([\d.]+) of 512 pixels/)[1]);
+  assert.ok(off < 150, `the bottom halves differ in ${off} pixels`);
+  assert.equal(await page.locator('[data-testid=rbm-inpainted] img').count(), 8);
+  const odd = await page.$$eval('[data-testid=anomaly-list] li', (li) => li.map((x) => x.dataset.ood));
+  assert.deepEqual(odd.slice(0, 3), ['true', 'true', 'true']);
+  assert.ok(odd.slice(3).every((o) => o === 'false') && odd.length === 15);
+  const l = new LessonPage(page);
+  await l.goto('energy', 'rbm');
+  await page.locator('[data-testid=rbm-k]').fill('3');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=train-rbm-avatars]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=train-rbm-avatars]');
+  await page.waitForFunction(() => /step [1-9]\d* of 1500/.test(document.querySelector('[data-testid=progress-text-rbm-avatars]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=stop-rbm-avatars]');
+  assert.equal(await page.locator('[data-testid=rbm-filters] img').count(), 32);
   assert.deepEqual(errors, []);
   await page.close();
 });

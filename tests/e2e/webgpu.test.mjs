@@ -4,7 +4,7 @@
 // does lesson 7's transformer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open } from './lib.mjs';
+import { launch, open, LessonPage } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch({ webgpu: true }); });
@@ -98,13 +98,25 @@ test('lesson 8 on WebGPU: a flow trains on the GPU path and its layers can be wa
   await page.close();
 });
 
-test('lesson 9 on WebGPU: an energy trains on the GPU path', async () => {
+test('lesson 9 on WebGPU: an energy and the RBM train on the GPU path, and the RBM inpaints', async () => {
   const { page, errors } = await open(browser.context, '#/lesson/energy/learnt');
   await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent === 'WebGPU', null, { timeout: 30_000 });
   await page.waitForFunction(() => !document.querySelector('[data-testid=train-ebm-ring]')?.disabled, null, { timeout: 60_000 });
   await page.click('[data-testid=train-ebm-ring]');
   await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-ebm-ring]')?.textContent ?? ''), null, { timeout: 120_000 });
   await page.click('[data-testid=stop-ebm-ring]');
+  // The RBM's CD-1 draws its coin flips on the device; its chains run on the engine's
+  // CPU weights.
+  await new LessonPage(page).goto('energy', 'rbm');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=train-rbm-avatars]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=train-rbm-avatars]');
+  await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-rbm-avatars]')?.textContent ?? ''), null, { timeout: 120_000 });
+  await page.click('[data-testid=stop-rbm-avatars]');
+  await new LessonPage(page).goto('energy', 'inpaint');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=rbm-inpaint-play]')?.disabled, null, { timeout: 60_000 });
+  await page.click('[data-testid=rbm-inpaint-play]');
+  await page.waitForFunction(() => /^sweep [1-9]\d/.test(document.querySelector('[data-testid=rbm-inpaint-readout]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=rbm-inpaint-play]');
   assert.deepEqual(errors, []);
   await page.close();
 });

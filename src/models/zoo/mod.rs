@@ -4,6 +4,7 @@
 //! trains from scratch. One recipe, three users: the shipped file is reproducible.
 
 mod autoencoders;
+mod boltzmann;
 mod denoisers;
 mod energies;
 mod flows;
@@ -15,6 +16,7 @@ mod prior;
 mod recipes;
 
 pub use autoencoders::{classified, Avatars, Classifier, Jars};
+pub use boltzmann::{AvatarRbm, BINARY_AVATAR_VERSION};
 pub use denoisers::{Ddpm2d, Toy, ToyDenoiser, UnetArch, DROP_ALL, DROP_EACH};
 pub use energies::{Plane2dEnergy, EBM_DATA_VERSION};
 pub use flows::{Plane2d, FLOW_DATA_VERSION};
@@ -24,7 +26,7 @@ pub use names::{CharLm, NamesGpt, NamesMlp};
 pub use pixels::{AvatarPixels, PixelRun};
 pub use recipes::{
     all_recipes, recipe, AR_RECIPES, DIFFUSION_RECIPES, EBM_RECIPES, FLOW_RECIPES, GAN_RECIPES,
-    RECIPES,
+    RBM_RECIPES, RECIPES,
 };
 
 use super::autoencoder::{self as ae, AutoEncoder, Kind};

@@ -3,8 +3,8 @@
 //! all` runs them in this order.
 
 use super::{
-    AvatarGan, AvatarPixels, Avatars, Classifier, Ddpm2d, Jars, NamesGpt, NamesMlp, Plane2d,
-    Plane2dEnergy, Recipe, Ring2d, Toy, UnetArch,
+    AvatarGan, AvatarPixels, AvatarRbm, Avatars, Classifier, Ddpm2d, Jars, NamesGpt, NamesMlp,
+    Plane2d, Plane2dEnergy, Recipe, Ring2d, Toy, UnetArch,
 };
 use crate::models::autoencoder::Kind;
 
@@ -251,6 +251,18 @@ pub const EBM_RECIPES: &[Recipe] = &[Recipe {
     ema: None,
 }];
 
+/// Lesson 9's restricted Boltzmann machine on people in black and white, by CD-1.
+pub const RBM_RECIPES: &[Recipe] = &[Recipe {
+    name: "rbm-avatars",
+    arch: &AvatarRbm,
+    seed: 23,
+    steps: 6000,
+    batch: 64,
+    lr: 2e-3,
+    beta: 0.0,
+    ema: None,
+}];
+
 /// Every recipe, in the order `cargo xtask train all` runs them.
 pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
     RECIPES
@@ -260,6 +272,7 @@ pub fn all_recipes() -> impl Iterator<Item = &'static Recipe> {
         .chain(AR_RECIPES)
         .chain(FLOW_RECIPES)
         .chain(EBM_RECIPES)
+        .chain(RBM_RECIPES)
 }
 
 pub fn recipe(name: &str) -> Option<&'static Recipe> {

@@ -48,3 +48,34 @@ pub fn image_grid(images: &[Vec<u8>], side: usize, px: u32, columns: usize) -> i
         </div>
     }
 }
+
+/// Pictures ranked by a score, highest first (anomaly detection): each with its rank, the
+/// picture, its label and "`what` score"; the ones marked odd are highlighted.
+pub fn ranked_images(
+    items: &[(String, Vec<u8>, bool)],
+    scores: &[f64],
+    side: usize,
+    what: &'static str,
+) -> impl IntoView {
+    let mut order: Vec<usize> = (0..items.len().min(scores.len())).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    view! {
+        <ol class="anomaly" data-testid="anomaly-list">
+            {order
+                .into_iter()
+                .enumerate()
+                .map(|(rank, i)| {
+                    let (label, img, odd) = &items[i];
+                    view! {
+                        <li data-ood=odd.to_string() class:ood=*odd>
+                            <span class="rank">{rank + 1}</span>
+                            {image(img, side, 40, label)}
+                            <span>{label.clone()}</span>
+                            <span class="score">{format!("{what} {}", crate::plot::fmt_num(scores[i]))}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}

@@ -11,7 +11,7 @@ mod tables;
 mod train;
 
 pub use controls::{feature_choice, svg_point, Choice, Slider};
-pub use images::{image, image_grid, image_row};
+pub use images::{image, image_grid, image_row, ranked_images};
 pub use judged::against_pdata;
 pub use plane_data::{plane_cells, plane_figure, span_of, PlaneData};
 pub use run::{run_status, sample_into, SampleBatch};

@@ -11,7 +11,9 @@ use crate::models::judge::{shares, total_variation};
 use crate::models::pca::Pca;
 use crate::models::zoo::{classified, AVATAR_LATENT};
 use crate::plot::{fmt_num, fmt_pct, Figure, PALETTE};
-use crate::ui::kit::{feature_choice, image, image_row, weights_wait, Choice, Slider, TrainPanel};
+use crate::ui::kit::{
+    feature_choice, image_row, ranked_images, weights_wait, Choice, Slider, TrainPanel,
+};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -345,30 +347,11 @@ pub fn VaeAnomaly() -> impl IntoView {
         let f = m.call("recon-error", xs.clone());
         async move { Some(f.await?.iter().map(|e| e[0] as f64).collect::<Vec<f64>>()) }
     });
-    let ranked = move || {
-        let errs = errors.get()?;
-        let mut order: Vec<usize> = (0..set.len()).collect();
-        order.sort_by(|&a, &b| errs[b].total_cmp(&errs[a]));
-        Some(
-            order
-                .into_iter()
-                .enumerate()
-                .map(|(rank, i)| {
-                    let (label, img, ood) = set[i].clone();
-                    view! {
-                        <li data-ood=ood.to_string() class:ood=ood>
-                            <span class="rank">{rank + 1}</span>
-                            {image(&img, SIZE, 40, &label)}
-                            <span>{label.clone()}</span>
-                            <span class="score">{format!("error {}", fmt_num(errs[i]))}</span>
-                        </li>
-                    }
-                })
-                .collect_view(),
-        )
-    };
     view! {
-        <ol class="anomaly" data-testid="anomaly-list">{move || ranked().map(|v| v.into_any()).unwrap_or_else(|| weights_wait(m).into_any())}</ol>
+        {move || match errors.get() {
+            Some(errs) => ranked_images(&set, &errs, SIZE, "error").into_any(),
+            None => weights_wait(m).into_any(),
+        }}
     }
 }
 

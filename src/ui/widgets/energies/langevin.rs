@@ -1,9 +1,8 @@
-//! Lesson 9: energy-based models. Langevin particles on an energy known exactly (a
-//! mixture of three Gaussians), measured against exact draws as they move; then an MLP
-//! energy trained here by denoising score matching, its landscape with contour lines and
-//! Langevin particles run on it in the engine.
+//! Langevin particles on an energy known exactly (a mixture of three Gaussians),
+//! measured against exact draws as they move; then an MLP energy trained here by
+//! denoising score matching, its landscape with contour lines and Langevin particles run
+//! on it in the engine.
 
-use super::Widgets;
 use crate::data::Rng;
 use crate::models::langevin::{energy_distance, langevin_step, GaussMix, Pt};
 use crate::plot::contour::{contours, Grid};
@@ -12,12 +11,6 @@ use crate::train::run::RunState;
 use crate::ui::kit::{plane_cells, plane_figure, svg_point, PlaneData, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo};
 use leptos::prelude::*;
-
-/// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
-pub const WIDGETS: Widgets = &[
-    ("langevin-known", || known().into_any()),
-    ("ebm-train", || trained().into_any()),
-];
 
 /// The energy the lesson trains and ships (on the ring of eight).
 const EBM: &str = "ebm-ring";
@@ -179,7 +172,7 @@ fn dynamics_sliders(
 /// Langevin on the known mixture: play, pause, start again; the particles over the
 /// landscape, and their energy distance to exact draws over the steps, beside the
 /// distance between two sets of exact draws.
-fn known() -> impl IntoView {
+pub(super) fn known() -> impl IntoView {
     let mix = GaussMix::lesson();
     let energies: Vec<f64> = plane_cells(SPAN, GRID)
         .iter()
@@ -302,7 +295,7 @@ fn known() -> impl IntoView {
 
 /// The shipped energy (or one trained here on the reader's data): its landscape with
 /// contours, the data, and Langevin particles run on it in the engine.
-fn trained() -> impl IntoView {
+pub(super) fn trained() -> impl IntoView {
     let model = training::model(EBM);
     model.ensure_loaded();
     let data = PlaneData::new(0);
