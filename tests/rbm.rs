@@ -239,3 +239,52 @@ fn gibbs_chains_agree_on_cpu_and_lavapipe() {
         .count();
     assert!(close as f64 >= 0.999 * pa.len() as f64);
 }
+
+#[test]
+fn the_free_energy_gradient_matches_finite_differences_on_both_backends() {
+    // ∂F/∂θ through the tape (what CD-k's loss F(v₀) − F(v_k) trains by), against
+    // central differences of the plain free energy, on the tiny machine.
+    for dev in [Device::Cpu, gpu()] {
+        let (m, p) = tiny(&dev);
+        let v = Tensor::new(
+            [bits(11, 5), bits(22, 5), bits(7, 5)].concat(),
+            &[3, 5],
+            &dev,
+        )
+        .unwrap();
+        let tape = Tape::new();
+        let vars = p.bind(&tape);
+        let total = m
+            .free_energy(&vars, &tape.leaf(v.clone()))
+            .unwrap()
+            .sum(0)
+            .unwrap()
+            .reshape(&[])
+            .unwrap();
+        let grads = tape.backward(total).unwrap();
+        for k in [m.w, m.b, m.c] {
+            let got = values(grads.get(vars[k]).unwrap());
+            let base = values(&p.values[k]);
+            let shape = p.values[k].shape().to_vec();
+            for i in 0..base.len() {
+                let h = 1e-2f32;
+                let at = |d: f32| {
+                    let mut q = p.clone();
+                    let mut x = base.clone();
+                    x[i] += d;
+                    q.values[k] = Tensor::new(x, &shape, &dev).unwrap();
+                    values(&m.weights(&q).free_energy(&v).unwrap())
+                        .iter()
+                        .sum::<f32>()
+                };
+                let want = (at(h) - at(-h)) / (2.0 * h);
+                assert!(
+                    (got[i] - want).abs() < 2e-2 * (1.0 + want.abs()),
+                    "{dev:?} {}[{i}]: {} vs {want}",
+                    p.names[k],
+                    got[i]
+                );
+            }
+        }
+    }
+}

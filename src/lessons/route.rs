@@ -4,7 +4,9 @@
 //! ```text
 //! #/                              the course home
 //! #/lesson/<lesson>[/<step>]      a lesson, at a step (id or 1-based number)
-//! #/embed/<lesson>/<step>         one step alone, for an <iframe>
+//! #/embed/<lesson>/<step>[?…]     one step alone, for an <iframe> (options: `theme`,
+//!                                 `prose`; see [`embed_options`])
+//! #/embedding                     how to embed Genlab: every step, with its snippets
 //! ```
 
 use super::{find, Lesson};
@@ -20,6 +22,8 @@ pub enum Route {
         lesson: usize,
         step: usize,
     },
+    /// How to embed Genlab: every step with its snippets.
+    EmbedGuide,
     /// A URL that names nothing: what was asked for, in words.
     NotFound(String),
 }
@@ -53,6 +57,7 @@ pub fn parse(hash: &str) -> Route {
     let parts: Vec<&str> = decoded.trim_end_matches('/').split('/').collect();
     match parts.as_slice() {
         [""] => Route::Home,
+        ["embedding"] => Route::EmbedGuide,
         ["lesson", rest @ ..] => match lesson_and_step(rest) {
             Ok((l, step)) => Route::Lesson {
                 lesson: l.index,
@@ -79,8 +84,86 @@ pub fn href(route: &Route) -> String {
     };
     match route {
         Route::Home | Route::NotFound(_) => "#/".into(),
+        Route::EmbedGuide => "#/embedding".into(),
         Route::Lesson { lesson, step } => format!("#/lesson/{}", ids(*lesson, *step)),
         Route::Embed { lesson, step } => format!("#/embed/{}", ids(*lesson, *step)),
+    }
+}
+
+/// How an embedded step is shown: the query after an embed route,
+/// `#/embed/<lesson>/<step>?theme=dark&prose=hidden`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbedOptions {
+    /// "light" or "dark"; `None`: as the reader's system asks.
+    pub theme: Option<&'static str>,
+    /// The step's prose shown (the default), or its widgets alone.
+    pub prose: bool,
+    /// What the query asked for that means nothing here, to say quietly (the defaults
+    /// stand in for it).
+    pub ignored: Vec<String>,
+}
+
+/// The options of an embed fragment; anything not understood is left at its default and
+/// listed in `ignored`, never an error.
+pub fn embed_options(hash: &str) -> EmbedOptions {
+    let mut o = EmbedOptions {
+        theme: None,
+        prose: true,
+        ignored: Vec::new(),
+    };
+    let query = hash.split_once('?').map_or("", |(_, q)| q);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match (key, value) {
+            ("theme", "light") => o.theme = Some("light"),
+            ("theme", "dark") => o.theme = Some("dark"),
+            ("prose", "hidden") => o.prose = false,
+            ("prose", "shown") => o.prose = true,
+            _ => o.ignored.push(pair.chars().take(40).collect()),
+        }
+    }
+    o
+}
+
+/// Attribute text with `&`, `"` and `<` escaped.
+fn attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+}
+
+/// The `<iframe>` snippet that embeds a step of the site at `base` (its address without
+/// the fragment), with the few lines of script that size it from its height messages.
+pub fn iframe_snippet(base: &str, lesson: usize, step: usize) -> String {
+    let src = format!("{base}{}", href(&Route::Embed { lesson, step }));
+    let title = &super::all()[lesson].doc.steps[step].title;
+    format!(
+        "<iframe data-genlab src=\"{}\" style=\"width:100%;border:0\" height=\"600\" title=\"{}\" loading=\"lazy\"></iframe>\n<script>addEventListener('message',e=>{{if(e.origin==='{}'&&e.data&&e.data.type==='genlab-height')for(const f of document.querySelectorAll('iframe[data-genlab]'))if(f.contentWindow===e.source)f.style.height=e.data.height+'px'}})</script>",
+        attr(&src),
+        attr(title),
+        origin(base)
+    )
+}
+
+/// The custom-element snippet that embeds a step: the site's `www/embed.js` and one
+/// `<genlab-step>` element.
+pub fn element_snippet(base: &str, lesson: usize, step: usize) -> String {
+    let doc = &super::all()[lesson].doc;
+    let dir = base.rsplit_once('/').map_or(base, |(d, _)| d);
+    format!(
+        "<script src=\"{}/www/embed.js\" defer></script>\n<genlab-step lesson=\"{}\" step=\"{}\"></genlab-step>",
+        attr(dir),
+        attr(&doc.id),
+        attr(&doc.steps[step].id)
+    )
+}
+
+/// The origin (scheme, host and port) of an address.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
     }
 }
 
@@ -121,6 +204,44 @@ mod tests {
         assert_eq!(
             parse("#/embed/p-data-p-model/reveal"),
             Route::Embed { lesson: 1, step: 1 }
+        );
+    }
+
+    #[test]
+    fn embed_options_fall_back_to_defaults_quietly() {
+        let o = embed_options("#/embed/pixels/correlation?theme=dark&prose=hidden");
+        assert_eq!(
+            (o.theme, o.prose, o.ignored.len()),
+            (Some("dark"), false, 0)
+        );
+        let o = embed_options("#/embed/pixels/correlation");
+        assert_eq!((o.theme, o.prose), (None, true));
+        let o = embed_options("#/embed/pixels/correlation?theme=blue&size=9&prose=shown");
+        assert_eq!((o.theme, o.prose), (None, true));
+        assert_eq!(o.ignored, vec!["theme=blue", "size=9"]);
+        // The route itself ignores the query.
+        assert_eq!(
+            parse("#/embed/pixels/correlation?theme=dark"),
+            Route::Embed { lesson: 3, step: 2 }
+        );
+        assert_eq!(parse("#/embedding"), Route::EmbedGuide);
+    }
+
+    #[test]
+    fn snippets_name_the_step_and_the_site() {
+        let base = "https://example.org/genlab/index.html";
+        let i = iframe_snippet(base, 3, 2);
+        assert!(
+            i.contains("src=\"https://example.org/genlab/index.html#/embed/pixels/correlation\"")
+        );
+        assert!(i.contains("e.origin==='https://example.org'"));
+        let e = element_snippet(base, 3, 2);
+        assert!(e.contains("src=\"https://example.org/genlab/www/embed.js\""));
+        assert!(e.contains("<genlab-step lesson=\"pixels\" step=\"correlation\">"));
+        let e = element_snippet("http://127.0.0.1:8811/", 3, 2);
+        assert!(
+            e.contains("src=\"http://127.0.0.1:8811/www/embed.js\""),
+            "{e}"
         );
     }
 

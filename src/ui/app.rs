@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
             Route::Home => view! { <Header/><Home/> }.into_any(),
             Route::Lesson { lesson, step } => view! { <Header/><LessonPage lesson step/> }.into_any(),
             Route::Embed { lesson, step } => view! { <EmbedPage lesson step/> }.into_any(),
+            Route::EmbedGuide => view! { <Header/><super::embedding::EmbedGuide/> }.into_any(),
             Route::NotFound(why) => view! { <Header/><NotFound why/> }.into_any(),
         }}
     }
@@ -151,6 +152,7 @@ fn Home() -> impl IntoView {
                     running in this tab, on one population, Avatar World, whose true distribution we know exactly,
                     so every model can be compared with the truth."
                 </p>
+                <p class="muted"><a href="#/embedding" data-testid="guide-link">"Embed a step in your own page"</a></p>
             </section>
             <ol class="cards">{cards}</ol>
         </main>
@@ -168,12 +170,13 @@ fn NotFound(why: String) -> impl IntoView {
     }
 }
 
-/// The prose and widgets of one step.
+/// The prose and widgets of one step (the widgets alone without `prose`).
 #[component]
-fn StepBody(lesson: usize, step: usize) -> impl IntoView {
+fn StepBody(lesson: usize, step: usize, #[prop(default = true)] prose: bool) -> impl IntoView {
     let s = &lessons::all()[lesson].doc.steps[step];
     s.blocks
         .iter()
+        .filter(|b| prose || !matches!(b, Block::Html(_)))
         .map(|b| match b {
             Block::Html(h) => view! { <div class="prose" inner_html=h.clone()></div> }.into_any(),
             Block::Widget { name, args } => {
@@ -206,18 +209,20 @@ fn LessonPage(lesson: usize, step: usize) -> impl IntoView {
             }
         })
         .collect::<Vec<_>>();
-    let embed_src = format!(
-        "{}{}",
-        browser::base_url(),
-        route::href(&Route::Embed { lesson, step })
-    );
-    let snippet = format!(
-        "<iframe data-genlab src=\"{embed_src}\" style=\"width:100%;border:0\" height=\"600\" title=\"{}\" loading=\"lazy\"></iframe>\n<script>addEventListener('message',e=>{{if(e.data&&e.data.type==='genlab-height')for(const f of document.querySelectorAll('iframe[data-genlab]'))if(f.contentWindow===e.source)f.style.height=e.data.height+'px'}})</script>",
-        l.doc.steps[step].title.replace('"', "&quot;")
-    );
+    let base = browser::base_url();
+    let snippets = [
+        (
+            "Paste this into a web page:",
+            "embed-code",
+            route::element_snippet(&base, lesson, step),
+        ),
+        (
+            "Or, without a script of ours, an iframe:",
+            "embed-iframe",
+            route::iframe_snippet(&base, lesson, step),
+        ),
+    ];
     let show_embed = RwSignal::new(false);
-    let copied = RwSignal::new(false);
-    let snippet_for_copy = snippet.clone();
     view! {
         <main class="lesson" data-testid="lesson" data-lesson=l.doc.id.clone() data-step=l.doc.steps[step].id.clone()>
             <nav class="toc" aria-label="Steps of this lesson">
@@ -242,16 +247,8 @@ fn LessonPage(lesson: usize, step: usize) -> impl IntoView {
                         "Embed this step"
                     </button>
                     <Show when=move || show_embed.get()>
-                        <label class="embed-code">
-                            "Paste this into a web page:"
-                            <textarea readonly rows="4" data-testid="embed-code">{snippet.clone()}</textarea>
-                        </label>
-                        <button class="small" data-testid="copy-embed" on:click={
-                            let s = snippet_for_copy.clone();
-                            move |_| copied.set(browser::copy_text(&s))
-                        }>
-                            {move || if copied.get() { "Copied" } else { "Copy embed code" }}
-                        </button>
+                        {snippets.clone().map(|(label, id, code)| super::embedding::snippet_box(label, id, code))}
+                        <p class="muted"><a href="#/embedding">"Every step, with embed options"</a></p>
                     </Show>
                 </div>
             </article>
@@ -263,10 +260,21 @@ fn LessonPage(lesson: usize, step: usize) -> impl IntoView {
 fn EmbedPage(lesson: usize, step: usize) -> impl IntoView {
     let l = &lessons::all()[lesson];
     let full = route::href(&Route::Lesson { lesson, step });
+    let options = route::embed_options(&browser::hash());
+    browser::set_theme(options.theme);
+    on_cleanup(|| browser::set_theme(None));
+    let prose = options.prose;
+    let note = (!options.ignored.is_empty()).then(|| {
+        format!(
+            "Left at their defaults (not understood in the address): {}.",
+            options.ignored.join(", ")
+        )
+    });
     view! {
         <main class="embedded" data-testid="embed" data-lesson=l.doc.id.clone() data-step=l.doc.steps[step].id.clone()>
             <h2 class="embed-title">{l.doc.steps[step].title.clone()}</h2>
-            <StepBody lesson step/>
+            {note.map(|n| view! { <p class="muted small" data-testid="embed-note">{n}</p> })}
+            <StepBody lesson step prose/>
             <p class="embed-footer">
                 <a href=format!("{}{}", browser::base_url(), full) target="_blank" rel="noopener">
                     {format!("Genlab · Lesson {}: {}", l.number, l.doc.title)}

@@ -129,3 +129,16 @@ pub async fn sleep_ms(ms: i32) {
 pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
+
+/// Forces the page's colours to "light" or "dark" (an embed's option), or leaves them to
+/// the reader's system (`None`).
+pub fn set_theme(theme: Option<&str>) {
+    let Some(root) = window().document().and_then(|d| d.document_element()) else {
+        return;
+    };
+    let list = root.class_list();
+    let _ = list.remove_2("theme-light", "theme-dark");
+    if let Some(t) = theme {
+        let _ = list.add_1(&format!("theme-{t}"));
+    }
+}

@@ -5,6 +5,7 @@
 mod app;
 mod browser;
 mod compute;
+mod embedding;
 mod engine;
 mod kit;
 mod training;

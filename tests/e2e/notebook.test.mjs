@@ -93,7 +93,9 @@ test('the embed view shows one step and tells its parent its height', async () =
   const { page: p2 } = await open(browser.context, '#/lesson/fashion-outfits/generate');
   await p2.click('[data-testid=embed-toggle]');
   const code = await p2.inputValue('[data-testid=embed-code]');
-  assert.match(code, /<iframe[^>]+#\/embed\/fashion-outfits\/generate/);
+  assert.match(code, /<genlab-step lesson="fashion-outfits" step="generate"><\/genlab-step>/);
+  const iframe = await p2.inputValue('[data-testid=embed-iframe]');
+  assert.match(iframe, /<iframe[^>]+#\/embed\/fashion-outfits\/generate/);
   await p2.close();
 });
 

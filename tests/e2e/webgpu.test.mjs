@@ -98,13 +98,18 @@ test('lesson 8 on WebGPU: a flow trains on the GPU path and its layers can be wa
   await page.close();
 });
 
-test('lesson 9 on WebGPU: an energy and the RBM train on the GPU path, and the RBM inpaints', async () => {
+test('lesson 9 on WebGPU: an energy trains and Langevin runs on it; the RBM trains on the GPU path and inpaints', async () => {
   const { page, errors } = await open(browser.context, '#/lesson/energy/learnt');
   await page.waitForFunction(() => document.querySelector('[data-testid=compute-path]')?.textContent === 'WebGPU', null, { timeout: 30_000 });
   await page.waitForFunction(() => !document.querySelector('[data-testid=train-ebm-ring]')?.disabled, null, { timeout: 60_000 });
   await page.click('[data-testid=train-ebm-ring]');
   await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-ebm-ring]')?.textContent ?? ''), null, { timeout: 120_000 });
   await page.click('[data-testid=stop-ebm-ring]');
+  // Langevin particles on the energy just trained, with a smaller step.
+  await page.locator('[data-testid=ebm-eps]').fill('-2');
+  await page.click('[data-testid=ebm-play]');
+  await page.waitForFunction(() => /^[1-9]\d* Langevin steps at ε = 0\.01,/.test(document.querySelector('[data-testid=ebm-readout]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=ebm-play]');
   // The RBM's CD-1 draws its coin flips on the device; its chains run on the engine's
   // CPU weights.
   await new LessonPage(page).goto('energy', 'rbm');
