@@ -1,5 +1,7 @@
-//! The reader's progress: which steps of which lessons they have seen. Stored by the UI as
-//! one string (in localStorage); parsing never fails, it only forgets what it cannot read.
+//! The reader's progress: which steps of which lessons they have seen, and the step they
+//! opened last. Stored by the UI as strings (in localStorage); parsing never fails, it
+//! only forgets what it cannot read. Exported as a small text file and imported from one
+//! (merged: nothing already here is forgotten).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Progress {
     /// lesson id → step ids seen.
     pub seen: BTreeMap<String, BTreeSet<String>>,
+    /// The step (lesson id, step id) the reader opened last, to continue from.
+    pub last: Option<(String, String)>,
 }
 
 fn valid(s: &str) -> bool {
@@ -60,6 +64,107 @@ impl Progress {
     }
 }
 
+/// First line of a progress file (`Progress::export`).
+pub const FILE_HEADER: &str = "genlab-progress 1";
+/// Largest progress file read: a whole course seen is well under 4 KB.
+pub const MAX_FILE_BYTES: usize = 64 * 1024;
+
+/// What an import did: the steps added and those left out (lessons or steps this course
+/// does not have).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Imported {
+    pub added: usize,
+    pub already: usize,
+    pub unknown: usize,
+}
+
+impl Imported {
+    /// The outcome in words, for the reader.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "Imported: {} step{} seen added to this browser's progress ({} already here).",
+            self.added,
+            if self.added == 1 { "" } else { "s" },
+            self.already
+        );
+        if self.unknown > 0 {
+            s.push_str(&format!(
+                " {} step{} of lessons this version of the course does not have were left out.",
+                self.unknown,
+                if self.unknown == 1 { "" } else { "s" }
+            ));
+        }
+        s
+    }
+}
+
+impl Progress {
+    /// The progress as a small text file a reader can carry to another machine: a header
+    /// line, the steps seen, and the step last opened.
+    pub fn export(&self) -> String {
+        let mut out = format!("{FILE_HEADER}\nseen {}\n", self.serialise());
+        if let Some((l, s)) = &self.last {
+            out.push_str(&format!("last {l}/{s}\n"));
+        }
+        out
+    }
+
+    /// Adds the steps of an exported file to this progress (nothing here is forgotten),
+    /// keeping only steps `known(lesson, step)` says the course has. A file that is not
+    /// a progress file, or too large, is refused with the reason and changes nothing.
+    pub fn import(
+        &mut self,
+        file: &str,
+        known: impl Fn(&str, &str) -> bool,
+    ) -> Result<Imported, String> {
+        if file.len() > MAX_FILE_BYTES {
+            return Err(format!(
+                "This file is {} KB; a progress file is a few KB at most (limit {} KB).",
+                file.len() / 1024,
+                MAX_FILE_BYTES / 1024
+            ));
+        }
+        let mut lines = file.lines();
+        if lines.next().map(str::trim) != Some(FILE_HEADER) {
+            return Err(format!(
+                "This is not a Genlab progress file: its first line should be “{FILE_HEADER}”."
+            ));
+        }
+        let mut got = Imported {
+            added: 0,
+            already: 0,
+            unknown: 0,
+        };
+        let mut last = None;
+        for line in lines {
+            if let Some(seen) = line.strip_prefix("seen ") {
+                for (l, steps) in Progress::parse(seen).seen {
+                    for s in steps {
+                        if !known(&l, &s) {
+                            got.unknown += 1;
+                        } else if self.has(&l, &s) {
+                            got.already += 1;
+                        } else {
+                            self.mark(&l, &s);
+                            got.added += 1;
+                        }
+                    }
+                }
+            } else if let Some(at) = line.strip_prefix("last ") {
+                last = at
+                    .trim()
+                    .split_once('/')
+                    .filter(|(l, s)| valid(l) && valid(s) && known(l, s))
+                    .map(|(l, s)| (l.to_string(), s.to_string()));
+            }
+        }
+        if self.last.is_none() {
+            self.last = last;
+        }
+        Ok(got)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +186,36 @@ mod tests {
             p.count("pixels", ["pixels", "per-pixel", "correlation"].into_iter()),
             2
         );
+    }
+
+    #[test]
+    fn a_file_carries_progress_and_a_bad_one_changes_nothing() {
+        let mut p = Progress::default();
+        p.mark("pixels", "correlation");
+        p.mark("fashion-outfits", "data");
+        p.mark("gone", "step");
+        p.last = Some(("pixels".into(), "correlation".into()));
+        let file = p.export();
+        assert!(file.starts_with("genlab-progress 1\nseen "));
+        let known = |l: &str, _: &str| l != "gone";
+        let mut q = Progress::default();
+        q.mark("pixels", "correlation");
+        let got = q.import(&file, known).unwrap();
+        assert_eq!(
+            got,
+            Imported {
+                added: 1,
+                already: 1,
+                unknown: 1
+            }
+        );
+        assert!(q.has("fashion-outfits", "data") && !q.has("gone", "step"));
+        assert_eq!(q.last, p.last);
+        assert!(got.describe().contains("1 step seen added"));
+        let before = q.clone();
+        for bad in ["hello", "", &"x".repeat(MAX_FILE_BYTES + 1)] {
+            assert!(q.import(bad, known).is_err());
+            assert_eq!(q, before);
+        }
     }
 }

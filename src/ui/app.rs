@@ -10,19 +10,52 @@ use crate::lessons::{self, Block};
 use leptos::prelude::*;
 
 const PROGRESS_KEY: &str = "genlab:progress:v1";
+/// The step opened last, as `lesson/step`.
+const LAST_KEY: &str = "genlab:last:v1";
 
 /// The reader's progress, kept in localStorage.
 #[derive(Clone, Copy)]
 pub struct ProgressStore(pub RwSignal<Progress>);
 
 impl ProgressStore {
-    fn mark(&self, lesson: usize, step: usize) {
+    /// The progress this browser kept.
+    fn load() -> ProgressStore {
+        let mut p = Progress::parse(&browser::storage_get(PROGRESS_KEY).unwrap_or_default());
+        p.last = browser::storage_get(LAST_KEY)
+            .and_then(|at| at.split_once('/').map(|(l, s)| (l.into(), s.into())));
+        ProgressStore(RwSignal::new(p))
+    }
+
+    /// Marks a step seen; `opened` (a lesson page, not an embed) also makes it the step
+    /// to continue from.
+    fn mark(&self, lesson: usize, step: usize, opened: bool) {
         let l = &lessons::all()[lesson].doc;
         let (lid, sid) = (l.id.as_str(), l.steps[step].id.as_str());
-        if !self.0.with_untracked(|p| p.has(lid, sid)) {
-            self.0.update(|p| p.mark(lid, sid));
-            browser::storage_set(PROGRESS_KEY, &self.0.with_untracked(|p| p.serialise()));
+        let last = Some((lid.to_string(), sid.to_string()));
+        let new_last = opened && self.0.with_untracked(|p| p.last != last);
+        if !self.0.with_untracked(|p| p.has(lid, sid)) || new_last {
+            self.0.update(|p| {
+                p.mark(lid, sid);
+                if opened {
+                    p.last = last;
+                }
+            });
+            self.save();
         }
+    }
+
+    /// Replaces the progress (an import, a reset) and keeps it.
+    pub fn replace(&self, p: Progress) {
+        self.0.set(p);
+        self.save();
+    }
+
+    fn save(&self) {
+        self.0.with_untracked(|p| {
+            browser::storage_set(PROGRESS_KEY, &p.serialise());
+            let last = p.last.as_ref().map(|(l, s)| format!("{l}/{s}"));
+            browser::storage_set(LAST_KEY, &last.unwrap_or_default());
+        });
     }
 }
 
@@ -37,9 +70,7 @@ pub fn App() -> impl IntoView {
     provide_context(compute);
     super::engine::init(compute);
     provide_context(Shared::new());
-    let progress = ProgressStore(RwSignal::new(Progress::parse(
-        &browser::storage_get(PROGRESS_KEY).unwrap_or_default(),
-    )));
+    let progress = ProgressStore::load();
     provide_context(progress);
 
     // ← / → move between steps, unless the reader is typing or using a slider.
@@ -71,7 +102,7 @@ pub fn App() -> impl IntoView {
 
     Effect::new(move |_| match route.get() {
         Route::Lesson { lesson, step } | Route::Embed { lesson, step } => {
-            progress.mark(lesson, step);
+            progress.mark(lesson, step, matches!(route.get(), Route::Lesson { .. }));
             let l = &lessons::all()[lesson].doc;
             if let Some(d) = browser::window().document() {
                 d.set_title(&format!("{} · {} · Genlab", l.steps[step].title, l.title));
@@ -152,9 +183,11 @@ fn Home() -> impl IntoView {
                     running in this tab, on one population, Avatar World, whose true distribution we know exactly,
                     so every model can be compared with the truth."
                 </p>
+                <super::progress::ContinueLink/>
                 <p class="muted"><a href="#/embedding" data-testid="guide-link">"Embed a step in your own page"</a></p>
             </section>
             <ol class="cards">{cards}</ol>
+            <super::progress::ProgressTools/>
         </main>
     }
 }

@@ -8,6 +8,7 @@ mod compute;
 mod embedding;
 mod engine;
 mod kit;
+mod progress;
 mod training;
 mod widgets;
 

@@ -12,8 +12,10 @@ export const BASE = process.env.GENLAB_URL || 'http://127.0.0.1:8080/';
  * --disable-vulkan-surface --ignore-gpu-blocklist`. Empty by default (SwiftShader). */
 export const GPU_ARGS = (process.env.CHROMIUM_GPU_ARGS || '').split(/\s+/).filter(Boolean);
 
-/** Launches headless Chromium with a fresh profile; `webgpu` adds the flags WebGPU needs. */
-export async function launch({ webgpu = false } = {}) {
+/** Launches headless Chromium with a fresh profile; `webgpu` adds the flags WebGPU needs.
+ * The site's service worker is blocked unless `serviceWorkers` is 'allow' (the offline
+ * spec): a worker answering from its cache would hide the requests other specs block. */
+export async function launch({ webgpu = false, serviceWorkers = 'block' } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'genlab-chromium-'));
   const args = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
@@ -23,6 +25,7 @@ export async function launch({ webgpu = false } = {}) {
     headless: true,
     args,
     viewport: { width: 1200, height: 900 },
+    serviceWorkers,
   });
   const close = async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); };
   return { context, close };

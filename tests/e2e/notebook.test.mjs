@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open, LessonPage, BASE, course } from './lib.mjs';
+import { readFileSync } from 'node:fs';
 
 let browser;
 before(async () => { browser = await launch({ webgpu: false }); });
@@ -232,6 +233,36 @@ test('a 375 px wide phone: no sideways scrolling on any step', async () => {
     }
   }
   assert.deepEqual(wide, [], 'pages wider than the phone');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the course map: continue where you left off, progress saved to a file, reset, and opened again', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/pixels/correlation');
+  await page.waitForSelector('[data-testid=step-title]');
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.waitForSelector('[data-testid=continue]');
+  assert.match(await page.textContent('[data-testid=continue]'), /Lesson 3, /);
+  const seen = () => page.locator('[data-testid=lesson-card] .progress-text').allTextContents();
+  const before = await seen();
+  assert.ok(before.some((t) => !t.startsWith('0 /')));
+  await page.click('[data-testid=progress-tools] summary');
+  const dl = page.waitForEvent('download');
+  await page.click('[data-testid=progress-export]');
+  const file = await (await dl).path();
+  assert.match(readFileSync(file, 'utf8'), /^genlab-progress 1\nseen .*pixels=[a-z,-]*correlation[\s\S]*\nlast pixels\/correlation\n$/);
+  await page.click('[data-testid=progress-reset]');
+  await page.click('[data-testid=progress-reset-confirm]');
+  assert.ok((await seen()).every((t) => t.startsWith('0 /')));
+  assert.equal(await page.locator('[data-testid=continue]').count(), 0);
+  await page.setInputFiles('[data-testid=progress-import]', file);
+  await page.waitForFunction(() => /^Imported: [1-9]\d* steps? seen added/.test(document.querySelector('[data-testid=progress-message]')?.textContent ?? ''));
+  assert.deepEqual(await seen(), before);
+  await page.waitForSelector('[data-testid=continue]');
+  // A file that is not a progress file changes nothing, and says why.
+  await page.setInputFiles('[data-testid=progress-import]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await page.waitForFunction(() => /not a Genlab progress file.*unchanged/.test(document.querySelector('[data-testid=progress-message]')?.textContent ?? ''));
+  assert.deepEqual(await seen(), before);
   assert.deepEqual(errors, []);
   await page.close();
 });

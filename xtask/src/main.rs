@@ -11,6 +11,7 @@
 //!   train <model|all> [--gpu]    train lessons' networks natively; weights into www/weights/
 
 mod fresh;
+mod offline;
 mod serve;
 mod sizes;
 mod split;
@@ -140,6 +141,8 @@ pub fn build_site(out: &Path, release: bool) -> Result {
     copy_assets(out)?;
     // The two builds' glue and wasm, the page's chunks and their link module.
     copy_dir(&pkg, &out.join("pkg"))?;
+    // The service worker that keeps the site working offline, knowing every file above.
+    offline::write_service_worker(out)?;
     let rows = sizes::compress_site(out)?;
     eprint!(
         "xtask: sizes (.gz and .br written beside each)\n{}",

@@ -26,6 +26,7 @@ pub fn mime(path: &Path) -> &'static str {
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
         "md" => "text/markdown; charset=utf-8",
         "safetensors" => "application/octet-stream",
         "woff2" => "font/woff2",

@@ -9,7 +9,7 @@ use crate::models::rbm::{
     anomaly_set, binary_avatar, bits_rgb, filter_rgb, people_pictures, people_reached, MAX_K, SIDE,
     VISIBLE,
 };
-use crate::plot::fmt_num;
+use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::browser::now_ms;
 use crate::ui::kit::{image, ranked_images, weights_wait, Slider, TrainPanel};
@@ -78,9 +78,43 @@ pub(super) fn train() -> impl IntoView {
             })
         })
     };
+    // The reconstruction error of a run here, beside the panel's loss curve (on the loss's
+    // axis, which goes far below zero, it would be a flat line).
+    let recon = move || {
+        let pts: Vec<(f64, f64)> = model.history.with(|h| {
+            let every = h.len().div_ceil(300).max(1);
+            h.chunks(every)
+                .map(|c| {
+                    let m = c.iter().filter_map(|p| p.2.first()).map(|&v| v as f64);
+                    (c[c.len() - 1].0 as f64, m.sum::<f64>() / c.len() as f64)
+                })
+                .filter(|p| p.1 > 0.0)
+                .collect()
+        });
+        if pts.len() < 2 {
+            return String::new();
+        }
+        let (lo, hi) = pts
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+        let last = pts[pts.len() - 1];
+        let mut f = Figure::new(Scale::Linear { lo: 0.0, hi: last.0 }, Scale::Log { lo: lo * 0.8, hi: hi * 1.25 })
+            .size(480.0, 200.0)
+            .labels("training step", "squared error per pixel (log scale)")
+            .title("Reconstruction error, one sweep away")
+            .describe(format!("Mean squared error between training pictures and their pixel probabilities one sweep away, over {} steps; latest {}.", last.0, fmt_num(last.1)));
+        f.push(Layer::Line {
+            pts,
+            colour: PALETTE[1].into(),
+            dashed: false,
+            label: Some("reconstruction".into()),
+        });
+        f.to_svg()
+    };
     view! {
         <Slider label="k, Gibbs sweeps per step of CD-k (next run)" min=1.0 max=MAX_K as f64 step=1.0 value=k testid="rbm-k"/>
         <TrainPanel model=model steps=TAB_STEPS title="the machine" options=options/>
+        <div class="plot-host" data-testid="rbm-recon-curve" inner_html=recon></div>
         <figure class="filters" data-testid="rbm-filters">
             {move || grid().unwrap_or_else(|| weights_wait(model).into_any())}
             <figcaption>{format!("The weights of the first {FILTERS_SHOWN} hidden units, each as a picture: red where an inked pixel turns the unit on, blue where it turns it off, white where the pixel does not matter (each scaled by its own largest weight).")}</figcaption>
