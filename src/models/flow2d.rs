@@ -377,8 +377,8 @@ impl Flow2d {
 
     /// Every point after each layer, from data to noise (`from_data`) or from noise to
     /// data: stage 0 is the input, stage k the points after k layers in that direction.
-    /// Also each layer's log |det J| at each point, data to noise ([] from noise). CPU or
-    /// device weights; values read on the CPU.
+    /// Also each layer's log |det J| at each point, data to noise ([] from noise). CPU
+    /// weights only (the values are read back directly): the page's calls.
     pub fn stages(
         &self,
         p: &Params,

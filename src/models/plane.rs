@@ -98,6 +98,17 @@ impl Target {
         }
     }
 
+    /// The page's "data" call of the models on the plane: args [n, seed] → n points of
+    /// this data set from `seed` (at most 10 000), one row of two numbers each.
+    pub fn sample_rows(&self, args: &[f64]) -> Vec<Vec<f32>> {
+        let n = args.first().map_or(0, |&n| n.clamp(0.0, 10_000.0) as usize);
+        let seed = args.get(1).map_or(0, |&s| s as u64);
+        self.sample(n, &mut Rng::new(seed))
+            .into_iter()
+            .map(|(x, y)| vec![x as f32, y as f32])
+            .collect()
+    }
+
     /// `n` points, drawn with `rng`.
     pub fn sample(&self, n: usize, rng: &mut Rng) -> Vec<(f64, f64)> {
         match self {

@@ -71,7 +71,7 @@ test('lesson 7 on WebGPU: the transformer trains on the GPU path, its attention 
   await page.waitForFunction(() => /step [2-9]\d* of .* on WebGPU/.test(document.querySelector('[data-testid=progress-text-names-gpt]')?.textContent ?? ''), null, { timeout: 120_000 });
   await page.click('[data-testid=stop-names-gpt]');
   // A half-hidden person completed on WebGPU: the first row drawn and previewed (a row of
-  // 32 pixel passes takes SwiftShader ~15 s, the whole half minutes), then cancelled.
+  // 32 pixel passes takes SwiftShader ~8 s, the whole half minutes), then cancelled.
   await page.evaluate(() => { location.hash = '#/lesson/autoregressive/pixels'; });
   await page.waitForFunction(() => !document.querySelector('[data-testid=pixels-complete]')?.disabled, null, { timeout: 60_000 });
   await page.click('[data-testid=pixels-complete]');

@@ -78,16 +78,7 @@ impl Model for Energy2d {
         let arg = |i: usize| args.get(i).copied().unwrap_or(0.0);
         let run = || -> Result<Vec<Vec<f32>>> {
             Ok(match function {
-                "data" => {
-                    let n = arg(0).clamp(0.0, 10_000.0) as usize;
-                    let mut rng = Rng::new(arg(1) as u64);
-                    self.settings
-                        .target
-                        .sample(n, &mut rng)
-                        .into_iter()
-                        .map(row)
-                        .collect()
-                }
+                "data" => self.settings.target.sample_rows(args),
                 _ if pts.is_empty() => Vec::new(),
                 "energy" => self
                     .evaluate(p, &pts)?

@@ -95,15 +95,7 @@ impl Model for Flow2d {
     ) -> Option<Result<Vec<Vec<f32>>>> {
         let run = || -> Result<Vec<Vec<f32>>> {
             if function == "data" {
-                let n = args.first().map_or(0, |&n| n.clamp(0.0, 10_000.0) as usize);
-                let seed = args.get(1).map_or(0, |&s| s as u64);
-                return Ok(self
-                    .settings
-                    .target
-                    .sample(n, &mut Rng::new(seed))
-                    .into_iter()
-                    .map(|(x, y)| vec![x as f32, y as f32])
-                    .collect());
+                return Ok(self.settings.target.sample_rows(args));
             }
             if function == "layers" {
                 return Ok(self
