@@ -89,7 +89,7 @@ fn the_free_energy_is_minus_the_log_of_the_sum_over_hidden_states() {
         let vars = p.bind(&tape);
         let on_tape = cpu(&m.free_energy(&vars, &tape.leaf(v.clone())).unwrap().value());
         let wt = m.weights(&p);
-        let plain = cpu(&wt.free_energy(&v).unwrap());
+        let plain = cpu(&m.free_energies(&p, &v).unwrap());
         let hidden = cpu(&wt.hidden_probs(&v).unwrap());
         for (k, v) in all_v.iter().enumerate() {
             let terms: Vec<f64> = (0..8).map(|h| neg_energy(v, &bits(h, 3)).exp()).collect();
@@ -171,6 +171,13 @@ fn avatar_world_draws_84_pictures_in_black_and_white() {
     assert!((total - 1.0).abs() < 1e-9);
     // 4 hair styles × 7 clothes × 3 accessories, all different.
     assert_eq!(pics.len(), 84);
+    let mut bits: Vec<Vec<u8>> = pics
+        .iter()
+        .map(|p| p.0.iter().map(|&x| x as u8).collect())
+        .collect();
+    bits.sort();
+    bits.dedup();
+    assert_eq!(bits.len(), 84, "two combinations draw the same picture");
     // Every person's picture is one of them, exactly.
     for i in (0..N_COMBINATIONS).step_by(7) {
         assert_eq!(nearest(binary_avatar(&Avatar::from_index(i))), 0);
@@ -273,7 +280,7 @@ fn the_free_energy_gradient_matches_finite_differences_on_both_backends() {
                     let mut x = base.clone();
                     x[i] += d;
                     q.values[k] = Tensor::new(x, &shape, &dev).unwrap();
-                    values(&m.weights(&q).free_energy(&v).unwrap())
+                    values(&m.free_energies(&q, &v).unwrap())
                         .iter()
                         .sum::<f32>()
                 };

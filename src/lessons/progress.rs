@@ -69,6 +69,17 @@ pub const FILE_HEADER: &str = "genlab-progress 1";
 /// Largest progress file read: a whole course seen is well under 4 KB.
 pub const MAX_FILE_BYTES: usize = 64 * 1024;
 
+/// Why a file of `bytes` bytes is refused as a progress file, if it is too large.
+pub fn too_large(bytes: usize) -> Option<String> {
+    (bytes > MAX_FILE_BYTES).then(|| {
+        format!(
+            "This file is {} KB; a progress file is a few KB at most (limit {} KB).",
+            bytes / 1024,
+            MAX_FILE_BYTES / 1024
+        )
+    })
+}
+
 /// What an import did: the steps added and those left out (lessons or steps this course
 /// does not have).
 #[derive(Clone, Debug, PartialEq)]
@@ -117,12 +128,8 @@ impl Progress {
         file: &str,
         known: impl Fn(&str, &str) -> bool,
     ) -> Result<Imported, String> {
-        if file.len() > MAX_FILE_BYTES {
-            return Err(format!(
-                "This file is {} KB; a progress file is a few KB at most (limit {} KB).",
-                file.len() / 1024,
-                MAX_FILE_BYTES / 1024
-            ));
+        if let Some(why) = too_large(file.len()) {
+            return Err(why);
         }
         let mut lines = file.lines();
         if lines.next().map(str::trim) != Some(FILE_HEADER) {

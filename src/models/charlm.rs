@@ -243,11 +243,6 @@ pub fn training_names(n: usize, rng: &mut Rng) -> Vec<String> {
     (0..n).map(|_| NameSource.sample(rng)).collect()
 }
 
-fn cpu(t: &Tensor) -> Result<Vec<f32>> {
-    t.cpu_values()
-        .ok_or_else(|| TensorError::Device("a character model's use needs CPU weights".into()))
-}
-
 /// The next symbol's distribution after each prefix (letters only; the start symbol is
 /// put in front), on the CPU.
 pub fn next_cpu<M: CharModel>(m: &M, p: &Params, prefixes: &[Vec<usize>]) -> Result<Vec<Vec<f64>>> {
@@ -270,7 +265,7 @@ pub fn next_cpu<M: CharModel>(m: &M, p: &Params, prefixes: &[Vec<usize>]) -> Res
             })
             .collect();
         let (logits, _) = m.forward(&vars, &rows, &Device::Cpu)?;
-        let v = cpu(&logits.value())?;
+        let v = logits.value().cpu_vec()?;
         let t = len + 1;
         for (k, &i) in idx.iter().enumerate() {
             let at = (k * t + len) * VOCAB;
@@ -287,7 +282,7 @@ pub fn bits_cpu<M: CharModel>(m: &M, p: &Params, names: &[String]) -> Result<Vec
     let (inputs, targets) = batch(names);
     let t = inputs[0].len();
     let (logits, _) = m.forward(&vars, &inputs, &Device::Cpu)?;
-    let v = cpu(&logits.value())?;
+    let v = logits.value().cpu_vec()?;
     Ok((0..names.len())
         .map(|r| {
             (0..t)
@@ -316,7 +311,7 @@ pub fn attention_cpu<M: CharModel>(
         .map(|w| {
             let s = w.shape();
             let (h, t) = (s[1], s[2]);
-            let v = cpu(&w.value())?;
+            let v = w.value().cpu_vec()?;
             Ok((0..h)
                 .map(|k| v[k * t * t..(k + 1) * t * t].to_vec())
                 .collect())

@@ -9,7 +9,7 @@ use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
 use crate::models::plane::Target;
 use crate::nn::{Linear, Params};
-use crate::tensor::{Device, Result, Tensor, TensorError, UnaryOp};
+use crate::tensor::{Device, Result, UnaryOp};
 use serde::{Deserialize, Serialize};
 
 /// An energy's shape and data.
@@ -104,15 +104,10 @@ impl Energy2d {
         let vars = p.bind(&tape);
         let x = tape.leaf(crate::models::plane::points_tensor(pts, &Device::Cpu)?);
         let (e, g) = self.energy_and_grad(&vars, &x)?;
-        let (e, g) = (cpu(&e.value())?, cpu(&g.value())?);
+        let (e, g) = (e.value().cpu_vec()?, g.value().cpu_vec()?);
         Ok((
             e.into_iter().map(f64::from).collect(),
             g.chunks(2).map(|c| (c[0] as f64, c[1] as f64)).collect(),
         ))
     }
-}
-
-fn cpu(t: &Tensor) -> Result<Vec<f32>> {
-    t.cpu_values()
-        .ok_or_else(|| TensorError::Device("an energy's use here needs CPU weights".into()))
 }

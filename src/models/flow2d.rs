@@ -16,7 +16,7 @@ use crate::data::Rng;
 pub use crate::models::plane::points_tensor;
 use crate::models::plane::Target;
 use crate::nn::{Mlp, Params};
-use crate::tensor::{Device, Result, Tensor, TensorError, UnaryOp};
+use crate::tensor::{Device, Result, Tensor, UnaryOp};
 use serde::{Deserialize, Serialize};
 
 /// A coupling layer's log-scale is s_max · tanh(raw / s_max): at most e^±s_max per layer,
@@ -399,12 +399,12 @@ impl Flow2d {
         for l in order {
             if from_data {
                 let (y, ld) = l.forward(&vars, &h)?;
-                logdets.push(cpu(&ld.value())?.into_iter().map(f64::from).collect());
+                logdets.push(ld.value().cpu_vec()?.into_iter().map(f64::from).collect());
                 h = y;
             } else {
                 h = l.inverse(&vars, &h)?;
             }
-            stages.push(pairs(&cpu(&h.value())?));
+            stages.push(pairs(&h.value().cpu_vec()?));
         }
         Ok((stages, logdets))
     }
@@ -412,11 +412,6 @@ impl Flow2d {
 
 fn pairs(v: &[f32]) -> Vec<(f64, f64)> {
     v.chunks(2).map(|c| (c[0] as f64, c[1] as f64)).collect()
-}
-
-fn cpu(t: &Tensor) -> Result<Vec<f32>> {
-    t.cpu_values()
-        .ok_or_else(|| TensorError::Device("a flow's use here needs CPU weights".into()))
 }
 
 /// Points shifted and scaled to zero mean and unit spread per coordinate.

@@ -17,7 +17,7 @@ use crate::data::{Avatar, PData, Rng};
 use crate::models::autoregressive::softmax;
 use crate::nn::layers::{Conv2d, ConvSpec, MaskType, MaskedConv2d};
 use crate::nn::{cross_entropy_over, Params};
-use crate::tensor::{Device, Result, Tensor, TensorError, UnaryOp};
+use crate::tensor::{Device, Result, Tensor, UnaryOp};
 
 /// Pixels in an image.
 pub const PIXELS: usize = SIZE * SIZE;
@@ -165,7 +165,7 @@ impl PixelCnn {
         let tape = Tape::new();
         let vars = p.bind(&tape);
         let x = tape.leaf(one_hot(images, SIZE, SIZE, &Device::Cpu));
-        let v = cpu(&self.logits(&vars, &x)?.value())?;
+        let v = self.logits(&vars, &x)?.value().cpu_vec()?;
         Ok(images
             .iter()
             .enumerate()
@@ -191,11 +191,6 @@ fn coordinates(corner: (usize, usize), rows: usize, cols: usize, dev: &Device) -
     v.extend((0..rows * cols).map(|i| scale(corner.0 + i / cols)));
     v.extend((0..rows * cols).map(|i| scale(corner.1 + i % cols)));
     Tensor::new(v, &[1, 2, rows, cols], dev)
-}
-
-fn cpu(t: &Tensor) -> Result<Vec<f32>> {
-    t.cpu_values()
-        .ok_or_else(|| TensorError::Device("the PixelCNN's use here needs CPU weights".into()))
 }
 
 /// Palette images (row-major indices, `h`×`w`) as one-hot [N, N_PALETTE, h, w].

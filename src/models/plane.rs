@@ -103,10 +103,7 @@ impl Target {
     pub fn sample_rows(&self, args: &[f64]) -> Vec<Vec<f32>> {
         let n = args.first().map_or(0, |&n| n.clamp(0.0, 10_000.0) as usize);
         let seed = args.get(1).map_or(0, |&s| s as u64);
-        self.sample(n, &mut Rng::new(seed))
-            .into_iter()
-            .map(|(x, y)| vec![x as f32, y as f32])
-            .collect()
+        point_rows(&self.sample(n, &mut Rng::new(seed)))
     }
 
     /// `n` points, drawn with `rng`.
@@ -147,6 +144,18 @@ impl Target {
                 .collect(),
         }
     }
+}
+
+/// Points as the rows of two numbers the page's calls carry.
+pub fn point_rows(pts: &[(f64, f64)]) -> Vec<Vec<f32>> {
+    pts.iter().map(|&(x, y)| vec![x as f32, y as f32]).collect()
+}
+
+/// A call's rows of two numbers as points (a missing second number reads 0).
+pub fn row_points(rows: &[Vec<f32>]) -> Vec<(f64, f64)> {
+    rows.iter()
+        .map(|r| (r[0] as f64, r.get(1).copied().unwrap_or(0.0) as f64))
+        .collect()
 }
 
 /// Points as a [n, 2] tensor (what every model of the plane reads).

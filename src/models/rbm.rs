@@ -40,7 +40,7 @@ pub fn binary_avatar(a: &Avatar) -> &'static [f32] {
 
 /// Every different picture Avatar World draws in black and white, with its share under
 /// P_data. Colours do not show, so a picture is fixed by the hair style, the clothing and
-/// the accessory (pictures that came out alike would share one entry).
+/// the accessory: one picture per combination of the three (all 84 differ; a test says so).
 pub fn people_pictures() -> &'static [(Vec<f32>, f64)] {
     static P: OnceLock<Vec<(Vec<f32>, f64)>> = OnceLock::new();
     P.get_or_init(|| {
@@ -54,14 +54,10 @@ pub fn people_pictures() -> &'static [(Vec<f32>, f64)] {
                 None => shapes.push((key, binary_avatar(&a).to_vec(), pd.prob(&a))),
             }
         }
-        let mut out: Vec<(Vec<f32>, f64)> = Vec::new();
-        for (_, pic, share) in shapes {
-            match out.iter_mut().find(|o| o.0 == pic) {
-                Some(o) => o.1 += share,
-                None => out.push((pic, share)),
-            }
-        }
-        out
+        shapes
+            .into_iter()
+            .map(|(_, pic, share)| (pic, share))
+            .collect()
     })
 }
 
@@ -238,6 +234,14 @@ impl Rbm {
             .scale(-1.0)
     }
 
+    /// F(v) of rows `v` [n, visible] with the weights `p`, outside training (the page's
+    /// calls, the tests): [`Rbm::free_energy`] on a tape of its own.
+    pub fn free_energies(&self, p: &Params, v: &Tensor) -> Result<Tensor> {
+        let tape = Tape::new();
+        let vars = p.bind(&tape);
+        Ok(self.free_energy(&vars, &tape.leaf(v.clone()))?.value())
+    }
+
     /// Contrastive divergence on data rows `v0` [n, visible]: the loss mean F(v₀) − mean
     /// F(v_k), v_k reached by k Gibbs sweeps from v₀ and held fixed, whose gradient is
     /// CD-k's. Its part "reconstruction" is the mean squared error between v₀ and p(v | h₀)
@@ -255,11 +259,9 @@ impl Rbm {
             c: p[self.c].value(),
         };
         let mut seeds = Rng::new(seed);
-        let h0 = wt.hidden_probs(v0)?.bernoulli(seeds.next_u64())?;
-        let recon = wt.visible_probs(&h0)?;
-        let mut vk = recon.bernoulli(seeds.next_u64())?;
+        let (recon, mut vk) = wt.sweep(v0, &mut seeds)?;
         for _ in 1..self.settings.k {
-            vk = wt.sweep(&vk, &mut seeds)?;
+            vk = wt.sweep(&vk, &mut seeds)?.1;
         }
         let (data, model) = (tape.leaf(v0.clone()), tape.leaf(vk));
         let loss = self
@@ -287,9 +289,12 @@ impl RbmWeights {
     }
 
     /// One Gibbs sweep from visible states `v`: h drawn given v, then v drawn given h.
-    pub fn sweep(&self, v: &Tensor, seeds: &mut Rng) -> Result<Tensor> {
+    /// Returns p(v | h) and the states drawn from it.
+    pub fn sweep(&self, v: &Tensor, seeds: &mut Rng) -> Result<(Tensor, Tensor)> {
         let h = self.hidden_probs(v)?.bernoulli(seeds.next_u64())?;
-        self.visible_probs(&h)?.bernoulli(seeds.next_u64())
+        let probs = self.visible_probs(&h)?;
+        let states = probs.bernoulli(seeds.next_u64())?;
+        Ok((probs, states))
     }
 
     /// `sweeps` Gibbs sweeps from `v` [n, visible]; where `clamp` (a 0/1 mask [visible]) is
@@ -305,9 +310,7 @@ impl RbmWeights {
         let mut seeds = Rng::new(seed);
         let (mut now, mut probs) = (v.clone(), v.clone());
         for _ in 0..sweeps {
-            let h = self.hidden_probs(&now)?.bernoulli(seeds.next_u64())?;
-            probs = self.visible_probs(&h)?;
-            now = probs.bernoulli(seeds.next_u64())?;
+            (probs, now) = self.sweep(&now, &mut seeds)?;
             if let Some(mask) = clamp {
                 // v ← mask·v₀ + (1 − mask)·v
                 now = now.add(&mask.mul(&v.sub(&now)?)?)?;
@@ -315,21 +318,6 @@ impl RbmWeights {
             }
         }
         Ok((now, probs))
-    }
-
-    /// F(v) of rows `v` [n, visible], without a tape.
-    pub fn free_energy(&self, v: &Tensor) -> Result<Tensor> {
-        let n = v.shape()[0];
-        let visible = v.matmul(&self.b.reshape(&[self.b.numel(), 1])?)?;
-        let hidden = v
-            .matmul(&self.w)?
-            .add(&self.c)?
-            .unary(UnaryOp::Softplus, 0.0)
-            .sum(1)?;
-        Ok(visible
-            .reshape(&[n])?
-            .add(&hidden.reshape(&[n])?)?
-            .unary(UnaryOp::Neg, 0.0))
     }
 }
 

@@ -101,8 +101,8 @@ pub fn App() -> impl IntoView {
     });
 
     Effect::new(move |_| match route.get() {
-        Route::Lesson { lesson, step } | Route::Embed { lesson, step } => {
-            progress.mark(lesson, step, matches!(route.get(), Route::Lesson { .. }));
+        r @ (Route::Lesson { lesson, step } | Route::Embed { lesson, step }) => {
+            progress.mark(lesson, step, matches!(r, Route::Lesson { .. }));
             let l = &lessons::all()[lesson].doc;
             if let Some(d) = browser::window().document() {
                 d.set_title(&format!("{} · {} · Genlab", l.steps[step].title, l.title));

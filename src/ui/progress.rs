@@ -4,7 +4,7 @@
 
 use super::app::ProgressStore;
 use super::browser;
-use crate::lessons::progress::{Progress, FILE_HEADER};
+use crate::lessons::progress::{too_large, Progress, FILE_HEADER};
 use crate::lessons::{self, route};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -45,16 +45,13 @@ async fn chosen_text(input: &web_sys::HtmlInputElement) -> Result<Option<String>
     if file.is_undefined() || file.is_null() {
         return Ok(None);
     }
+    // Refused before it is read: a large file need not be loaded to be turned down.
     let size = js_sys::Reflect::get(&file, &"size".into())
         .ok()
         .and_then(|s| s.as_f64())
         .unwrap_or(0.0);
-    if size > lessons::progress::MAX_FILE_BYTES as f64 {
-        return Err(format!(
-            "This file is {} KB; a progress file is a few KB at most (limit {} KB).",
-            (size / 1024.0).round(),
-            lessons::progress::MAX_FILE_BYTES / 1024
-        ));
+    if let Some(why) = too_large(size as usize) {
+        return Err(why);
     }
     let text = js_sys::Reflect::get(&file, &"text".into())
         .ok()

@@ -7,25 +7,22 @@
 use std::path::Path;
 
 /// Paths of the built site `out`, relative to it with `/` separators, sorted.
-fn files(out: &Path) -> Result<Vec<String>, String> {
+fn files(out: &Path) -> Vec<String> {
     let mut found = Vec::new();
-    let mut dirs = vec![out.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))? {
-            let p = e.map_err(|e| e.to_string())?.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if let Ok(rel) = p.strip_prefix(out) {
-                let rel: Vec<String> = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                found.push(rel.join("/"));
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    crate::sizes::files(out, &mut found);
+    let mut rel: Vec<String> = found
+        .iter()
+        .filter_map(|p| p.strip_prefix(out).ok())
+        .map(|r| {
+            let parts: Vec<String> = r
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            parts.join("/")
+        })
+        .collect();
+    rel.sort();
+    rel
 }
 
 /// Whether the worker caches `path` at install.
@@ -40,7 +37,7 @@ fn precached(path: &str) -> bool {
 
 /// Writes `out/sw.js`.
 pub fn write_service_worker(out: &Path) -> Result<(), String> {
-    let list: Vec<String> = files(out)?.into_iter().filter(|f| precached(f)).collect();
+    let list: Vec<String> = files(out).into_iter().filter(|f| precached(f)).collect();
     // FNV-1a over every precached file's name and bytes.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for f in &list {

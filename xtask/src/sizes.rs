@@ -31,7 +31,8 @@ fn compressible(p: &Path) -> bool {
     )
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every file under `dir`, in no particular order.
+pub fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

@@ -70,7 +70,7 @@ impl Model for Rbm {
         let arg = |i: usize| args.get(i).copied().unwrap_or(0.0);
         let run = || -> Result<Vec<Vec<f32>>> {
             if function == "filters" {
-                let w = cpu(&wt.w)?;
+                let w = wt.w.cpu_vec()?;
                 let h = self.settings.hidden;
                 return Ok((0..h)
                     .map(|j| (0..self.visible).map(|i| w[i * h + j]).collect())
@@ -85,7 +85,9 @@ impl Model for Rbm {
             }
             let v = Tensor::new(rows.concat(), &[n, self.visible], &Device::Cpu)?;
             Ok(match function {
-                "free-energy" => cpu(&wt.free_energy(&v)?)?
+                "free-energy" => self
+                    .free_energies(p, &v)?
+                    .cpu_vec()?
                     .into_iter()
                     .map(|f| vec![f])
                     .collect(),
@@ -99,7 +101,7 @@ impl Model for Rbm {
                         })
                         .transpose()?;
                     let (now, probs) = wt.chain(&v, sweeps, arg(1) as u64, mask.as_ref())?;
-                    let (now, probs) = (cpu(&now)?, cpu(&probs)?);
+                    let (now, probs) = (now.cpu_vec()?, probs.cpu_vec()?);
                     now.chunks(self.visible)
                         .zip(probs.chunks(self.visible))
                         .map(|(a, b)| [a, b].concat())
@@ -109,9 +111,4 @@ impl Model for Rbm {
         };
         matches!(function, "gibbs" | "free-energy" | "filters").then(run)
     }
-}
-
-fn cpu(t: &Tensor) -> Result<Vec<f32>> {
-    t.cpu_values()
-        .ok_or_else(|| TensorError::Device("an RBM's use here needs CPU weights".into()))
 }

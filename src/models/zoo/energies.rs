@@ -7,7 +7,7 @@ use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
 use crate::models::ebm2d::{EbmSettings, Energy2d};
 use crate::models::langevin::langevin_step;
-use crate::models::plane::{points_tensor, Target};
+use crate::models::plane::{point_rows, points_tensor, row_points, Target};
 use crate::nn::Params;
 use crate::tensor::{Device, Result, Tensor};
 
@@ -70,11 +70,7 @@ impl Model for Energy2d {
         rows: &[Vec<f32>],
         args: &[f64],
     ) -> Option<Result<Vec<Vec<f32>>>> {
-        let pts: Vec<(f64, f64)> = rows
-            .iter()
-            .map(|r| (r[0] as f64, r.get(1).copied().unwrap_or(0.0) as f64))
-            .collect();
-        let row = |(x, y): (f64, f64)| vec![x as f32, y as f32];
+        let pts = row_points(rows);
         let arg = |i: usize| args.get(i).copied().unwrap_or(0.0);
         let run = || -> Result<Vec<Vec<f32>>> {
             Ok(match function {
@@ -86,7 +82,7 @@ impl Model for Energy2d {
                     .into_iter()
                     .map(|e| vec![e as f32])
                     .collect(),
-                "grad" => self.evaluate(p, &pts)?.1.into_iter().map(row).collect(),
+                "grad" => point_rows(&self.evaluate(p, &pts)?.1),
                 _ => {
                     let steps = arg(0).clamp(0.0, MAX_STEPS) as usize;
                     let (eps, temp) = (arg(1).clamp(0.0, 1.0), arg(2).clamp(0.0, 100.0));
@@ -96,7 +92,7 @@ impl Model for Energy2d {
                         let (_, g) = self.evaluate(p, &now)?;
                         langevin_step(&mut now, &g, eps, temp, &mut rng);
                     }
-                    now.into_iter().map(row).collect()
+                    point_rows(&now)
                 }
             })
         };

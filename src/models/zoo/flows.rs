@@ -7,9 +7,9 @@ use super::{Arch, LossParts, Model, Net, Options, StepData};
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
 use crate::models::flow2d::{Flow2d, FlowSettings};
-use crate::models::plane::{points_tensor, Target};
+use crate::models::plane::{points_tensor, row_points, Target};
 use crate::nn::Params;
-use crate::tensor::{Device, Result, Tensor, TensorError};
+use crate::tensor::{Device, Result};
 
 /// Version of the flows' 2-D data; recorded in manifests.
 pub const FLOW_DATA_VERSION: &str = "plane-2d-1";
@@ -57,17 +57,6 @@ impl Arch for Plane2d {
 /// density is redrawn as it learns.
 const WATCH_MS: f64 = 100.0;
 
-fn cpu(t: &Tensor) -> Result<Vec<f32>> {
-    t.cpu_values()
-        .ok_or_else(|| TensorError::Device("a flow's call needs CPU weights".into()))
-}
-
-fn pts(rows: &[Vec<f32>]) -> Vec<(f64, f64)> {
-    rows.iter()
-        .map(|r| (r[0] as f64, r.get(1).copied().unwrap_or(0.0) as f64))
-        .collect()
-}
-
 impl Model for Flow2d {
     fn publish_every_ms(&self) -> Option<f64> {
         Some(WATCH_MS)
@@ -110,19 +99,25 @@ impl Model for Flow2d {
             let dev = Device::Cpu;
             let tape = Tape::new();
             let vars = p.bind(&tape);
-            let x = tape.leaf(points_tensor(&pts(rows), &dev)?);
+            let x = tape.leaf(points_tensor(&row_points(rows), &dev)?);
             match function {
-                "log-density" => Ok(cpu(&self.log_density(&vars, &x)?.value())?
+                "log-density" => Ok(self
+                    .log_density(&vars, &x)?
+                    .value()
+                    .cpu_vec()?
                     .into_iter()
                     .map(|v| vec![v])
                     .collect()),
-                "sample" => Ok(cpu(&self.to_data(&vars, &x)?.value())?
+                "sample" => Ok(self
+                    .to_data(&vars, &x)?
+                    .value()
+                    .cpu_vec()?
                     .chunks(2)
                     .map(<[f32]>::to_vec)
                     .collect()),
                 _ => {
                     let from_data = args.first().is_some_and(|&a| a >= 0.5);
-                    let (stages, logdets) = self.stages(p, &pts(rows), from_data)?;
+                    let (stages, logdets) = self.stages(p, &row_points(rows), from_data)?;
                     Ok((0..rows.len())
                         .map(|i| {
                             let mut r: Vec<f32> = stages

@@ -10,10 +10,11 @@ use crate::data::Rng;
 use crate::models::autoencoder::{self as ae, AVATAR_D};
 use crate::models::dcgan::{to_signed, Dcgan, DCGAN_BETA1, GAN_NOISE};
 use crate::models::gan2d::{Gan2d, GanSettings};
+use crate::models::plane::{points_tensor, row_points};
 use crate::models::sampling::{SampleRun, SampleSpec};
 use crate::nn::optim::Optimizer;
 use crate::nn::Params;
-use crate::tensor::{Device, Result, Tensor, TensorError, UnaryOp};
+use crate::tensor::{Device, Result, Tensor, UnaryOp};
 use crate::train::Group;
 
 /// Version of the 2-D data (the ring's modes and spread); recorded in manifests.
@@ -55,20 +56,9 @@ impl Arch for Ring2d {
     }
 }
 
-/// Rows of two numbers as a [n, 2] tensor.
-fn points(rows: &[Vec<f32>], dev: &Device) -> Result<Tensor> {
-    let flat: Vec<f32> = rows.iter().flat_map(|r| [r[0], r[1]]).collect();
-    Tensor::new(flat, &[rows.len(), 2], dev)
-}
-
-/// A CPU tensor's values (the engine calls models with CPU weights).
-fn cpu(t: &Tensor) -> Result<Vec<f32>> {
-    t.cpu_values()
-        .ok_or_else(|| TensorError::Device("a GAN's call needs CPU weights".into()))
-}
-
+/// A CPU tensor's values as rows of `width` (the engine calls models with CPU weights).
 fn rows_of(t: &Tensor, width: usize) -> Result<Vec<Vec<f32>>> {
-    Ok(cpu(t)?.chunks(width).map(<[f32]>::to_vec).collect())
+    Ok(t.cpu_vec()?.chunks(width).map(<[f32]>::to_vec).collect())
 }
 
 /// How often a 2-D GAN training in the page hands out its weights: every chunk, so the
@@ -109,14 +99,8 @@ impl Model for Gan2d {
             s.dev,
         );
         if group == 0 {
-            let real: Vec<Vec<f32>> = self
-                .settings
-                .target
-                .sample(s.batch, s.rng)
-                .into_iter()
-                .map(|(x, y)| vec![x as f32, y as f32])
-                .collect();
-            self.d_loss(tape, p, points(&real, s.dev)?, z)
+            let real = self.settings.target.sample(s.batch, s.rng);
+            self.d_loss(tape, p, points_tensor(&real, s.dev)?, z)
         } else {
             self.g_loss(tape, p, z)
         }
@@ -149,15 +133,15 @@ impl Model for Gan2d {
                     rows_of(&self.generate(&vars, &tape.leaf(z))?.value(), 2)
                 }
                 "critic" => {
-                    let x = tape.leaf(points(rows, &dev)?);
+                    let x = tape.leaf(points_tensor(&row_points(rows), &dev)?);
                     let d = self.critic(&vars, &x)?.unary(UnaryOp::Sigmoid, 0.0)?;
                     rows_of(&d.value(), 1)
                 }
                 _ => {
                     // ∇ₓ log σ(a) = (1 − σ(a)) ∇ₓ a
-                    let x = tape.leaf(points(rows, &dev)?);
-                    let a = cpu(&self.critic(&vars, &x)?.value())?;
-                    let g = cpu(&self.input_gradient(&vars, &x)?.value())?;
+                    let x = tape.leaf(points_tensor(&row_points(rows), &dev)?);
+                    let a = self.critic(&vars, &x)?.value().cpu_vec()?;
+                    let g = self.input_gradient(&vars, &x)?.value().cpu_vec()?;
                     Ok(a.iter()
                         .zip(g.chunks(2))
                         .map(|(a, g)| {

@@ -54,9 +54,7 @@ pub fn draw_cpu<M: FromNoise>(m: &M, p: &Params, zs: &[Vec<f32>]) -> Result<Vec<
     let vars = p.bind(&tape);
     let z = tape.leaf(ae::rows_tensor(zs, m.noise_dim(), &Device::Cpu)?);
     let v = m.draw(&vars, &z)?.value();
-    let v = v.cpu_values().ok_or_else(|| {
-        crate::tensor::TensorError::Device("drawing here needs CPU weights".into())
-    })?;
+    let v = v.cpu_vec()?;
     Ok(v.chunks(AVATAR_D).map(<[f32]>::to_vec).collect())
 }
 

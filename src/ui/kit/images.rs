@@ -32,8 +32,14 @@ pub fn image_row(
 }
 
 /// Images in a grid of `columns` (each at most `px` wide, narrower on a narrow screen, so
-/// the grid keeps its shape), titled "sample 1", "sample 2", ….
-pub fn image_grid(images: &[Vec<u8>], side: usize, px: u32, columns: usize) -> impl IntoView {
+/// the grid keeps its shape), titled "`title` 1", "`title` 2", ….
+pub fn image_grid(
+    images: &[Vec<u8>],
+    side: usize,
+    px: u32,
+    columns: usize,
+    title: &str,
+) -> impl IntoView {
     let style = format!(
         "grid-template-columns: repeat({}, minmax(0, {px}px))",
         columns.max(1)
@@ -43,7 +49,7 @@ pub fn image_grid(images: &[Vec<u8>], side: usize, px: u32, columns: usize) -> i
             {images
                 .iter()
                 .enumerate()
-                .map(|(i, im)| image(im, side, px, &format!("sample {}", i + 1)))
+                .map(|(i, im)| image(im, side, px, &format!("{title} {}", i + 1)))
                 .collect_view()}
         </div>
     }

@@ -16,4 +16,4 @@ pub use judged::against_pdata;
 pub use plane_data::{plane_cells, plane_figure, span_of, PlaneData};
 pub use run::{run_status, sample_into, SampleBatch};
 pub use tables::heat_table;
-pub use train::{weights_wait, TrainPanel};
+pub use train::{history_line, weights_wait, TrainPanel};

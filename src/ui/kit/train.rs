@@ -10,20 +10,26 @@ use leptos::prelude::*;
 /// The loss curve of a training run: the total and each named part, against the step; on
 /// a log scale, or a linear one where a loss reaches zero or below (a negative
 /// log-likelihood of a density above 1).
+/// One number of each point of a training history (`pick`), as a line of at most ~300
+/// points: runs of steps averaged, each placed at its last step; non-finite ones left out.
+pub fn history_line(
+    history: &[(u64, f32, Vec<f32>)],
+    pick: &dyn Fn(&(u64, f32, Vec<f32>)) -> f32,
+) -> Vec<(f64, f64)> {
+    let every = history.len().div_ceil(300).max(1);
+    history
+        .chunks(every)
+        .map(|c| {
+            let m = c.iter().map(|p| pick(p) as f64).sum::<f64>() / c.len() as f64;
+            (c[c.len() - 1].0 as f64, m)
+        })
+        .filter(|p| p.1.is_finite())
+        .collect()
+}
+
 pub fn loss_svg(history: &[(u64, f32, Vec<f32>)], parts: &[String], title: &str) -> String {
     let last = history.last().map_or(1, |p| p.0).max(1) as f64;
-    // At most ~300 points a line: average runs of steps.
-    let every = history.len().div_ceil(300).max(1);
-    let series = |pick: &dyn Fn(&(u64, f32, Vec<f32>)) -> f32| -> Vec<(f64, f64)> {
-        history
-            .chunks(every)
-            .map(|c| {
-                let m = c.iter().map(|p| pick(p) as f64).sum::<f64>() / c.len() as f64;
-                (c[c.len() - 1].0 as f64, m)
-            })
-            .filter(|p| p.1.is_finite())
-            .collect()
-    };
+    let series = |pick: &dyn Fn(&(u64, f32, Vec<f32>)) -> f32| history_line(history, pick);
     let mut lines = vec![("loss".to_string(), series(&|p| p.1))];
     if parts.len() > 1 {
         for (i, n) in parts.iter().enumerate() {

@@ -395,7 +395,7 @@ fn batch_view(b: ImageBatch, r: &SampleBatch, testid: &'static str) -> impl Into
         <div class="image-batch" data-testid=testid data-finished=r.finished.to_string() data-count=r.images.len().to_string()>
             <p class="muted small">{format!("{} · guidance w = {} · {}", prompt_text(&b.job.prompt), fmt_num(b.job.w as f64), match b.job.sampler { dm::Sampler::Ddpm => "DDPM", dm::Sampler::Ddim => "DDIM" })}</p>
             {run_status(r, testid, "showing the current guess x̂₀")}
-            {image_grid(&r.images, 32, 56, 8)}
+            {image_grid(&r.images, 32, 56, 8, "sample")}
             {readout.map(|r| view! { <p class="readout" data-testid=format!("{testid}-readout")>{r}</p> })}
         </div>
     }

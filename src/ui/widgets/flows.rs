@@ -10,12 +10,13 @@ use crate::data::Rng;
 use crate::models::density2d::{mean_log_likelihood, BoxModel, Density2, Gaussian, Kde, Mixture};
 use crate::models::diffusion::LAND_SCALE;
 use crate::models::flow1d::{integral, normal_pdf, Bend, MIN_BEND};
-use crate::models::plane::Target;
+use crate::models::plane::{point_rows, row_points, Target};
 use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::ui::kit::{
     plane_cells, plane_figure, span_of, svg_point, Choice, PlaneData, Slider, TrainPanel,
 };
 use crate::ui::training::{self, async_memo};
+
 use leptos::prelude::*;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
@@ -45,14 +46,6 @@ const N: usize = 512;
 const HELD: usize = 1000;
 /// Data points walked through the layers.
 const WALKED: usize = 300;
-
-fn rows(pts: &[(f64, f64)]) -> Vec<Vec<f32>> {
-    pts.iter().map(|&(x, y)| vec![x as f32, y as f32]).collect()
-}
-
-fn points(rows: &[Vec<f32>]) -> Vec<(f64, f64)> {
-    rows.iter().map(|r| (r[0] as f64, r[1] as f64)).collect()
-}
 
 /// The plane over [−span, span]².
 fn plane(span: f64) -> Figure {
@@ -193,12 +186,12 @@ fn train(name: &'static str) -> impl IntoView {
     };
     let frame = async_memo(move || {
         let span = span_of(&real.get(), 1.25, 2.0);
-        let density = model.call("log-density", rows(&cells(span)));
+        let density = model.call("log-density", point_rows(&cells(span)));
         let samples = model.call("sample", noise.clone());
-        let held_ll = model.call("log-density", rows(&held.get()));
+        let held_ll = model.call("log-density", point_rows(&held.get()));
         async move {
             let density: Vec<f64> = density.await?.iter().map(|r| (r[0] as f64).exp()).collect();
-            let samples = points(&samples.await?);
+            let samples = row_points(&samples.await?);
             let ll: Vec<f64> = held_ll.await?.iter().map(|r| r[0] as f64).collect();
             Some((span, density, samples, ll))
         }
@@ -322,7 +315,7 @@ fn layers(name: &'static str, testid: &'static str) -> impl IntoView {
     let stage = RwSignal::new(0.0);
     let taken = async_memo(move || {
         let names = model.call("layers", vec![vec![0.0]]);
-        let grid = model.call_with("stages", rows(&grid_lines()), vec![0.0]);
+        let grid = model.call_with("stages", point_rows(&grid_lines()), vec![0.0]);
         // The data this flow was trained on (the shipped one's, or the reader's run's).
         let pts = model.call_with("data", Vec::new(), vec![WALKED as f64, 71.0]);
         async move {
@@ -452,7 +445,7 @@ fn table() -> impl IntoView {
         .map(|&(x, y)| (x * LAND_SCALE.0, y * LAND_SCALE.1))
         .collect();
     let flow = async_memo(move || {
-        let f = model.call("log-density", rows(&scaled));
+        let f = model.call("log-density", point_rows(&scaled));
         async move {
             let v = f.await?;
             Some(v.iter().map(|r| r[0] as f64 + jacobian).sum::<f64>() / v.len().max(1) as f64)

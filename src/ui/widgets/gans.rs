@@ -12,6 +12,7 @@ use crate::engine::protocol::JobStatus;
 use crate::models::gan2d::{
     ring_coverage, Coverage, GanSettings, GeneratorLoss, Target, MODE_SHARE, RING_MODES,
 };
+use crate::models::plane::point_rows;
 use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::browser;
@@ -19,6 +20,7 @@ use crate::ui::kit::{
     plane_cells, plane_figure, span_of, svg_point, Choice, PlaneData, Slider, TrainPanel,
 };
 use crate::ui::training::{self, async_memo, ModelHandle};
+
 use leptos::prelude::*;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
@@ -111,10 +113,6 @@ struct Mark {
     right_on_fake: f64,
 }
 
-fn rows(pts: &[(f64, f64)]) -> Vec<Vec<f32>> {
-    pts.iter().map(|&(x, y)| vec![x as f32, y as f32]).collect()
-}
-
 /// The half-width of a square that shows the data and these fakes.
 fn span(fakes: &[(f64, f64)]) -> f64 {
     span_of(fakes, SPAN, MAX_SPAN)
@@ -167,7 +165,7 @@ async fn finish(
         .collect();
     let span = span(&fakes);
     let belief: Vec<f64> = model
-        .call("critic", rows(&grid(span)))
+        .call("critic", point_rows(&grid(span)))
         .await?
         .iter()
         .map(|d| d[0] as f64)
@@ -175,14 +173,14 @@ async fn finish(
     let judged = model
         .call(
             "critic",
-            rows(&[real.as_slice(), fakes.as_slice()].concat()),
+            point_rows(&[real.as_slice(), fakes.as_slice()].concat()),
         )
         .await?;
     let share = |ds: &[Vec<f32>], real: bool| {
         ds.iter().filter(|d| (d[0] >= 0.5) == real).count() as f64 / ds.len().max(1) as f64
     };
     let shown = &fakes[..ARROWS.min(fakes.len())];
-    let push = model.call("push", rows(shown)).await?;
+    let push = model.call("push", point_rows(shown)).await?;
     let warped = model.call("generate", warp_noise(dim)).await?;
     Some(Frame {
         step,

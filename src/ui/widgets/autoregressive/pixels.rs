@@ -91,7 +91,7 @@ pub fn draw() -> impl IntoView {
         </div>
         <div data-testid="pixels-drawn">{move || {
             let b = batch.get();
-            (b.total > 0).then(|| view! { {image_grid(&b.images, SIZE, 64, 8)} {run_status(&b, "pixels-drawn", "drawing")} })
+            (b.total > 0).then(|| view! { {image_grid(&b.images, SIZE, 64, 8, "sample")} {run_status(&b, "pixels-drawn", "drawing")} })
         }}</div>
         {move || read.with(|(_, all)| (!all.is_empty()).then(|| view! {
             <p class="muted">{format!("What the feature classifier reads in the {} people these weights have drawn here (each draw adds {DRAWN}):", all.len())}</p>
@@ -146,7 +146,7 @@ pub fn complete() -> impl IntoView {
         </div>
         <div data-testid="pixels-completions">{move || {
             let b = batch.get();
-            (b.total > 0).then(|| view! { {image_grid(&b.images, SIZE, 96, 4)} {run_status(&b, "pixels-completions", "completing")} })
+            (b.total > 0).then(|| view! { {image_grid(&b.images, SIZE, 96, 4, "sample")} {run_status(&b, "pixels-completions", "completing")} })
         }}</div>
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::data::Rng;
 use crate::models::langevin::{energy_distance, langevin_step, GaussMix, Pt};
+use crate::models::plane::{point_rows, row_points};
 use crate::plot::contour::{contours, Grid};
 use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
@@ -304,19 +305,12 @@ pub(super) fn trained() -> impl IntoView {
     let particles = RwSignal::new(uniform(PARTICLES, 5));
     let steps = RwSignal::new(0usize);
     let run = RwSignal::new(RunState::default());
-    let rows = |pts: &[Pt]| -> Vec<Vec<f32>> {
-        pts.iter().map(|&(x, y)| vec![x as f32, y as f32]).collect()
-    };
     let land = async_memo(move || {
-        let e = model.call("energy", rows(&plane_cells(SPAN, GRID)));
+        let e = model.call("energy", point_rows(&plane_cells(SPAN, GRID)));
         let d = model.call_with("data", Vec::new(), vec![500.0, 7.0]);
         async move {
             let e: Vec<f64> = e.await?.iter().map(|r| r[0] as f64).collect();
-            let d: Vec<Pt> = d
-                .await?
-                .iter()
-                .map(|r| (r[0] as f64, r[1] as f64))
-                .collect();
+            let d = row_points(&d.await?);
             Some((e, d))
         }
     });
@@ -333,13 +327,13 @@ pub(super) fn trained() -> impl IntoView {
                 steps.get_untracked() as f64,
             ];
             let now = particles.get_untracked();
-            let Some(moved) = model.call_with("langevin", rows(&now), args).await else {
+            let Some(moved) = model.call_with("langevin", point_rows(&now), args).await else {
                 return false;
             };
             if !ticket.live() {
                 return false;
             }
-            particles.set(moved.iter().map(|r| (r[0] as f64, r[1] as f64)).collect());
+            particles.set(row_points(&moved));
             steps.update(|s| *s += STEPS_PER_FRAME);
             true
         });

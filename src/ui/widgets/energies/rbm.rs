@@ -12,7 +12,9 @@ use crate::models::rbm::{
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::browser::now_ms;
-use crate::ui::kit::{image, ranked_images, weights_wait, Slider, TrainPanel};
+use crate::ui::kit::{
+    history_line, image, image_grid, ranked_images, weights_wait, Slider, TrainPanel,
+};
 use crate::ui::training::{self, async_memo, ModelHandle};
 use leptos::prelude::*;
 
@@ -40,20 +42,6 @@ fn coin_flips(n: usize, seed: u64) -> Vec<Vec<f32>> {
         .collect()
 }
 
-/// Pictures in a grid of `columns` (each at most `px` wide), titled `title` and a number.
-fn picture_grid(pics: Vec<Vec<u8>>, px: u32, columns: usize, title: &str) -> impl IntoView {
-    let style = format!("grid-template-columns: repeat({columns}, minmax(0, {px}px))");
-    view! {
-        <div class="sample-grid" style=style>
-            {pics
-                .iter()
-                .enumerate()
-                .map(|(i, p)| image(p, SIDE, px, &format!("{title} {}", i + 1)))
-                .collect_view()}
-        </div>
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Training, and what the hidden units look for.
 
@@ -69,12 +57,12 @@ pub(super) fn train() -> impl IntoView {
     let grid = move || {
         filters.with(|f| {
             f.as_ref().map(|f| {
-                let pics = f
+                let pics: Vec<Vec<u8>> = f
                     .iter()
                     .take(FILTERS_SHOWN)
                     .map(|w| filter_rgb(w))
                     .collect();
-                picture_grid(pics, 56, 8, "hidden unit").into_any()
+                image_grid(&pics, SIDE, 56, 8, "hidden unit").into_any()
             })
         })
     };
@@ -82,14 +70,10 @@ pub(super) fn train() -> impl IntoView {
     // axis, which goes far below zero, it would be a flat line).
     let recon = move || {
         let pts: Vec<(f64, f64)> = model.history.with(|h| {
-            let every = h.len().div_ceil(300).max(1);
-            h.chunks(every)
-                .map(|c| {
-                    let m = c.iter().filter_map(|p| p.2.first()).map(|&v| v as f64);
-                    (c[c.len() - 1].0 as f64, m.sum::<f64>() / c.len() as f64)
-                })
-                .filter(|p| p.1 > 0.0)
-                .collect()
+            let recon = |p: &(u64, f32, Vec<f32>)| p.2.first().copied().unwrap_or(f32::NAN);
+            let mut line = history_line(h, &recon);
+            line.retain(|p| p.1 > 0.0);
+            line
         });
         if pts.len() < 2 {
             return String::new();
@@ -243,7 +227,7 @@ pub(super) fn gibbs() -> impl IntoView {
     };
     view! {
         {chains.buttons("rbm-gibbs", again)}
-        <div data-testid="rbm-chains">{move || picture_grid(chains.pictures(), 64, 8, "chain")}</div>
+        <div data-testid="rbm-chains">{move || image_grid(&chains.pictures(), SIDE, 64, 8, "chain")}</div>
         <p class="stats" data-testid="rbm-gibbs-readout">{readout}</p>
     }
 }
@@ -279,7 +263,7 @@ pub(super) fn inpaint() -> impl IntoView {
     let again = move || chains.reset(half_and_flips(&person(), which.get_untracked() as u64 + 1));
     let next = move |_| {
         which.update(|w| *w = (*w + 1) % PEOPLE);
-        chains.reset(half_and_flips(&person(), which.get_untracked() as u64 + 1));
+        again();
     };
     // How far the drawn bottom halves are from this person's own, in pixels.
     let readout = move || {
@@ -310,7 +294,7 @@ pub(super) fn inpaint() -> impl IntoView {
             <button data-testid="rbm-next-person" on:click=next>"Another person"</button>
         </div>
         {chains.buttons("rbm-inpaint", again)}
-        <div data-testid="rbm-inpainted">{move || picture_grid(chains.pictures(), 64, 8, "completion")}</div>
+        <div data-testid="rbm-inpainted">{move || image_grid(&chains.pictures(), SIDE, 64, 8, "completion")}</div>
         <p class="stats" data-testid="rbm-inpaint-readout">{readout}</p>
     }
 }
@@ -321,11 +305,10 @@ pub(super) fn inpaint() -> impl IntoView {
 pub(super) fn anomaly() -> impl IntoView {
     let model = training::model(RBM);
     model.ensure_loaded();
-    let set: Vec<(String, Vec<u8>, bool)> = anomaly_set()
+    let (set, rows): (Vec<_>, Vec<_>) = anomaly_set()
         .into_iter()
-        .map(|(label, bits, odd)| (label, bits_rgb(&bits), odd))
-        .collect();
-    let rows: Vec<Vec<f32>> = anomaly_set().into_iter().map(|s| s.1).collect();
+        .map(|(label, bits, odd)| ((label, bits_rgb(&bits), odd), bits))
+        .unzip();
     let energies = async_memo(move || {
         let f = model.call("free-energy", rows.clone());
         async move { Some(f.await?.iter().map(|r| r[0] as f64).collect::<Vec<f64>>()) }

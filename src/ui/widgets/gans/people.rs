@@ -51,7 +51,7 @@ pub fn people() -> impl IntoView {
         let b = batch.get();
         let starting = b.total == 0 && run.with(|r| r.running());
         view! {
-            {image_grid(&b.images, SIZE, 64, 8)}
+            {image_grid(&b.images, SIZE, 64, 8, "sample")}
             {(b.total > 0).then(|| run_status(&b, "gan-people", "drawing"))}
             {starting.then(|| view! { <p class="muted">"Drawing 16 people…"</p> })}
         }
