@@ -8,7 +8,7 @@
 
 use super::protocol::{Detected, JobStatus, Reply, Request, SampleNews, SampleSpec};
 use crate::models::zoo::{self, Net, Recipe};
-use crate::nn::{weights, Params};
+use crate::nn::{torch, weights, Params};
 use crate::tensor::gpu::Gpu;
 use crate::tensor::Device;
 use crate::train::{group_loss_fn, TrainError, Trainer};
@@ -196,6 +196,10 @@ impl Host {
                 let result = self.call(&model, &function, &rows, &args);
                 self.out.push(Reply::Called { id, result });
             }
+            Request::Export { model } => {
+                let result = self.export(&model);
+                self.out.push(Reply::Exported { model, result });
+            }
             Request::Cancel { job } => {
                 if let Some(i) = self.samples.iter().position(|r| r.job == job) {
                     let r = self.samples.remove(i);
@@ -226,6 +230,20 @@ impl Host {
             Some(r) => r.map_err(|e| e.to_string()),
             None => Err(format!("'{model}' has no function '{function}'")),
         }
+    }
+
+    /// The model's current weights in PyTorch's layout, and the Python that loads them.
+    fn export(&mut self, model: &str) -> Result<(Vec<u8>, String), String> {
+        let Some(s) = self.slot(model) else {
+            return Err(format!("there is no model called '{model}'"));
+        };
+        let Some(p) = &s.params else {
+            return Err(format!("'{model}' has no weights yet"));
+        };
+        let meta = HashMap::from([("model".to_string(), model.to_string())]);
+        let file = torch::export(p, &meta).map_err(|e| e.to_string())?;
+        let python = torch::module_definition(p, &format!("{model}-pytorch.safetensors"));
+        Ok((file, python))
     }
 
     fn set_weights(&mut self, model: &str, bytes: &[u8]) {

@@ -57,6 +57,8 @@ pub enum Request {
         rows: Vec<Vec<f32>>,
         args: Vec<f64>,
     },
+    /// `model`'s current weights in PyTorch's module layout, answered by `Exported`.
+    Export { model: String },
 }
 
 /// Which compute path the engine found.
@@ -150,6 +152,12 @@ pub enum Reply {
         id: u64,
         result: Result<Vec<Vec<f32>>, String>,
     },
+    /// `model`'s weights in PyTorch's layout (a safetensors file) and the Python that
+    /// loads them; or why not.
+    Exported {
+        model: String,
+        result: Result<(Vec<u8>, String), String>,
+    },
     /// A request the engine could not carry out, in words.
     Error(String),
 }
@@ -209,6 +217,9 @@ mod tests {
                 model: "avatar-unet".into(),
                 what: SampleSpec::Images(BENCH_JOB),
             },
+            Request::Export {
+                model: "jar-ae".into(),
+            },
         ];
         for r in reqs {
             assert_eq!(decode::<Request>(&encode(&r)).unwrap(), r);
@@ -223,6 +234,11 @@ mod tests {
             points: vec![(9, 1.5, vec![1.0, 0.5]), (10, 1.25, vec![0.75, 0.5])],
         };
         assert_eq!(decode::<Reply>(&encode(&rep)).unwrap(), rep);
+        let exported = Reply::Exported {
+            model: "jar-ae".into(),
+            result: Ok((vec![1, 2, 3], "net = Node({})".into())),
+        };
+        assert_eq!(decode::<Reply>(&encode(&exported)).unwrap(), exported);
     }
 
     #[test]

@@ -15,13 +15,16 @@
 //! ````
 //!
 //! Every `## ` heading starts a step. A fenced block whose info string is `widget` places
-//! the named widget (its first line; later lines are its arguments) between paragraphs.
+//! the named widget (its first line; later lines are its arguments) between paragraphs;
+//! one whose info string is `exercise` places an exercise (`lessons::exercise` has its
+//! format).
 
 //!
 //! This parser runs at build time (`build.rs` renders every lesson file to a
 //! [`LessonDoc`]) and in the native tests; the page only reads its output.
 
 use super::doc::{Block, LessonDoc, ParseError, Step};
+use super::exercise::Exercise;
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// A URL-safe id from a title: "Laplace smoothing!" → "laplace-smoothing".
@@ -65,12 +68,26 @@ fn html_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Renders one step's Markdown into blocks.
-pub fn render_blocks(md: &str) -> Vec<Block> {
+/// Markdown (with maths) to HTML, for an exercise's texts.
+fn to_html(md: &str) -> String {
+    render_blocks(md)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|b| match b {
+            Block::Html(h) => h,
+            _ => String::new(),
+        })
+        .collect()
+}
+
+/// Renders one step's Markdown into blocks; an exercise block that does not parse is an
+/// error naming what is wrong.
+pub fn render_blocks(md: &str) -> Result<Vec<Block>, ParseError> {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_MATH | Options::ENABLE_STRIKETHROUGH;
     let mut blocks = Vec::new();
     let mut pending: Vec<Event> = Vec::new();
     let mut in_widget: Option<String> = None;
+    let mut in_exercise: Option<String> = None;
     let flush = |pending: &mut Vec<Event>, blocks: &mut Vec<Block>| {
         if pending.is_empty() {
             return;
@@ -89,7 +106,19 @@ pub fn render_blocks(md: &str) -> Vec<Block> {
                 flush(&mut pending, &mut blocks);
                 in_widget = Some(String::new());
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                if info.trim() == "exercise" =>
+            {
+                flush(&mut pending, &mut blocks);
+                in_exercise = Some(String::new());
+            }
             Event::Text(t) if in_widget.is_some() => in_widget.as_mut().unwrap().push_str(&t),
+            Event::Text(t) if in_exercise.is_some() => in_exercise.as_mut().unwrap().push_str(&t),
+            Event::End(TagEnd::CodeBlock) if in_exercise.is_some() => {
+                let body = in_exercise.take().unwrap();
+                let e = Exercise::parse(&body, to_html).map_err(ParseError)?;
+                blocks.push(Block::Exercise(e));
+            }
             Event::End(TagEnd::CodeBlock) if in_widget.is_some() => {
                 let body = in_widget.take().unwrap();
                 let mut lines = body.lines().map(str::trim).filter(|l| !l.is_empty());
@@ -109,7 +138,7 @@ pub fn render_blocks(md: &str) -> Vec<Block> {
         }
     }
     flush(&mut pending, &mut blocks);
-    blocks
+    Ok(blocks)
 }
 
 /// Parses a whole lesson file.
@@ -143,11 +172,7 @@ pub fn parse_lesson(src: &str) -> Result<LessonDoc, ParseError> {
         }
         if let Some(h) = line.strip_prefix("## ").filter(|_| !in_fence) {
             if let Some((id, title, md)) = current.take() {
-                steps.push(Step {
-                    id,
-                    title,
-                    blocks: render_blocks(&md),
-                });
+                steps.push(step(id, title, &md)?);
             }
             let (title, id) = match h.rfind("{#") {
                 Some(i) if h.trim_end().ends_with('}') => (
@@ -167,11 +192,7 @@ pub fn parse_lesson(src: &str) -> Result<LessonDoc, ParseError> {
         }
     }
     if let Some((id, title, md)) = current {
-        steps.push(Step {
-            id,
-            title,
-            blocks: render_blocks(&md),
-        });
+        steps.push(step(id, title, &md)?);
     }
     if steps.is_empty() {
         return Err(ParseError(format!("lesson '{id}' has no steps")));
@@ -184,11 +205,36 @@ pub fn parse_lesson(src: &str) -> Result<LessonDoc, ParseError> {
             )));
         }
     }
-    Ok(LessonDoc {
+    let doc = LessonDoc {
         id,
         title,
         summary,
         steps,
+    };
+    let ids: Vec<&str> = doc.exercises().map(|(_, e)| e.id.as_str()).collect();
+    if let Some(twice) = ids.iter().enumerate().find(|(i, x)| ids[..*i].contains(x)) {
+        return Err(ParseError(format!(
+            "lesson '{}': two exercises have the id '{}'",
+            doc.id, twice.1
+        )));
+    }
+    Ok(doc)
+}
+
+fn step(id: String, title: String, md: &str) -> Result<Step, ParseError> {
+    let blocks = render_blocks(md).map_err(|e| ParseError(format!("step '{id}': {e}")))?;
+    let exercises = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Exercise(e) => Some(e.id.clone()),
+            _ => None,
+        })
+        .collect();
+    Ok(Step {
+        id,
+        title,
+        exercises,
+        blocks,
     })
 }
 
@@ -239,6 +285,31 @@ mod tests {
                 .0
                 .contains("two steps")
         );
+    }
+
+    #[test]
+    fn exercises_are_blocks_and_bad_ones_fail_the_build() {
+        let lesson = |ex: &str| {
+            format!("---\nid: demo\ntitle: t\nsummary: s\n---\n## Ex {{#ex}}\nFirst.\n\n```exercise\n{ex}\n```\n")
+        };
+        let good = "id: one\nask: What is $x$?\nanswer: 2 ± 0.1\nhint: *Look*.\nsolution: It is 2.";
+        let d = parse_lesson(&lesson(good)).unwrap();
+        let (step, e) = d.exercises().next().unwrap();
+        assert_eq!((step, e.id.as_str()), (0, "one"));
+        assert!(
+            e.ask.contains("<math") && e.hint.contains("<em>Look</em>"),
+            "{e:?}"
+        );
+        let err = parse_lesson(&lesson("id: one\nask: a\nhint: h\nsolution: s")).unwrap_err();
+        assert!(
+            err.0.contains("step 'ex'") && err.0.contains("exactly one"),
+            "{err}"
+        );
+        let twice = format!("{}\n```exercise\n{good}\n```\n", lesson(good));
+        assert!(parse_lesson(&twice)
+            .unwrap_err()
+            .0
+            .contains("two exercises"));
     }
 
     #[test]

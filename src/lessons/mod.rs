@@ -3,12 +3,13 @@
 //! through. No UI code here.
 
 pub mod doc;
+pub mod exercise;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod markdown;
 pub mod progress;
 pub mod route;
 
-pub use doc::{Block, LessonDoc, Step};
+pub use doc::{Block, Bodies, LessonDoc, Step};
 use std::sync::OnceLock;
 
 /// One lesson of the course: its number in the curriculum, its Markdown file (as
@@ -21,16 +22,44 @@ pub struct Entry {
     /// Its rendering: a [`LessonDoc`] in postcard's bytes (the page's decoder for the
     /// engine's messages too, so no JSON parser is in the page).
     rendered: &'static [u8],
+    /// In the page, a later lesson's `rendered` is its head; its blocks are this file
+    /// (`lessons/NAME.body.postcard` in the site), fetched when first shown.
+    body: Option<&'static str>,
     pub widgets: &'static [&'static str],
 }
 
 /// A line of [`COURSE`]: number, the Markdown file's name without `.md`, widgets.
+/// `later`: a lesson whose steps' blocks the page fetches when it is first shown (as its
+/// widgets are a chunk of their own), so the first visit carries only its head. Native
+/// builds compile every lesson in whole.
 macro_rules! lesson {
+    (later $number:expr, $file:literal, $widgets:expr) => {
+        Entry {
+            number: $number,
+            file: concat!($file, ".md"),
+            #[cfg(target_arch = "wasm32")]
+            rendered: include_bytes!(concat!(
+                env!("OUT_DIR"),
+                "/lessons/",
+                $file,
+                ".head.postcard"
+            )),
+            #[cfg(not(target_arch = "wasm32"))]
+            rendered: include_bytes!(concat!(env!("OUT_DIR"), "/lessons/", $file, ".postcard")),
+            body: if cfg!(target_arch = "wasm32") {
+                Some(concat!($file, ".body.postcard"))
+            } else {
+                None
+            },
+            widgets: $widgets,
+        }
+    };
     ($number:expr, $file:literal, $widgets:expr) => {
         Entry {
             number: $number,
             file: concat!($file, ".md"),
             rendered: include_bytes!(concat!(env!("OUT_DIR"), "/lessons/", $file, ".postcard")),
+            body: None,
             widgets: $widgets,
         }
     };
@@ -69,12 +98,12 @@ const COURSE: &[Entry] = &[
         &["pixel-data", "pixel-model", "pixel-correlation"]
     ),
     lesson!(
-        4,
+        later 4,
         "04-latent-space",
         &["jar-data", "jar-pca", "jar-autoencoder"]
     ),
     lesson!(
-        5,
+        later 5,
         "05-autoencoders-vaes",
         &[
             "vae-train",
@@ -87,7 +116,7 @@ const COURSE: &[Entry] = &[
         ]
     ),
     lesson!(
-        6,
+        later 6,
         "06-gans",
         &[
             "gan-ring",
@@ -99,7 +128,7 @@ const COURSE: &[Entry] = &[
         ]
     ),
     lesson!(
-        7,
+        later 7,
         "07-autoregressive",
         &[
             "ar-outfit-chain",
@@ -116,7 +145,7 @@ const COURSE: &[Entry] = &[
         ]
     ),
     lesson!(
-        8,
+        later 8,
         "08-flows",
         &[
             "flow-1d",
@@ -127,7 +156,7 @@ const COURSE: &[Entry] = &[
         ]
     ),
     lesson!(
-        9,
+        later 9,
         "09-energy-based",
         &[
             "langevin-known",
@@ -139,7 +168,7 @@ const COURSE: &[Entry] = &[
         ]
     ),
     lesson!(
-        10,
+        later 10,
         "10-diffusion",
         &["diffusion-forward", "diffusion-2d", "diffusion-images"]
     ),
@@ -161,6 +190,9 @@ pub struct Lesson {
     pub index: usize,
     /// Number in the curriculum (what the reader sees).
     pub number: usize,
+    /// In the page, a later lesson's `doc` has no blocks: they are in this file of the
+    /// site's `lessons/` folder (see [`LessonDoc::split`]).
+    pub body: Option<&'static str>,
     pub doc: LessonDoc,
 }
 
@@ -174,6 +206,7 @@ pub fn all() -> &'static [Lesson] {
             .map(|(index, e)| Lesson {
                 index,
                 number: e.number,
+                body: e.body,
                 doc: postcard::from_bytes(e.rendered)
                     .unwrap_or_else(|err| panic!("lesson file {}: {err}", e.file)),
             })
@@ -259,6 +292,82 @@ mod tests {
             let src = std::fs::read_to_string(root.join("www/lessons").join(e.file)).unwrap();
             assert_eq!(markdown::parse_lesson(&src).unwrap(), l.doc, "{}", e.file);
         }
+    }
+
+    /// Every `publish("name", …)` in the UI's widget sources.
+    fn published() -> Vec<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let src = std::fs::read_to_string(&p).unwrap();
+                    for part in src.split("publish(\"").skip(1) {
+                        out.push(part.split('"').next().unwrap().to_string());
+                    }
+                }
+            }
+        }
+        let root = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| std::path::PathBuf::from("."), std::path::PathBuf::from);
+        let mut out = Vec::new();
+        walk(&root.join("src/ui/widgets"), &mut out);
+        out
+    }
+
+    #[test]
+    fn every_number_an_exercise_reads_is_published_on_its_step() {
+        let published = published();
+        for l in all() {
+            for (step, e) in l.doc.exercises() {
+                let names = e.facts();
+                for name in &names {
+                    assert!(
+                        published.contains(name),
+                        "lesson {}, exercise {}: no widget publishes {name}",
+                        l.doc.id,
+                        e.id
+                    );
+                }
+                let widget_here = l.doc.steps[step]
+                    .blocks
+                    .iter()
+                    .any(|b| matches!(b, Block::Widget { .. }));
+                assert!(
+                    names.is_empty() || widget_here,
+                    "lesson {}, exercise {} reads {names:?} on a step with no widget",
+                    l.doc.id,
+                    e.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_later_lessons_head_and_body_make_the_whole_lesson() {
+        let dir = std::path::Path::new(env!("OUT_DIR")).join("lessons");
+        for e in COURSE {
+            let stem = e.file.trim_end_matches(".md");
+            let read = |suffix: &str| std::fs::read(dir.join(format!("{stem}.{suffix}"))).unwrap();
+            let whole: LessonDoc = postcard::from_bytes(&read("postcard")).unwrap();
+            let mut head: LessonDoc = postcard::from_bytes(&read("head.postcard")).unwrap();
+            let bodies: Bodies = postcard::from_bytes(&read("body.postcard")).unwrap();
+            assert!(head.steps.iter().all(|s| s.blocks.is_empty()));
+            assert_eq!(
+                head.exercise_ids().collect::<Vec<_>>(),
+                whole
+                    .exercises()
+                    .map(|(_, x)| x.id.as_str())
+                    .collect::<Vec<_>>()
+            );
+            for (s, b) in head.steps.iter_mut().zip(bodies) {
+                s.blocks = b;
+            }
+            assert_eq!(head, whole, "{stem}");
+        }
+        // Natively every lesson is whole; the page fetches the later ones' blocks.
+        assert!(all().iter().all(|l| l.body.is_none()));
     }
 
     #[test]

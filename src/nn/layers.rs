@@ -2,6 +2,7 @@
 //! multi-head self-attention, all composed from autodiff ops (so both backends and every
 //! derivative come for free).
 
+use super::torch::TorchModule;
 use super::{init_uniform, Params};
 use crate::autodiff::Var;
 use crate::data::Rng;
@@ -65,6 +66,16 @@ pub struct Conv2d {
 impl Conv2d {
     pub fn new(p: &mut Params, name: &str, s: ConvSpec, rng: &mut Rng, dev: &Device) -> Conv2d {
         let (w, b) = conv_params(p, name, [s.cout, s.cin, s.k, s.k], &s, rng, dev);
+        p.module(
+            name,
+            TorchModule::Conv2d {
+                cin: s.cin,
+                cout: s.cout,
+                k: s.k,
+                stride: s.stride,
+                pad: s.pad,
+            },
+        );
         Conv2d {
             w,
             b,
@@ -174,6 +185,16 @@ pub struct ConvTranspose2d {
 impl ConvTranspose2d {
     pub fn new(p: &mut Params, name: &str, s: ConvSpec, rng: &mut Rng, dev: &Device) -> Self {
         let (w, b) = conv_params(p, name, [s.cin, s.cout, s.k, s.k], &s, rng, dev);
+        p.module(
+            name,
+            TorchModule::ConvTranspose2d {
+                cin: s.cin,
+                cout: s.cout,
+                k: s.k,
+                stride: s.stride,
+                pad: s.pad,
+            },
+        );
         ConvTranspose2d {
             w,
             b,
@@ -221,6 +242,7 @@ impl LayerNorm {
     pub fn new(p: &mut Params, name: &str, dim: usize, dev: &Device) -> Self {
         let gain = p.add(format!("{name}.weight"), Tensor::full(1.0, &[dim], dev));
         let bias = p.add(format!("{name}.bias"), Tensor::zeros(&[dim], dev));
+        p.module(name, TorchModule::LayerNorm { dim });
         LayerNorm {
             gain,
             bias,
@@ -254,6 +276,7 @@ impl GroupNorm {
             format!("{name}.bias"),
             Tensor::zeros(&[channels, 1, 1], dev),
         );
+        p.module(name, TorchModule::GroupNorm { groups, channels });
         GroupNorm {
             groups,
             gain,
@@ -311,6 +334,7 @@ impl Embedding {
     ) -> Self {
         let n = count * dim;
         let v = (0..n).map(|_| scale * rng.normal() as f32).collect();
+        p.module(name, TorchModule::Embedding { count, dim });
         Embedding {
             table: p.add(
                 format!("{name}.weight"),

@@ -5,6 +5,7 @@
 pub mod layers;
 pub mod optim;
 pub mod peer;
+pub mod torch;
 pub mod weights;
 
 use crate::autodiff::{Tape, Var};
@@ -16,6 +17,9 @@ use crate::tensor::{Device, Result, Tensor, UnaryOp};
 pub struct Params {
     pub names: Vec<String>,
     pub values: Vec<Tensor>,
+    /// What the layers are in `torch.nn` terms (name prefix, module): for the export in
+    /// PyTorch's layout ([`torch`]).
+    pub modules: Vec<(String, torch::TorchModule)>,
 }
 
 impl Params {
@@ -43,6 +47,7 @@ impl Params {
         Ok(Params {
             names: self.names.clone(),
             values,
+            modules: self.modules.clone(),
         })
     }
 
@@ -50,6 +55,7 @@ impl Params {
         Params {
             names: self.names.clone(),
             values: self.values.iter().map(|v| v.to_device(device)).collect(),
+            modules: self.modules.clone(),
         }
     }
 }
@@ -89,6 +95,13 @@ impl Linear {
         let b = p.add(
             format!("{name}.bias"),
             init_uniform(&[fan_out], fan_in, rng, device),
+        );
+        p.module(
+            name,
+            torch::TorchModule::Linear {
+                inp: fan_in,
+                out: fan_out,
+            },
         );
         Linear { w, b }
     }

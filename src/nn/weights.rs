@@ -178,26 +178,40 @@ pub async fn save(
     to_bytes(&ts, metadata)
 }
 
-/// Loads values into existing parameters: every name must be present with the same shape.
+/// Loads values into existing parameters: every name must be present with the same shape,
+/// ours or PyTorch's (a file exported for PyTorch, [`super::torch`], loads back). A file
+/// that does not fit changes nothing and names the first tensor that does not.
 pub fn load_into(
     params: &mut Params,
     bytes: &[u8],
     device: &Device,
 ) -> Result<HashMap<String, String>, WeightsError> {
     let w = from_bytes(bytes)?;
+    let torch_layout = w.metadata.get("layout").is_some_and(|l| l == "pytorch");
     let mut values = Vec::with_capacity(params.values.len());
-    for (name, old) in params.names.iter().zip(&params.values) {
+    for (i, (name, old)) in params.names.iter().zip(&params.values).enumerate() {
         let (shape, v) = w
             .tensors
             .get(name)
             .ok_or_else(|| err(format!("the weights file has no tensor '{name}'")))?;
-        if shape != old.shape() {
-            return Err(err(format!(
-                "tensor '{name}' has shape {shape:?} in the file but {:?} in the model",
-                old.shape()
-            )));
-        }
-        values.push(Tensor::new(v.clone(), shape, device).map_err(|e| err(e.to_string()))?);
+        // A file exported for PyTorch says so; its square Linear weights look like ours.
+        let converted = if torch_layout {
+            params.ours_from_torch(i, shape, v)
+        } else {
+            (shape == old.shape()).then(|| v.clone())
+        };
+        let v = converted.ok_or_else(|| {
+            err(format!(
+                "tensor '{name}' has shape {shape:?} in the file but {:?} in the model{}",
+                old.shape(),
+                if torch_layout {
+                    " (in PyTorch's layout)"
+                } else {
+                    ""
+                }
+            ))
+        })?;
+        values.push(Tensor::new(v, old.shape(), device).map_err(|e| err(e.to_string()))?);
     }
     params.values = values;
     Ok(w.metadata)

@@ -8,8 +8,11 @@ use crate::lessons::progress::Progress;
 use crate::lessons::route::{self, Route};
 use crate::lessons::{self, Block};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 const PROGRESS_KEY: &str = "genlab:progress:v1";
+/// The exercises solved, as `lesson=id,id;…`.
+const SOLVED_KEY: &str = "genlab:solved:v1";
 /// The step opened last, as `lesson/step`.
 const LAST_KEY: &str = "genlab:last:v1";
 
@@ -21,6 +24,7 @@ impl ProgressStore {
     /// The progress this browser kept.
     fn load() -> ProgressStore {
         let mut p = Progress::parse(&browser::storage_get(PROGRESS_KEY).unwrap_or_default());
+        p.parse_solved(&browser::storage_get(SOLVED_KEY).unwrap_or_default());
         p.last = browser::storage_get(LAST_KEY)
             .and_then(|at| at.split_once('/').map(|(l, s)| (l.into(), s.into())));
         ProgressStore(RwSignal::new(p))
@@ -44,6 +48,15 @@ impl ProgressStore {
         }
     }
 
+    /// Records an exercise of lesson `lesson` (index) solved.
+    pub fn solve(&self, lesson: usize, exercise: &str) {
+        let lid = &lessons::all()[lesson].doc.id;
+        if !self.0.with_untracked(|p| p.is_solved(lid, exercise)) {
+            self.0.update(|p| p.solve(lid, exercise));
+            self.save();
+        }
+    }
+
     /// Replaces the progress (an import, a reset) and keeps it.
     pub fn replace(&self, p: Progress) {
         self.0.set(p);
@@ -53,6 +66,7 @@ impl ProgressStore {
     fn save(&self) {
         self.0.with_untracked(|p| {
             browser::storage_set(PROGRESS_KEY, &p.serialise());
+            browser::storage_set(SOLVED_KEY, &p.serialise_solved());
             let last = p.last.as_ref().map(|(l, s)| format!("{l}/{s}"));
             browser::storage_set(LAST_KEY, &last.unwrap_or_default());
         });
@@ -158,6 +172,11 @@ fn Home() -> impl IntoView {
                 progress.0.with(|p| p.count(&id, lessons::all()[n].doc.steps.iter().map(|s| s.id.as_str())))
             });
             let seen = move || seen.get();
+            let exercises = l.doc.exercise_ids().count();
+            let id = l.doc.id.clone();
+            let solved = move || {
+                progress.0.with(|p| p.count_solved(&id, lessons::all()[n].doc.exercise_ids()))
+            };
             let href = route::href(&Route::Lesson { lesson: l.index, step: 0 });
             view! {
                 <li class="card" data-testid="lesson-card" data-lesson=l.doc.id.clone() data-steps=total.to_string()>
@@ -169,6 +188,11 @@ fn Home() -> impl IntoView {
                             <div class="bar" style=move || format!("width:{}%", 100 * seen() / total)></div>
                         </div>
                         <span class="progress-text">{move || format!("{} / {total} steps", seen())}</span>
+                        {(exercises > 0).then(|| view! {
+                            <span class="exercise-count" data-testid="exercises-solved">
+                                {move || format!(" · {} / {exercises} exercises solved", solved())}
+                            </span>
+                        })}
                     </a>
                 </li>
             }
@@ -203,17 +227,68 @@ fn NotFound(why: String) -> impl IntoView {
     }
 }
 
-/// The prose and widgets of one step (the widgets alone without `prose`).
+/// The prose and widgets of one step (the widgets alone without `prose`); a later
+/// lesson's blocks are fetched first (once per visit).
 #[component]
 fn StepBody(lesson: usize, step: usize, #[prop(default = true)] prose: bool) -> impl IntoView {
-    let s = &lessons::all()[lesson].doc.steps[step];
-    s.blocks
+    let l = &lessons::all()[lesson];
+    let Some(file) = l.body else {
+        return blocks(lesson, &l.doc.steps[step].blocks, prose).into_any();
+    };
+    let bodies: RwSignal<Option<Result<Arc<lessons::Bodies>, String>>> = RwSignal::new(None);
+    let load = move || {
+        if let Some(b) = BODIES.with(|c| c.borrow().get(&lesson).cloned()) {
+            bodies.set(Some(Ok(b)));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let url = format!("{}lessons/{file}", browser::base_url());
+            let got = browser::fetch_bytes(&url).await.and_then(|bytes| {
+                postcard::from_bytes::<lessons::Bodies>(&bytes)
+                    .map_err(|e| format!("{url} is not this version's lesson ({e})"))
+            });
+            let got = got.map(|b| {
+                let b = Arc::new(b);
+                BODIES.with(|c| c.borrow_mut().insert(lesson, b.clone()));
+                b
+            });
+            let _ = bodies.try_set(Some(got));
+        });
+    };
+    load();
+    (move || match bodies.get() {
+        None => view! { <p class="loading">"Loading this step…"</p> }.into_any(),
+        Some(Ok(b)) => match b.get(step) {
+            Some(step_blocks) => blocks(lesson, step_blocks, prose).into_any(),
+            None => view! { <p class="error">"This step is missing from the lesson's file."</p> }.into_any(),
+        },
+        Some(Err(why)) => view! {
+            <p class="error" data-testid="step-failed">{format!("This step could not be loaded: {why}.")}</p>
+            <button data-testid="step-retry" on:click=move |_| { bodies.set(None); load(); }>"Try again"</button>
+        }
+        .into_any(),
+    })
+    .into_any()
+}
+
+thread_local! {
+    /// The later lessons' blocks fetched in this visit, by lesson.
+    static BODIES: std::cell::RefCell<std::collections::HashMap<usize, Arc<lessons::Bodies>>> =
+        Default::default();
+}
+
+/// The views of a step's blocks (prose left out without `prose`).
+fn blocks(lesson: usize, blocks: &[Block], prose: bool) -> impl IntoView {
+    blocks
         .iter()
         .filter(|b| prose || !matches!(b, Block::Html(_)))
         .map(|b| match b {
             Block::Html(h) => view! { <div class="prose" inner_html=h.clone()></div> }.into_any(),
             Block::Widget { name, args } => {
                 view! { <Widget name=name.clone() args=args.clone()/> }.into_any()
+            }
+            Block::Exercise(e) => {
+                view! { <super::exercise::ExerciseBox lesson exercise=e.clone()/> }.into_any()
             }
         })
         .collect::<Vec<_>>()

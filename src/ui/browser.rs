@@ -40,9 +40,27 @@ pub fn remove_loading_message() {
     }
 }
 
+/// The file input an input event came from.
+pub fn input_of(ev: &web_sys::Event) -> Option<web_sys::HtmlInputElement> {
+    ev.target()?.dyn_into().ok()
+}
+
 /// Offers `text` as a file download named `filename`.
 pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    save_blob(filename, mime, &JsValue::from_str(text))
+}
+
+/// Offers `bytes` as a file download called `filename`.
+pub fn download_bytes(filename: &str, bytes: &[u8]) -> Result<(), JsValue> {
+    save_blob(
+        filename,
+        "application/octet-stream",
+        &js_sys::Uint8Array::from(bytes).into(),
+    )
+}
+
+fn save_blob(filename: &str, mime: &str, part: &JsValue) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(part);
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
@@ -141,4 +159,19 @@ pub fn set_theme(theme: Option<&str>) {
     if let Some(t) = theme {
         let _ = list.add_1(&format!("theme-{t}"));
     }
+}
+
+/// The bytes at `url`, or why not in words.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let resp = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url))
+        .await
+        .map_err(|_| format!("could not fetch {url} (offline, or the site is incomplete)"))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "fetch gave no response")?;
+    if !resp.ok() {
+        return Err(format!("{url} answered HTTP {}", resp.status()));
+    }
+    let buf = wasm_bindgen_futures::JsFuture::from(resp.array_buffer().map_err(|_| "no body")?)
+        .await
+        .map_err(|_| format!("reading {url} failed"))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }

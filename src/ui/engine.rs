@@ -226,7 +226,8 @@ fn receive(r: Reply) {
         | Reply::Status { .. }
         | Reply::Notice { .. }
         | Reply::WeightsTaken { .. }
-        | Reply::WeightsRefused { .. } => training::receive(r),
+        | Reply::WeightsRefused { .. }
+        | Reply::Exported { .. } => training::receive(r),
     }
 }
 

@@ -7,6 +7,7 @@ mod browser;
 mod compute;
 mod embedding;
 mod engine;
+mod exercise;
 mod kit;
 mod progress;
 mod training;

@@ -16,6 +16,13 @@ fn known(lesson: &str, step: &str) -> bool {
         .any(|l| l.doc.id == lesson && l.doc.steps.iter().any(|s| s.id == step))
 }
 
+/// Whether this course has the exercise `id` in lesson `lesson` (ids).
+fn known_exercise(lesson: &str, id: &str) -> bool {
+    lessons::all()
+        .iter()
+        .any(|l| l.doc.id == lesson && l.doc.exercise_ids().any(|e| e == id))
+}
+
 /// A link to the step the reader last opened, if any.
 #[component]
 pub fn ContinueLink() -> impl IntoView {
@@ -85,17 +92,14 @@ pub fn ProgressTools() -> impl IntoView {
         }
     };
     let import = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(input) = browser::input_of(&ev) else {
             return;
         };
         leptos::task::spawn_local(async move {
             let outcome = match chosen_text(&input).await {
                 Ok(Some(text)) => {
                     let mut p = progress.0.get_untracked();
-                    match p.import(&text, known) {
+                    match p.import(&text, known, known_exercise) {
                         Ok(got) => {
                             progress.replace(p);
                             Ok(got.describe())
@@ -118,7 +122,7 @@ pub fn ProgressTools() -> impl IntoView {
         confirming.set(false);
         message.set(Some((
             true,
-            "Progress reset: no step is marked seen.".into(),
+            "Progress reset: no step is marked seen and no exercise solved.".into(),
         )));
     };
     view! {
@@ -137,7 +141,7 @@ pub fn ProgressTools() -> impl IntoView {
             </div>
             <Show when=move || confirming.get()>
                 <p class="confirm" role="alert">
-                    "Forget every step seen in this browser? This cannot be undone (unless you saved a file)."
+                    "Forget every step seen and exercise solved in this browser? This cannot be undone (unless you saved a file)."
                     <button class="danger" data-testid="progress-reset-confirm" on:click=forget>"Forget my progress"</button>
                     <button data-testid="progress-reset-cancel" on:click=move |_| confirming.set(false)>"Keep it"</button>
                 </p>

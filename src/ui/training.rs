@@ -15,8 +15,6 @@ use crate::train::run::RunState;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// Where a model's weights stand.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +46,10 @@ pub struct ModelHandle {
     pub notice: RwSignal<Option<String>>,
     /// The training steps of the shipped weights, from their file, once the engine took them.
     pub shipped_steps: RwSignal<Option<u64>>,
+    /// What became of the reader's last save, export or import (`Err`: nothing changed).
+    pub io_message: RwSignal<Option<Result<String, String>>>,
+    /// The Python that loads the last PyTorch export.
+    pub python: RwSignal<Option<String>>,
 }
 
 struct Slot {
@@ -58,6 +60,11 @@ struct Slot {
     generation: u64,
     /// The shipped file was handed to the engine, which has not said yes or no yet.
     shipped_pending: bool,
+    /// A file offered to the engine (shipped or the reader's), kept as `bytes` only once
+    /// the engine has taken it: a refused file loses nothing.
+    offered: Option<Vec<u8>>,
+    /// The offered file is the reader's own.
+    importing: bool,
 }
 
 thread_local! {
@@ -89,6 +96,8 @@ pub fn model(name: &'static str) -> ModelHandle {
         part_names: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
         shipped_steps: RwSignal::new(None),
+        io_message: RwSignal::new(None),
+        python: RwSignal::new(None),
     };
     let h = match ROOT.with(|r| r.borrow().clone()) {
         Some(o) => o.with(make),
@@ -103,6 +112,8 @@ pub fn model(name: &'static str) -> ModelHandle {
                     bytes: None,
                     generation: 0,
                     shipped_pending: false,
+                    offered: None,
+                    importing: false,
                 },
             ),
         )
@@ -195,20 +206,6 @@ where
     });
 }
 
-async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    let resp = JsFuture::from(browser::window().fetch_with_str(url))
-        .await
-        .map_err(|_| format!("could not fetch {url} (offline, or the site is incomplete)"))?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "fetch gave no response")?;
-    if !resp.ok() {
-        return Err(format!("{url} answered HTTP {}", resp.status()));
-    }
-    let buf = JsFuture::from(resp.array_buffer().map_err(|_| "no body")?)
-        .await
-        .map_err(|_| format!("reading {url} failed"))?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
-
 impl ModelHandle {
     /// Runs `function` of the current weights in the engine (an autoencoder's "decode", the
     /// classifier's "classify"; see `zoo::Model::call`). Called inside [`async_memo`], it
@@ -274,7 +271,7 @@ impl ModelHandle {
                 browser::base_url(),
                 self.name
             );
-            let result = fetch_bytes(&url).await;
+            let result = browser::fetch_bytes(&url).await;
             if with_slot(self.name, |s| s.generation) != generation {
                 return; // the reader loaded them again meanwhile
             }
@@ -283,7 +280,7 @@ impl ModelHandle {
                 // `WeightsRefused` (why) finishes the load.
                 Ok(bytes) => {
                     with_slot(self.name, |s| s.shipped_pending = true);
-                    self.use_weights(bytes);
+                    self.offer_weights(bytes, false);
                     if self.status.get_untracked() == JobStatus::Running {
                         self.status.set(JobStatus::Paused);
                     }
@@ -294,14 +291,51 @@ impl ModelHandle {
         });
     }
 
-    /// Makes the weights file `bytes` the model's, in the engine.
-    fn use_weights(self, bytes: Vec<u8>) {
+    /// Offers the weights file `bytes` to the engine; they become the model's when it
+    /// takes them (`WeightsTaken`).
+    fn offer_weights(self, bytes: Vec<u8>, importing: bool) {
         engine::send(Request::SetWeights {
             model: self.name.into(),
             bytes: bytes.clone(),
         });
-        with_slot(self.name, |s| s.bytes = Some(bytes));
-        self.version.update(|v| *v += 1);
+        with_slot(self.name, |s| {
+            s.offered = Some(bytes);
+            s.importing = importing;
+        });
+    }
+
+    /// Whether the page holds weights for the model (tracks them).
+    pub fn has_weights(self) -> bool {
+        self.version.track();
+        with_slot(self.name, |s| s.bytes.is_some())
+    }
+
+    /// The reader's safetensors file in place of the current weights (ours or PyTorch's
+    /// layout); a file that does not fit is refused and nothing changes.
+    pub fn import_weights(self, bytes: Vec<u8>) {
+        self.io_message.set(Some(Ok("Checking the file…".into())));
+        self.offer_weights(bytes, true);
+    }
+
+    /// Downloads the current weights as they are (`<model>.safetensors`).
+    pub fn save_weights(self) {
+        let Some(bytes) = with_slot(self.name, |s| s.bytes.clone()) else {
+            return;
+        };
+        let file = format!("{}.safetensors", self.name);
+        self.io_message.set(Some(
+            browser::download_bytes(&file, &bytes)
+                .map(|()| format!("Saved as {file} (Genlab's layout: opens here again)."))
+                .map_err(|_| "This browser refused the download.".to_string()),
+        ));
+    }
+
+    /// Asks the engine for the weights in PyTorch's layout (downloaded when they come).
+    pub fn export_torch(self) {
+        self.io_message.set(Some(Ok("Converting…".into())));
+        engine::send(Request::Export {
+            model: self.name.into(),
+        });
     }
 
     /// Fresh weights from `seed` (`None`: a fresh one), trained in the engine for `steps`
@@ -391,8 +425,27 @@ impl ModelHandle {
                 self.version.update(|v| *v += 1);
             }
             Reply::WeightsTaken { metadata, .. } => {
-                // Only a load of the shipped file waits for this (the engine is also given
-                // the current weights again when it restarts).
+                // A file offered now becomes the model's (the engine is also given the
+                // current weights again when it restarts: nothing is offered then).
+                let (offered, importing) = with_slot(self.name, |s| {
+                    (s.offered.take(), std::mem::take(&mut s.importing))
+                });
+                if let Some(b) = offered {
+                    with_slot(self.name, |s| s.bytes = Some(b));
+                    self.version.update(|v| *v += 1);
+                }
+                if importing {
+                    let steps = metadata.iter().find(|(k, _)| k == "steps");
+                    self.step.set(0);
+                    self.history.set(Vec::new());
+                    self.weights.set(WeightsState::Ready(match steps {
+                        Some((_, s)) => format!("weights from your file ({s} training steps)"),
+                        None => "weights from your file".into(),
+                    }));
+                    self.io_message.set(Some(Ok(
+                        "Opened: the model now uses the weights of your file.".into(),
+                    )));
+                }
                 if with_slot(self.name, |s| std::mem::take(&mut s.shipped_pending)) {
                     let steps = metadata
                         .iter()
@@ -405,15 +458,40 @@ impl ModelHandle {
                 }
             }
             Reply::WeightsRefused { why, .. } => {
-                with_slot(self.name, |s| {
-                    s.bytes = None;
+                let (offered, importing) = with_slot(self.name, |s| {
                     s.shipped_pending = false;
+                    (s.offered.take(), std::mem::take(&mut s.importing))
                 });
+                if importing {
+                    // The engine kept its weights, and the page keeps its copy.
+                    self.io_message.set(Some(Err(format!(
+                        "This file does not fit this model: {why}. Nothing changed: the model keeps its weights."
+                    ))));
+                    return;
+                }
+                if offered.is_none() {
+                    // The weights the page gave a restarted engine: it has none now.
+                    with_slot(self.name, |s| s.bytes = None);
+                }
                 self.weights.set(WeightsState::Failed(format!(
                     "the engine cannot use the weights file: {why}"
                 )));
                 self.version.update(|v| *v += 1);
             }
+            Reply::Exported { result, .. } => match result {
+                Ok((file, python)) => {
+                    let name = format!("{}-pytorch.safetensors", self.name);
+                    self.io_message.set(Some(
+                        browser::download_bytes(&name, &file)
+                            .map(|()| format!("Saved as {name}, in PyTorch's layout. The Python below loads it."))
+                            .map_err(|_| "This browser refused the download.".to_string()),
+                    ));
+                    self.python.set(Some(python));
+                }
+                Err(why) => self
+                    .io_message
+                    .set(Some(Err(format!("Could not export the weights: {why}.")))),
+            },
             Reply::Status { status, .. } => self.status.set(status),
             Reply::Notice {
                 text,
@@ -438,7 +516,8 @@ pub fn receive(r: Reply) {
         | Reply::Status { model, .. }
         | Reply::Notice { model, .. }
         | Reply::WeightsTaken { model, .. }
-        | Reply::WeightsRefused { model, .. } => model.clone(),
+        | Reply::WeightsRefused { model, .. }
+        | Reply::Exported { model, .. } => model.clone(),
         _ => return,
     };
     let handle = SLOTS.with(|s| s.borrow().get(name.as_str()).map(|x| x.0));
@@ -460,12 +539,13 @@ pub fn engine_stopped(why: &str) {
     }
 }
 
-/// The engine started again: it gets every model's current weights.
+/// The engine started again: it gets every model's current weights, or the file offered
+/// to it and not yet answered (shipped weights fetched while it was down).
 pub fn engine_restarted() {
     let all: Vec<(&'static str, Vec<u8>)> = SLOTS.with(|s| {
         s.borrow()
             .iter()
-            .filter_map(|(n, (_, slot))| Some((*n, slot.bytes.clone()?)))
+            .filter_map(|(n, (_, slot))| Some((*n, slot.offered.clone().or(slot.bytes.clone())?)))
             .collect()
     });
     for (model, bytes) in all {

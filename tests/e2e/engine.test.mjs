@@ -37,18 +37,25 @@ test('a blocked engine is explained where it is needed, lessons 0–3 work, and 
   await page.close();
 });
 
-test('a later lesson whose widgets cannot be downloaded says so, and "Try again" loads them', async () => {
-  // Lessons after 3 keep their widgets in chunks of the page's wasm, fetched on first use.
+test('a later lesson whose steps or widgets cannot be downloaded says so, and "Try again" loads them', async () => {
+  // Lessons after 3 keep their steps in a file and their widgets in chunks of the page's
+  // wasm, both fetched on first use.
   const block = (route) => route.abort();
   await browser.context.route('**/pkg/split_jars.wasm', block);
+  await browser.context.route('**/lessons/04-latent-space.body.postcard', block);
   const { page, errors } = await open(browser.context, '#/lesson/latent-space/pca');
+  await page.waitForSelector('[data-testid=step-failed]', { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid=step-failed]'), /could not be loaded: could not fetch/);
+  assert.match(await page.textContent('[data-testid=step-title]'), /PCA/);
+  await browser.context.unroute('**/lessons/04-latent-space.body.postcard', block);
+  await page.click('[data-testid=step-retry]');
   await page.waitForSelector('[data-testid=widget-failed]', { timeout: 60_000 });
   assert.match(await page.textContent('[data-testid=widget-failed]'), /could not be downloaded/);
   await browser.context.unroute('**/pkg/split_jars.wasm', block);
   await page.click('[data-testid=widget-retry]');
   await page.waitForSelector('[data-widget] svg', { timeout: 60_000 });
   assert.equal(await page.$('[data-testid=widget-failed]'), null);
-  assert.deepEqual(errors.filter((e) => !/split_jars|could not be downloaded|ERR_FAILED|TypeError: Failed to fetch/i.test(e)), []);
+  assert.deepEqual(errors.filter((e) => !/split_jars|body\.postcard|could not be downloaded|ERR_FAILED|TypeError: Failed to fetch/i.test(e)), []);
   await page.close();
 });
 

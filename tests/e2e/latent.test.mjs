@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open, LessonPage, DiffusionImages, watchLongTasks, LONG_TASK_BOUND_MS } from './lib.mjs';
+import { readFileSync } from 'node:fs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -15,6 +16,7 @@ const shipped = (page, name) => page.waitForFunction(
 
 /** Presses at a fraction of a pad and returns the decoded image's source. */
 async function pointAt(page, pad, fx, fy) {
+  await page.locator(`[data-testid=${pad}]`).scrollIntoViewIfNeeded();
   const box = await page.locator(`[data-testid=${pad}]`).boundingBox();
   await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
   await page.waitForSelector(`[data-testid=${pad}-image] img`);
@@ -42,6 +44,49 @@ test('lesson 4: PCA and autoencoder pads decode a jar wherever the reader points
   const d = await page.getAttribute('[data-testid=ae-pad-image] img', 'src');
   assert.notEqual(c, d);
   assert.match(await page.textContent('[data-testid=ae-pad-readout]'), /decoded in/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lesson 4: weights saved, exported for PyTorch, a wrong file refused with nothing lost, the export opened again', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/latent-space/autoencoder');
+  await shipped(page, 'jar-ae');
+  await pointAt(page, 'ae-pad', 0.4, 0.6);
+  // The codes of the jars, as the map draws them: the same weights draw the same map.
+  const map = () => page.innerHTML('[data-testid=ae-pad] svg');
+  const before = await map();
+  await page.click('[data-testid=weights-io-jar-ae] summary');
+  const message = () => page.textContent('[data-testid=weights-io-message-jar-ae]');
+  // As they are, in Genlab's layout.
+  let dl = page.waitForEvent('download');
+  await page.click('[data-testid=save-weights-jar-ae]');
+  const saved = readFileSync(await (await dl).path());
+  assert.equal((await dl).suggestedFilename(), 'jar-ae.safetensors');
+  const header = (b) => JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString());
+  assert.deepEqual(header(saved)['dec.2.weight'].shape, [128, 1024]);
+  // For PyTorch: Linear weights [out, in], and the Python that loads them.
+  dl = page.waitForEvent('download');
+  await page.click('[data-testid=export-torch-jar-ae]');
+  const torchFile = await (await dl).path();
+  assert.equal((await dl).suggestedFilename(), 'jar-ae-pytorch.safetensors');
+  const exported = readFileSync(torchFile);
+  assert.deepEqual(header(exported)['dec.2.weight'].shape, [1024, 128]);
+  assert.equal(header(exported).__metadata__.layout, 'pytorch');
+  const code = await page.textContent('[data-testid=torch-code-jar-ae]');
+  assert.match(code, /"2": nn\.Linear\(128, 1024\)/);
+  assert.match(code, /load_state_dict\(load_file\("jar-ae-pytorch\.safetensors"\), strict=True\)/);
+  // Another model's file: refused, naming the tensor, and the jar under the pointer is unchanged.
+  await page.setInputFiles('[data-testid=import-weights-jar-ae]', 'www/weights/avatar-vae.safetensors');
+  await page.waitForFunction(() => /does not fit this model: .*tensor '.*Nothing changed/.test(document.querySelector('[data-testid=weights-io-message-jar-ae]')?.textContent ?? ''));
+  assert.equal(await map(), before);
+  assert.match(await page.textContent('[data-testid=weights-jar-ae]'), /shipped weights/);
+  // The PyTorch export opens again, as the same weights.
+  await page.setInputFiles('[data-testid=import-weights-jar-ae]', torchFile);
+  await page.waitForFunction(() => /now uses the weights of your file/.test(document.querySelector('[data-testid=weights-io-message-jar-ae]')?.textContent ?? ''));
+  assert.match(await page.textContent('[data-testid=weights-jar-ae]'), /weights from your file/);
+  assert.equal(await map(), before);
+  assert.ok(await pointAt(page, 'ae-pad', 0.6, 0.4));
+  assert.ok(/Opened/.test(await message()));
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -266,3 +266,63 @@ test('the course map: continue where you left off, progress saved to a file, res
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('exercises: a goal met in the widget, numbers and choices judged, the worked answer after two tries, counted on the course map', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/p-data-p-model/better-models');
+  const ex = (id) => page.locator(`[data-testid=exercise][data-exercise=${id}]`);
+  const solved = (id) => page.waitForSelector(`[data-testid=exercise][data-exercise=${id}][data-solved=true]`);
+  // Earlier specs may have solved some: start from none solved.
+  await page.evaluate(() => localStorage.removeItem('genlab:solved:v1'));
+  await page.reload();
+  // The widget's defaults meet neither goal; moving its controls does.
+  await page.waitForSelector('[data-testid=scores] tbody tr');
+  assert.equal(await ex('kde-memorises').getAttribute('data-solved'), 'false');
+  assert.equal(await ex('mixture-beats-gaussian').getAttribute('data-solved'), 'false');
+  await page.selectOption('[data-testid=model-kind]', 'kde');
+  await page.fill('[data-testid=h-slider]', '1');
+  await solved('kde-memorises');
+  await page.selectOption('[data-testid=model-kind]', 'mixture');
+  for (let i = 0; i < 10 && (await ex('mixture-beats-gaussian').getAttribute('data-solved')) === 'false'; i++) {
+    await page.click('[data-testid=em-step]');
+  }
+  await solved('mixture-beats-gaussian');
+  // The worked answer fills in the widget's numbers.
+  await ex('kde-memorises').locator('[data-testid=exercise-show-solution]').click();
+  assert.match(await ex('kde-memorises').locator('[data-testid=exercise-solution]').textContent(), /now −\d/);
+
+  const lp = new LessonPage(page);
+  await lp.goto('p-data-p-model', 'exercises');
+  await page.waitForSelector('[data-testid=lesson][data-step=exercises]');
+  const k6 = ex('mixture-k6');
+  const verdict = () => k6.locator('[data-testid=exercise-verdict]').textContent();
+  const answer = async (text) => {
+    await k6.locator('[data-testid=exercise-input]').fill(text);
+    await k6.locator('[data-testid=exercise-check]').click();
+  };
+  await answer('thirty');
+  assert.match(await verdict(), /not a number/);
+  await answer('30');
+  assert.match(await verdict(), /too low/);
+  assert.equal(await k6.locator('[data-testid=exercise-show-solution]').count(), 0);
+  await k6.locator('[data-testid=exercise-hint]').click();
+  assert.match(await k6.locator('[data-testid=exercise-hint-text]').textContent(), /weights/);
+  await answer('36');
+  assert.match(await verdict(), /too high/);
+  await k6.locator('[data-testid=exercise-show-solution]').click();
+  assert.match(await k6.locator('[data-testid=exercise-solution]').textContent(), /6\s*K\s*[−-]\s*1/);
+  await answer('35');
+  await solved('mixture-k6');
+  const choice = ex('tiny-bandwidth');
+  await choice.locator('label', { hasText: 'The training score rises and the held-out score falls' }).click();
+  await choice.locator('[data-testid=exercise-check]').click();
+  await solved('tiny-bandwidth');
+
+  await page.evaluate(() => { location.hash = '#/'; });
+  const card = page.locator('[data-testid=lesson-card][data-lesson=p-data-p-model] [data-testid=exercises-solved]');
+  assert.match(await card.textContent(), /4 \/ 5 exercises solved/);
+  // Saved with the progress, and still solved after a reload.
+  await page.reload();
+  assert.match(await card.textContent(), /4 \/ 5 exercises solved/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -18,6 +18,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("xtask/src/fresh.rs", include_str!("fresh.rs")),
     ("xtask/src/main.rs", include_str!("main.rs")),
     ("xtask/src/offline.rs", include_str!("offline.rs")),
+    ("xtask/src/python.rs", include_str!("python.rs")),
     ("xtask/src/serve.rs", include_str!("serve.rs")),
     ("xtask/src/sizes.rs", include_str!("sizes.rs")),
     ("xtask/src/split.rs", include_str!("split.rs")),

@@ -12,6 +12,7 @@
 
 mod fresh;
 mod offline;
+mod python;
 mod serve;
 mod sizes;
 mod split;
@@ -123,7 +124,17 @@ fn cmd_build(args: &[String]) -> Result<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("dist"));
     if args.iter().any(|a| a == "--assets-only") {
+        // The built parts (wasm, the later lessons' bodies) stay; the rest is copied anew.
+        let keep =
+            ["pkg", "lessons"].map(|d| (out.join(d), target_dir().join(format!("kept-{d}"))));
+        for (from, to) in &keep {
+            let _ = std::fs::remove_dir_all(to);
+            let _ = std::fs::rename(from, to);
+        }
         copy_assets(&out)?;
+        for (to, from) in &keep {
+            let _ = std::fs::rename(from, to);
+        }
     } else {
         let release = !args.iter().any(|a| a == "--dev");
         if release {
@@ -137,10 +148,12 @@ fn cmd_build(args: &[String]) -> Result<PathBuf> {
 }
 
 pub fn build_site(out: &Path, release: bool) -> Result {
-    let pkg = build_wasm(release)?;
+    let (pkg, rendered) = build_wasm(release)?;
     copy_assets(out)?;
     // The two builds' glue and wasm, the page's chunks and their link module.
     copy_dir(&pkg, &out.join("pkg"))?;
+    // The later lessons' steps, which the page fetches when a lesson is first shown.
+    copy_bodies(&rendered, &out.join("lessons"))?;
     // The service worker that keeps the site working offline, knowing every file above.
     offline::write_service_worker(out)?;
     let rows = sizes::compress_site(out)?;
@@ -161,13 +174,46 @@ const BUILDS: [(&str, &str, &str); 2] = [
     ("engine", "genlab_engine", "release"),
 ];
 
+/// `build.rs`'s rendered lessons (`OUT_DIR/lessons`) of the build whose cargo JSON
+/// messages are `json`.
+fn rendered_lessons(json: &str) -> Option<PathBuf> {
+    json.lines()
+        .rev()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["reason"] == "build-script-executed")
+        .filter(|v| {
+            v["package_id"]
+                .as_str()
+                .is_some_and(|id| id.contains("#genlab@") || id.contains(" genlab "))
+        })
+        .find_map(|v| {
+            v["out_dir"]
+                .as_str()
+                .map(|d| PathBuf::from(d).join("lessons"))
+        })
+}
+
+/// The `*.body.postcard` files of `from` into `to`.
+fn copy_bodies(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".body.postcard") {
+            copy(&e.path(), &to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
 /// For each of [`BUILDS`]: cargo → wasm-bindgen (in-process) → wasm-opt; returns the
-/// `pkg/` folder written.
-fn build_wasm(release: bool) -> Result<PathBuf> {
+/// `pkg/` folder written, and the page build's rendered lessons.
+fn build_wasm(release: bool) -> Result<(PathBuf, PathBuf)> {
     let root = root();
     ensure_wasm_target()?;
     let pkg = root.join("pkg");
     let _ = std::fs::remove_dir_all(&pkg);
+    let mut rendered = None;
     for (feature, name, release_profile) in BUILDS {
         let mut cargo = cargo();
         cargo.current_dir(&root).args([
@@ -202,7 +248,21 @@ fn build_wasm(release: bool) -> Result<PathBuf> {
                 &format!("target.{TARGET}.rustflags=[{}]", flags.join(", ")),
             ]);
         }
-        run(&mut cargo)?;
+        if feature == "page" {
+            // Its messages name build.rs's OUT_DIR, where the lessons are rendered.
+            cargo.arg("--message-format=json-render-diagnostics");
+            eprintln!("xtask: $ {cargo:?}");
+            let o = cargo
+                .stderr(std::process::Stdio::inherit())
+                .output()
+                .map_err(|e| format!("could not start cargo: {e}"))?;
+            if !o.status.success() {
+                return Err(format!("the page build failed ({})", o.status));
+            }
+            rendered = rendered_lessons(&String::from_utf8_lossy(&o.stdout));
+        } else {
+            run(&mut cargo)?;
+        }
         let mut wasm = target_dir().join(TARGET).join(profile).join("genlab.wasm");
         std::fs::create_dir_all(&pkg).map_err(|e| e.to_string())?;
         let mut chunks = Vec::new();
@@ -227,7 +287,8 @@ fn build_wasm(release: bool) -> Result<PathBuf> {
             }
         }
     }
-    Ok(pkg)
+    let rendered = rendered.ok_or("cargo did not say where build.rs rendered the lessons")?;
+    Ok((pkg, rendered))
 }
 
 /// A fresh `out` holding the page shell and `www/` of this checkout.
@@ -397,7 +458,11 @@ fn cmd_test(args: &[String]) -> Result {
     let root = root();
     let started = std::time::Instant::now();
     eprintln!("xtask: [1/3] native tests");
-    run(cargo().current_dir(&root).args(["test", "--workspace"]))?;
+    let python = python::ensure_env()?;
+    run(cargo()
+        .current_dir(&root)
+        .args(["test", "--workspace"])
+        .env("GENLAB_PYTHON", &python))?;
 
     let chromium = chromium()?;
     let chromedriver = find_exe(&["/usr/bin/chromedriver"])

@@ -27,7 +27,7 @@ pub struct Row {
 fn compressible(p: &Path) -> bool {
     matches!(
         p.extension().and_then(|e| e.to_str()),
-        Some("wasm" | "js" | "mjs" | "css" | "html" | "svg" | "json" | "md")
+        Some("wasm" | "js" | "mjs" | "css" | "html" | "svg" | "json" | "md" | "postcard")
     )
 }
 

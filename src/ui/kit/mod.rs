@@ -9,6 +9,7 @@ mod plane_data;
 mod run;
 mod tables;
 mod train;
+mod weights_io;
 
 pub use controls::{feature_choice, svg_point, Choice, Slider};
 pub use images::{image, image_grid, image_row, ranked_images};

@@ -161,6 +161,7 @@ pub fn TrainPanel(
                 </div>
             })}
             <div class="plot-host" data-testid=format!("loss-curve-{name}") inner_html=curve></div>
+            <super::weights_io::WeightsIo model/>
             {move || model.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             {move || match model.status.get() {
                 JobStatus::Failed(e) => Some(view! { <p class="error" role="alert">{e}</p> }),

@@ -6,7 +6,7 @@
 
 mod people;
 
-use super::Widgets;
+use super::{publish, Widgets};
 use crate::data::Rng;
 use crate::engine::protocol::JobStatus;
 use crate::models::gan2d::{
@@ -446,6 +446,12 @@ fn ring_gan(setup: Setup) -> impl IntoView {
     let marks: RwSignal<Vec<Mark>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         if let Some(f) = latest.get() {
+            if settings {
+                // For the exercise under the reader's GAN: modes covered by a run here.
+                let covered = f.cov.as_ref().map_or(f64::NAN, |c| c.covered as f64);
+                publish("gans.modes-covered", covered);
+                publish("gans.steps-here", f.step as f64);
+            }
             let m = Mark {
                 step: f.step,
                 ring: f.cov.as_ref().map(|c| (c.covered, c.quality)),

@@ -1,7 +1,7 @@
 //! Lesson 1: the land/sea map. A box model the reader drags, the truth revealed with
 //! points A, B, C, and four density models compared by held-out log-likelihood.
 
-use super::Widgets;
+use super::{publish, Widgets};
 use crate::data::land::{LandMap, COLS, LESSON_TRAIN_SEED, ROWS, X_MAX, X_MIN, Y_MAX, Y_MIN};
 use crate::data::Rng;
 use crate::models::density2d::{
@@ -422,7 +422,7 @@ pub fn LandModels() -> impl IntoView {
 
     // Held-out and training mean log-likelihoods of every model, recomputed as they change.
     let (t6, te) = (train.clone(), test.clone());
-    let scores = move || {
+    let scores = Memo::new(move |_| {
         let m = mixture.get();
         let kd = kde.get();
         let models: [(&str, &dyn Density2); 4] = [
@@ -441,8 +441,20 @@ pub fn LandModels() -> impl IntoView {
                 )
             })
             .collect::<Vec<_>>()
-    };
+    });
     let truth = -land.land_area().ln();
+    // For the exercises under the widget: each model's held-out score, the KDE's
+    // training score, and the truth's.
+    Effect::new(move |_| {
+        scores.with(|rows| {
+            let get = |i: usize| rows.get(i).map_or((f64::NAN, f64::NAN), |r| (r.1, r.2));
+            publish("land.gaussian-heldout", get(1).1);
+            publish("land.mixture-heldout", get(2).1);
+            publish("land.kde-train", get(3).0);
+            publish("land.kde-heldout", get(3).1);
+            publish("land.truth", truth);
+        })
+    });
 
     let t7 = train.clone();
     let svg = move || {
@@ -569,7 +581,7 @@ pub fn LandModels() -> impl IntoView {
             <caption class="muted">"Mean log-likelihood per point (higher is better). Held out: 1000 fresh points from P_data."</caption>
             <thead><tr><th>"model"</th><th class="num">"training"</th><th class="num">"held out"</th></tr></thead>
             <tbody>
-                {move || scores().into_iter().map(|(name, tr, te)| view! {
+                {move || scores.get().into_iter().map(|(name, tr, te)| view! {
                     <tr><td>{name}</td><td class="num">{fmt_num(tr)}</td><td class="num">{fmt_num(te)}</td></tr>
                 }).collect::<Vec<_>>()}
                 <tr><td>"P_data (the truth)"</td><td class="num">{fmt_num(truth)}</td><td class="num">{fmt_num(truth)}</td></tr>

@@ -16,6 +16,7 @@ mod pixels;
 mod vae;
 
 use crate::data::rng::fresh_seed;
+use crate::lessons::exercise::Facts;
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -27,6 +28,24 @@ use std::pin::Pin;
 pub struct Shared {
     /// Seed of lesson 2's fifty observed outfits.
     pub outfit_seed: RwSignal<u64>,
+    /// The numbers widgets publish for exercises to check (`lessons::exercise`).
+    pub facts: RwSignal<Facts>,
+}
+
+/// Publishes a number for the exercises under a widget (a name such as
+/// "land.box-mass"; NaN withdraws it). Kept for the whole visit, across steps.
+pub fn publish(name: &'static str, value: f64) {
+    let facts = expect_context::<Shared>().facts;
+    let now = facts.with_untracked(|f| f.get(name).copied());
+    if value.is_finite() && now != Some(value) {
+        facts.update(|f| {
+            f.insert(name.to_string(), value);
+        });
+    } else if !value.is_finite() && now.is_some() {
+        facts.update(|f| {
+            f.remove(name);
+        });
+    }
 }
 
 /// The seed of the lesson's own fifty outfits (the ones its prose describes).
@@ -36,6 +55,7 @@ impl Shared {
     pub fn new() -> Self {
         Shared {
             outfit_seed: RwSignal::new(LESSON_OUTFIT_SEED),
+            facts: RwSignal::new(Facts::new()),
         }
     }
     pub fn reseed(&self) {
