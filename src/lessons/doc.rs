@@ -74,3 +74,16 @@ impl std::fmt::Display for ParseError {
         f.write_str(&self.0)
     }
 }
+
+/// A URL-safe id from a title: "Laplace smoothing!" → "laplace-smoothing".
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}

@@ -23,22 +23,9 @@
 //! This parser runs at build time (`build.rs` renders every lesson file to a
 //! [`LessonDoc`]) and in the native tests; the page only reads its output.
 
-use super::doc::{Block, LessonDoc, ParseError, Step};
+use super::doc::{slug, Block, LessonDoc, ParseError, Step};
 use super::exercise::Exercise;
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
-
-/// A URL-safe id from a title: "Laplace smoothing!" → "laplace-smoothing".
-pub fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
 
 /// LaTeX to MathML; on a LaTeX error the source is shown in a code span instead.
 pub fn latex_to_mathml(tex: &str, display: bool) -> String {

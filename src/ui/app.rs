@@ -351,6 +351,7 @@ fn LessonPage(lesson: usize, step: usize) -> impl IntoView {
                     })}
                 </div>
                 <div class="embed-tools">
+                    <super::figures::FigureTools/>
                     <button class="small" data-testid="embed-toggle" on:click=move |_| show_embed.update(|v| *v = !*v)>
                         "Embed this step"
                     </button>

@@ -59,6 +59,16 @@ pub fn download_bytes(filename: &str, bytes: &[u8]) -> Result<(), JsValue> {
     )
 }
 
+/// Offers the resource at `url` (a data URL) as a file download called `filename`.
+pub fn download_url(filename: &str, url: &str) -> Result<(), JsValue> {
+    let doc = window().document().ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
+    a.set_href(url);
+    a.set_download(filename);
+    a.click();
+    Ok(())
+}
+
 fn save_blob(filename: &str, mime: &str, part: &JsValue) -> Result<(), JsValue> {
     let parts = js_sys::Array::of1(part);
     let opts = web_sys::BlobPropertyBag::new();

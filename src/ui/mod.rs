@@ -8,6 +8,7 @@ mod compute;
 mod embedding;
 mod engine;
 mod exercise;
+mod figures;
 mod kit;
 mod progress;
 mod training;

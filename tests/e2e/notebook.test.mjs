@@ -326,3 +326,30 @@ test('exercises: a goal met in the widget, numbers and choices judged, the worke
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the figures of a step saved as SVG and PNG', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/p-data-p-model/better-models');
+  await page.waitForSelector('[data-testid=land-models-plot] svg');
+  await page.click('[data-testid=figures-toggle]');
+  const items = page.locator('[data-testid=figure-item]');
+  assert.ok((await items.count()) >= 2);
+  const first = items.first();
+  assert.match(await first.textContent(), /Model density/);
+  let dl = page.waitForEvent('download');
+  await first.locator('[data-testid=figure-svg]').click();
+  const svg = readFileSync(await (await dl).path(), 'utf8');
+  assert.match((await dl).suggestedFilename(), /^model-density.*\.svg$/);
+  assert.match(svg, /^<\?xml[^>]*>\n<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.match(svg, /color:#1d1d1f/);
+  dl = page.waitForEvent('download');
+  await first.locator('[data-testid=figure-png]').click();
+  const png = readFileSync(await (await dl).path());
+  assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+  // Twice the plot's own size, from its viewBox.
+  const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  const vb = (await page.getAttribute('[data-testid=land-models-plot] svg', 'viewBox')).split(' ').map(Number);
+  assert.deepEqual([w, h], [vb[2] * 2, vb[3] * 2]);
+  assert.match(await page.textContent('[data-testid=figure-message]'), /Saved model-density.*\.png/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -45,7 +45,7 @@ pub fn image_grid(
         columns.max(1)
     );
     view! {
-        <div class="sample-grid" style=style>
+        <div class="sample-grid" style=style data-title=title.to_string() data-columns=columns.max(1).to_string()>
             {images
                 .iter()
                 .enumerate()
