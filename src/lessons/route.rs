@@ -119,10 +119,73 @@ pub fn embed_options(hash: &str) -> EmbedOptions {
             ("theme", "dark") => o.theme = Some("dark"),
             ("prose", "hidden") => o.prose = false,
             ("prose", "shown") => o.prose = true,
+            // A control's value (see [`widget_state`]), not an embed option.
+            (k, _) if k.starts_with(STATE_PREFIX) => {}
             _ => o.ignored.push(pair.chars().take(40).collect()),
         }
     }
     o
+}
+
+/// The prefix of a control's value in a step's address: `#/lesson/a/b?s.h-slider=1.5`.
+pub const STATE_PREFIX: &str = "s.";
+
+/// The controls' values an address carries (`s.<control>=<value>`, the control named by
+/// its test id), in order.
+pub fn widget_state(hash: &str) -> Vec<(String, String)> {
+    let query = hash.split_once('?').map_or("", |(_, q)| q);
+    query
+        .split('&')
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            let key = key.strip_prefix(STATE_PREFIX)?;
+            Some((key.to_string(), percent_decode(value)?))
+        })
+        .collect()
+}
+
+/// A step's address carrying the controls' values: `#/lesson/a/b?s.k=v&…`.
+pub fn state_href(route: &Route, state: &[(String, String)]) -> String {
+    let query: Vec<String> = state
+        .iter()
+        .map(|(k, v)| format!("{STATE_PREFIX}{k}={}", percent_encode(v)))
+        .collect();
+    if query.is_empty() {
+        href(route)
+    } else {
+        format!("{}?{}", href(route), query.join("&"))
+    }
+}
+
+/// A slider's value from an address: a number within `min..=max`, on the slider's grid
+/// of `step`s; otherwise why not (the slider keeps its default).
+pub fn slider_value(text: &str, min: f64, max: f64, step: f64) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| format!("“{text}” is not a number"))?;
+    if v < min || v > max {
+        return Err(format!("{text} is outside {min}–{max}"));
+    }
+    let snapped = if step > 0.0 {
+        min + ((v - min) / step).round() * step
+    } else {
+        v
+    };
+    Ok(snapped.clamp(min, max))
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Attribute text with `&`, `"` and `<` escaped.
@@ -281,5 +344,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn controls_travel_in_the_address() {
+        let h = "#/lesson/p-data-p-model/better-models?s.k-slider=3&s.h-slider=1.5&theme=dark";
+        assert_eq!(
+            widget_state(h),
+            [
+                ("k-slider".to_string(), "3".to_string()),
+                ("h-slider".to_string(), "1.5".to_string())
+            ]
+        );
+        assert!(matches!(parse(h), Route::Lesson { .. }));
+        let r = parse(h);
+        let back = state_href(&r, &widget_state(h));
+        assert_eq!(widget_state(&back), widget_state(h));
+        assert_eq!(state_href(&r, &[]), href(&r));
+        // An embed's options do not count the controls as unknown.
+        assert!(embed_options("#/embed/x/y?s.k-slider=3").ignored.is_empty());
+        assert_eq!(slider_value("1.26", 0.5, 40.0, 0.5), Ok(1.5));
+        assert!(slider_value("99", 1.0, 12.0, 1.0)
+            .unwrap_err()
+            .contains("outside"));
+        assert!(slider_value("abc", 1.0, 12.0, 1.0)
+            .unwrap_err()
+            .contains("not a number"));
+        let odd = state_href(&r, &[("seed".into(), "a b&c".into())]);
+        assert_eq!(
+            widget_state(&odd),
+            [("seed".to_string(), "a b&c".to_string())]
+        );
     }
 }

@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
     provide_context(Shared::new());
     let progress = ProgressStore::load();
     provide_context(progress);
+    provide_context(super::kit::state::ControlState::new());
 
     // ← / → move between steps, unless the reader is typing or using a slider.
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -350,7 +351,9 @@ fn LessonPage(lesson: usize, step: usize) -> impl IntoView {
                         <a class="button primary" data-testid="next" href=route::href(&Route::Lesson { lesson: lesson + 1, step: 0 })>"Next lesson →"</a>
                     })}
                 </div>
+                <StateNote/>
                 <div class="embed-tools">
+                    <StateLink lesson step/>
                     <super::figures::FigureTools/>
                     <button class="small" data-testid="embed-toggle" on:click=move |_| show_embed.update(|v| *v = !*v)>
                         "Embed this step"
@@ -362,6 +365,46 @@ fn LessonPage(lesson: usize, step: usize) -> impl IntoView {
                 </div>
             </article>
         </main>
+    }
+}
+
+/// "Copy link to this state": the step's address with its controls' current values.
+#[component]
+fn StateLink(lesson: usize, step: usize) -> impl IntoView {
+    let controls = expect_context::<super::kit::state::ControlState>();
+    let shown = RwSignal::new(false);
+    let link = move || {
+        let href = route::state_href(&Route::Lesson { lesson, step }, &controls.pairs());
+        format!("{}{href}", browser::base_url())
+    };
+    move || {
+        (!controls.values.with(|v| v.is_empty())).then(|| {
+            view! {
+                <button class="small" data-testid="state-copy" on:click=move |_| {
+                    browser::copy_text(&link());
+                    shown.set(true);
+                }>"Copy link to this state"</button>
+                <Show when=move || shown.get()>
+                    <input class="state-link" readonly data-testid="state-link" aria-label="Link to this step with its controls as they are" prop:value=link/>
+                </Show>
+            }
+        })
+    }
+}
+
+/// A quiet note about control values in the address that were not used.
+#[component]
+fn StateNote() -> impl IntoView {
+    let controls = expect_context::<super::kit::state::ControlState>();
+    move || {
+        let notes: Vec<String> = controls.notes.get().into_values().collect();
+        (!notes.is_empty()).then(|| {
+            view! {
+                <p class="muted small" data-testid="state-note">
+                    {format!("From the address: {}.", notes.join("; "))}
+                </p>
+            }
+        })
     }
 }
 
@@ -384,6 +427,7 @@ fn EmbedPage(lesson: usize, step: usize) -> impl IntoView {
             <h2 class="embed-title">{l.doc.steps[step].title.clone()}</h2>
             {note.map(|n| view! { <p class="muted small" data-testid="embed-note">{n}</p> })}
             <StepBody lesson step prose/>
+            <StateNote/>
             <p class="embed-footer">
                 <a href=format!("{}{}", browser::base_url(), full) target="_blank" rel="noopener">
                     {format!("Genlab · Lesson {}: {}", l.number, l.doc.title)}

@@ -353,3 +353,25 @@ test('the figures of a step saved as SVG and PNG', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('sliders travel in a link: a shared state opens as it was left, a bad value keeps the default with a note', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/p-data-p-model/better-models');
+  await page.fill('[data-testid=k-slider]', '3');
+  await page.click('[data-testid=state-copy]');
+  const link = await page.inputValue('[data-testid=state-link]');
+  assert.match(link, /#\/lesson\/p-data-p-model\/better-models\?.*s\.k-slider=3/);
+  const shared = await browser.context.newPage();
+  await shared.goto(link);
+  await shared.waitForSelector('[data-testid=k-slider]');
+  assert.equal(await shared.inputValue('[data-testid=k-slider]'), '3');
+  assert.equal(await shared.textContent('[data-testid=em-iterations]'), '0 iterations');
+  // Out of range: the default stands, and the page says so quietly.
+  await shared.goto(link.replace(/s\.k-slider=3/, 's.k-slider=99'));
+  await shared.reload();
+  await shared.waitForSelector('[data-testid=state-note]');
+  assert.match(await shared.textContent('[data-testid=state-note]'), /k-slider: 99 is outside 1–12; left at its default/);
+  assert.equal(await shared.inputValue('[data-testid=k-slider]'), '6');
+  assert.deepEqual(errors, []);
+  await shared.close();
+  await page.close();
+});

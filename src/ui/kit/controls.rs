@@ -68,6 +68,21 @@ pub fn Slider(
         Some(f) => f.run(value.get()),
         None => crate::plot::fmt_num(value.get()),
     };
+    // A slider with a test id travels in the step's address (`?s.<test id>=<value>`).
+    if !testid.is_empty() {
+        super::state::share(
+            testid,
+            move || value.get().to_string(),
+            move |text| {
+                let v = crate::lessons::route::slider_value(text, min, max, step)?;
+                value.set(v);
+                if let Some(f) = on_change {
+                    f.run(v);
+                }
+                Ok(())
+            },
+        );
+    }
     view! {
         <label class="slider">
             <span>{label}</span>

@@ -7,6 +7,7 @@ mod images;
 mod judged;
 mod plane_data;
 mod run;
+pub mod state;
 mod tables;
 mod train;
 mod weights_io;
