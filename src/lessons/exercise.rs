@@ -226,47 +226,49 @@ impl Check {
     }
 }
 
+/// Where the `{{name}}` placeholders of `text` are: each one's byte range (braces
+/// included) and the name. `{{` around anything but a name is left as text.
+fn placeholder_spans(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while let Some(i) = text[at..].find("{{").map(|i| at + i) {
+        let Some(j) = text[i + 2..].find("}}").map(|j| i + 2 + j) else {
+            break;
+        };
+        let name = text[i + 2..j].trim();
+        if fact_name(name) {
+            spans.push((i..j + 2, name));
+            at = j + 2;
+        } else {
+            at = i + 2;
+        }
+    }
+    spans
+}
+
 /// `text` with every `{{name}}` replaced by the published number (`format`ted), or “…”
 /// while it is not published.
 pub fn fill(text: &str, facts: &Facts, format: impl Fn(f64) -> String) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("{{") {
-        let Some(j) = rest[i + 2..].find("}}") else {
-            break;
-        };
-        let name = rest[i + 2..i + 2 + j].trim();
-        if !fact_name(name) {
-            out.push_str(&rest[..i + 2]);
-            rest = &rest[i + 2..];
-            continue;
-        }
-        out.push_str(&rest[..i]);
+    let mut at = 0;
+    for (span, name) in placeholder_spans(text) {
+        out.push_str(&text[at..span.start]);
         match facts.get(name) {
             Some(v) => out.push_str(&format(*v)),
             None => out.push('…'),
         }
-        rest = &rest[i + 2 + j + 2..];
+        at = span.end;
     }
-    out.push_str(rest);
+    out.push_str(&text[at..]);
     out
 }
 
 /// The names `{{…}}` placeholders in `text` read.
 pub fn placeholders(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("{{") {
-        let Some(j) = rest[i + 2..].find("}}") else {
-            break;
-        };
-        let name = rest[i + 2..i + 2 + j].trim();
-        if fact_name(name) {
-            names.push(name.to_string());
-        }
-        rest = &rest[i + 2..];
-    }
-    names
+    placeholder_spans(text)
+        .into_iter()
+        .map(|(_, name)| name.to_string())
+        .collect()
 }
 
 impl Exercise {

@@ -45,6 +45,24 @@ pub fn input_of(ev: &web_sys::Event) -> Option<web_sys::HtmlInputElement> {
     ev.target()?.dyn_into().ok()
 }
 
+/// The bytes of the first file chosen in a file input, if any; `refuse` looks at the
+/// file's size first (a file it refuses is not read).
+pub async fn chosen_bytes(
+    input: &web_sys::HtmlInputElement,
+    refuse: impl Fn(usize) -> Option<String>,
+) -> Result<Option<Vec<u8>>, String> {
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return Ok(None);
+    };
+    if let Some(why) = refuse(file.size() as usize) {
+        return Err(why);
+    }
+    let buf = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| "the file could not be read".to_string())?;
+    Ok(Some(js_sys::Uint8Array::new(&buf).to_vec()))
+}
+
 /// Offers `text` as a file download named `filename`.
 pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), JsValue> {
     save_blob(filename, mime, &JsValue::from_str(text))

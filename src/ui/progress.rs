@@ -7,7 +7,6 @@ use super::browser;
 use crate::lessons::progress::{too_large, Progress, FILE_HEADER};
 use crate::lessons::{self, route};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Whether this course has the step `step` of lesson `lesson` (ids).
 fn known(lesson: &str, step: &str) -> bool {
@@ -45,34 +44,11 @@ pub fn ContinueLink() -> impl IntoView {
     }
 }
 
-/// The text of the first file chosen in a file input, if any.
+/// The text of the first file chosen in a file input, if any (a large file is refused
+/// before it is read).
 async fn chosen_text(input: &web_sys::HtmlInputElement) -> Result<Option<String>, String> {
-    let files = js_sys::Reflect::get(input, &"files".into()).map_err(|_| "no files")?;
-    let file = js_sys::Reflect::get(&files, &0.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
-    if file.is_undefined() || file.is_null() {
-        return Ok(None);
-    }
-    // Refused before it is read: a large file need not be loaded to be turned down.
-    let size = js_sys::Reflect::get(&file, &"size".into())
-        .ok()
-        .and_then(|s| s.as_f64())
-        .unwrap_or(0.0);
-    if let Some(why) = too_large(size as usize) {
-        return Err(why);
-    }
-    let text = js_sys::Reflect::get(&file, &"text".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or("this browser cannot read files")?;
-    let promise: js_sys::Promise = text
-        .call0(&file)
-        .map_err(|_| "the file could not be read")?
-        .dyn_into()
-        .map_err(|_| "the file could not be read")?;
-    let value = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(|_| "the file could not be read".to_string())?;
-    Ok(value.as_string())
+    let bytes = browser::chosen_bytes(input, too_large).await?;
+    Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
 }
 
 /// Export, import and reset of the progress.

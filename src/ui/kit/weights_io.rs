@@ -8,23 +8,16 @@ use crate::ui::training::ModelHandle;
 use leptos::prelude::*;
 
 /// Largest weights file opened: the largest network here is a few MB.
-const MAX_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+const MAX_BYTES: usize = 64 * 1024 * 1024;
 
-/// The bytes of the first file chosen in a file input, if any.
-async fn chosen_bytes(input: &web_sys::HtmlInputElement) -> Result<Option<Vec<u8>>, String> {
-    let Some(file) = input.files().and_then(|f| f.get(0)) else {
-        return Ok(None);
-    };
-    if file.size() > MAX_BYTES {
-        return Err(format!(
+/// Why a file of `bytes` bytes is not opened as weights, if it is too large.
+fn too_large(bytes: usize) -> Option<String> {
+    (bytes > MAX_BYTES).then(|| {
+        format!(
             "This file is {:.0} MB; weights files here are a few MB at most.",
-            file.size() / 1024.0 / 1024.0
-        ));
-    }
-    let buf = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|_| "the file could not be read".to_string())?;
-    Ok(Some(js_sys::Uint8Array::new(&buf).to_vec()))
+            bytes as f64 / 1024.0 / 1024.0
+        )
+    })
 }
 
 #[component]
@@ -36,7 +29,7 @@ pub fn WeightsIo(model: ModelHandle) -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            match chosen_bytes(&input).await {
+            match browser::chosen_bytes(&input, too_large).await {
                 Ok(Some(bytes)) => model.import_weights(bytes),
                 Ok(None) => {}
                 Err(e) => model.io_message.set(Some(Err(format!(
