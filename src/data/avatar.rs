@@ -238,25 +238,6 @@ impl PData {
     }
 }
 
-/// The observations as CSV: a header and one row per person, values by name.
-pub fn to_csv(people: &[Avatar]) -> String {
-    let mut s = String::from("id");
-    for f in &FEATURES {
-        s.push(',');
-        s.push_str(&f.name.replace(' ', "_"));
-    }
-    s.push('\n');
-    for (i, p) in people.iter().enumerate() {
-        s.push_str(&(i + 1).to_string());
-        for f in 0..5 {
-            s.push(',');
-            s.push_str(p.value_name(f));
-        }
-        s.push('\n');
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,17 +291,5 @@ mod tests {
         let xs = p.sample_n(100_000, 1);
         let white = xs.iter().filter(|a| a.get(CLOTH_COLOUR) == 7).count() as f64 / 1e5;
         assert!((white - p.marginal(CLOTH_COLOUR)[7]).abs() < 0.006);
-    }
-
-    #[test]
-    fn csv_has_header_and_rows() {
-        let p = PData::default();
-        let csv = to_csv(&p.sample_n(3, 1));
-        let lines: Vec<_> = csv.lines().collect();
-        assert_eq!(lines.len(), 4);
-        assert_eq!(
-            lines[0],
-            "id,accessory,clothing_colour,clothing_type,hair_colour,hair_type"
-        );
     }
 }

@@ -5,6 +5,7 @@ pub mod draw;
 pub mod jars;
 pub mod land;
 pub mod names;
+pub mod outfits_csv;
 pub mod rng;
 pub mod toys;
 

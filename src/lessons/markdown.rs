@@ -44,6 +44,8 @@ pub fn latex_to_mathml(tex: &str, display: bool) -> String {
     };
     let mut out = String::new();
     match push_mathml(&mut out, parser, config) {
+        // A display formula scrolls sideways on a phone: a keyboard must reach it too.
+        Ok(()) if display => out.replacen("<math", "<math tabindex=\"0\"", 1),
         Ok(()) => out,
         Err(_) => format!("<code>{}</code>", html_escape(tex)),
     }
@@ -252,7 +254,9 @@ mod tests {
             }
         );
         assert!(matches!(&b[2], Block::Html(h) if h.contains("After")));
-        assert!(matches!(&d.steps[1].blocks[0], Block::Html(h) if h.contains("display=\"block\"")));
+        assert!(
+            matches!(&d.steps[1].blocks[0], Block::Html(h) if h.contains("display=\"block\"") && h.contains("tabindex=\"0\""))
+        );
         assert!(matches!(&d.steps[1].blocks[0], Block::Html(h) if h.contains("## not a heading")));
     }
 

@@ -177,6 +177,25 @@ pub fn slider_value(text: &str, min: f64, max: f64, step: f64) -> Result<f64, St
     Ok(snapped.clamp(min, max))
 }
 
+/// How a choice's option is written in an address: its label as a slug ("two moons" →
+/// "two-moons").
+pub fn choice_key(label: &str) -> String {
+    super::doc::slug(label)
+}
+
+/// Which of the `labels` an address names (by [`choice_key`]); otherwise why not (the
+/// choice keeps its default).
+pub fn choice_value(text: &str, labels: &[&str]) -> Result<usize, String> {
+    let want = choice_key(text);
+    labels
+        .iter()
+        .position(|l| choice_key(l) == want)
+        .ok_or_else(|| {
+            let keys: Vec<String> = labels.iter().map(|l| choice_key(l)).collect();
+            format!("“{text}” is not one of {}", keys.join(", "))
+        })
+}
+
 fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -370,6 +389,13 @@ mod tests {
         assert!(slider_value("abc", 1.0, 12.0, 1.0)
             .unwrap_err()
             .contains("not a number"));
+        let labels = ["ring of 8", "two moons", "draw your own"];
+        assert_eq!(choice_key(labels[1]), "two-moons");
+        assert_eq!(choice_value("two-moons", &labels), Ok(1));
+        assert_eq!(
+            choice_value("three-moons", &labels),
+            Err("“three-moons” is not one of ring-of-8, two-moons, draw-your-own".into())
+        );
         let odd = state_href(&r, &[("seed".into(), "a b&c".into())]);
         assert_eq!(
             widget_state(&odd),

@@ -132,7 +132,7 @@ pub fn ExerciseBox(lesson: usize, exercise: Exercise) -> impl IntoView {
     view! {
         <section class="exercise" data-testid="exercise" data-exercise=id.clone()
             data-solved=move || solved.get().to_string()>
-            <h3>"Exercise"</h3>
+            <h2>"Exercise"</h2>
             <div class="prose" inner_html=text(|e| &e.ask)></div>
             {answer_box}
             {verdict_view}

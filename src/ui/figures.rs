@@ -1,9 +1,11 @@
 //! "Save a figure" under a step: the step's plots as SVG or PNG, and its picture grids as
 //! PNG, drawn from what the page shows at that moment (so a figure trained or dragged by
 //! the reader is saved as it is). Plots use `currentColor`; a saved one is drawn dark on
-//! white, whatever the page's theme.
+//! white, whatever the page's theme. The drawing and saving (canvas, XML serialiser)
+//! are a chunk of their own in the site's build, downloaded at the first save.
 
 use super::browser;
+use super::split::later_fn;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlImageElement};
@@ -15,7 +17,7 @@ const FIGURES: &str = "article.step .plot-host svg, article.step .sample-grid";
 
 /// A figure on the page: its place in the query's order, its kind and its title.
 #[derive(Clone)]
-struct Found {
+pub struct Found {
     index: usize,
     grid: bool,
     title: String,
@@ -199,6 +201,17 @@ async fn save(f: Found, png: bool) -> Result<String, String> {
     }
 }
 
+/// A save under way, its outcome in words.
+type Saving = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>;
+
+// Starts [`save`], after downloading its chunk in the site's build.
+later_fn!(
+    figures,
+    fn start_save(f: Found, png: bool) -> Saving {
+        Box::pin(save(f, png))
+    }
+);
+
 /// The button that lists the step's figures, each with its formats.
 #[component]
 pub fn FigureTools() -> impl IntoView {
@@ -215,7 +228,13 @@ pub fn FigureTools() -> impl IntoView {
     };
     let save_as = move |f: Found, png: bool| {
         leptos::task::spawn_local(async move {
-            let r = save(f, png).await;
+            let r = match start_save(f, png).await {
+                Ok(saving) => saving.await,
+                Err(_) => Err(
+                    "The tools that save figures could not be downloaded (are you offline?)."
+                        .into(),
+                ),
+            };
             let _ = message.try_set(Some(r));
         });
     };

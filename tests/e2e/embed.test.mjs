@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { launch, open, BASE, course } from './lib.mjs';
+import { launch, open, BASE, course, accessibility } from './lib.mjs';
 
 let browser;
 let server;
@@ -68,6 +68,13 @@ test('a step embedded from another origin by one script tag sizes itself, links 
   assert.equal(await p2.locator('html.theme-dark, html.theme-light').count(), 0);
   assert.deepEqual(e2, []);
   await p2.close();
+
+  // Dark colours pass the same accessibility rules (contrast among them) as light ones.
+  const { page: p3, errors: e3 } = await open(browser.context, '#/embed/fashion-outfits/laplace?theme=dark');
+  await p3.waitForSelector('[data-testid=laplace-table]');
+  assert.deepEqual(await accessibility(p3, 'dark embed'), []);
+  assert.deepEqual(e3, []);
+  await p3.close();
 });
 
 test('the guide lists every step with its snippets, and previews one', async () => {
@@ -76,6 +83,7 @@ test('the guide lists every step with its snippets, and previews one', async () 
   await page.evaluate(() => { location.hash = '#/embedding'; });
   await page.waitForSelector('[data-testid=embed-guide]');
   assert.equal(await page.locator('[data-testid=guide-step]').count(), steps);
+  assert.deepEqual(await accessibility(page, 'embed guide'), []);
   const first = page.locator('[data-testid=guide-step]').first();
   assert.match(await first.locator('[data-testid=guide-element]').inputValue(), /<script src="[^"]+\/www\/embed\.js" defer><\/script>\n<genlab-step lesson="[a-z0-9-]+" step="[a-z0-9-]+"><\/genlab-step>/);
   await first.locator('[data-testid=guide-preview]').click();

@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const BASE = process.env.GENLAB_URL || 'http://127.0.0.1:8080/';
 
@@ -61,6 +62,20 @@ export async function watchLongTasks(page) {
  * bench`, is no task over 50 ms): a regression to model work on the main thread fails. */
 export const LONG_TASK_BOUND_MS = 200;
 
+/** axe-core's serious and critical violations on the page as it is now, one line each
+ * ("where: rule (first element)"); axe is loaded from node_modules once per page. */
+export async function accessibility(page, where) {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)) });
+  }
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.nodes.length} elements, first ${v.nodes[0]?.target.join(' ')})`);
+  });
+  return found.map((f) => `${where}: ${f}`);
+}
+
 /** The course as the home page lists it (the lesson table in src/lessons/mod.rs): one
  * card per lesson, carrying its id and its number of steps. */
 export async function course(page) {
@@ -90,8 +105,8 @@ export class DiffusionImages {
   }
   /** Prompt: sunglasses + red hair, with the DDIM sampler and `steps` steps. */
   async promptGlassesRedHair(steps) {
-    await this.page.selectOption('[data-testid=prompt-0]', '2');
-    await this.page.selectOption('[data-testid=prompt-3]', '4');
+    await this.page.selectOption('[data-testid=prompt-0]', 'sunglasses');
+    await this.page.selectOption('[data-testid=prompt-3]', 'red');
     await this.page.locator('[data-testid=sample-steps]').fill(String(steps));
   }
   /** Generates 16 people and waits for the grid; returns the status line. */

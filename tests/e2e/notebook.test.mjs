@@ -2,7 +2,7 @@
 // (the CPU path) and with it (--enable-unsafe-webgpu, SwiftShader).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, LessonPage, BASE, course } from './lib.mjs';
+import { launch, open, LessonPage, BASE, course, accessibility } from './lib.mjs';
 import { readFileSync } from 'node:fs';
 
 let browser;
@@ -22,10 +22,14 @@ test('home lists the lessons and the badge explains the CPU path', async () => {
   await page.close();
 });
 
-test('every step of every lesson opens with no console error', async () => {
+test('every step of every lesson opens at 375 px with no console error, no sideways scroll, no motion and no serious accessibility violation', async () => {
   const { page, errors } = await open(browser.context, '#/');
+  // A phone's width, and a reader who asked for less motion.
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   const lp = new LessonPage(page);
   await page.waitForSelector('[data-testid=lesson-card]');
+  const problems = [...await accessibility(page, 'home')];
   for (const l of await course(page)) {
     await lp.goto(l.id);
     const seen = [];
@@ -34,6 +38,18 @@ test('every step of every lesson opens with no console error', async () => {
       seen.push(step);
       assert.ok((await lp.title()).length > 0);
       await page.waitForSelector('article.step .prose');
+      // The widest thing a step shows may come with its weights (lesson 5's feature table).
+      if (await page.locator('[data-widget=vae-features]').count()) {
+        await page.waitForSelector('[data-testid=feature-table]', { timeout: 60_000 });
+      }
+      problems.push(...await accessibility(page, `${l.id}/${step}`));
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      assert.ok(wide <= 1, `${l.id}/${step} scrolls sideways by ${wide} px at 375 px`);
+      const moving = await page.evaluate(() => [...document.querySelectorAll('*')].filter((e) => {
+        const st = getComputedStyle(e);
+        return st.animationName !== 'none' || st.transitionDuration.split(',').some((d) => parseFloat(d) > 0);
+      }).map((e) => e.className || e.tagName));
+      assert.deepEqual(moving, [], `${l.id}/${step} moves though the reader asked for reduced motion`);
       if (s + 1 < l.steps) {
         await lp.next();
         await page.waitForFunction((prev) => document.querySelector('[data-testid=lesson]')?.dataset.step !== prev, step);
@@ -41,6 +57,62 @@ test('every step of every lesson opens with no console error', async () => {
     }
     assert.equal(new Set(seen).size, l.steps, `${l.id}: ${seen}`);
   }
+  assert.deepEqual(problems, []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Presses Tab until the focused element matches `selector` (at most `max` presses);
+ * returns how many it took. */
+async function tabTo(page, selector, max = 80) {
+  for (let i = 1; i <= max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return i;
+  }
+  throw new Error(`Tab never reached ${selector} in ${max} presses`);
+}
+
+test('lesson 1 by keyboard alone: Tab, Enter, and arrows on the box and the sliders', async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/p-data-p-model');
+  await page.waitForSelector('[data-testid=land-box-plot]');
+  const lp = new LessonPage(page);
+  // The box: arrows move it, Shift+arrows resize it.
+  await tabTo(page, '[data-testid=land-box-plot]');
+  const box0 = await page.textContent('[data-testid=land-box-readout]');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Shift+ArrowUp');
+  assert.notEqual(await page.textContent('[data-testid=land-box-readout]'), box0);
+  assert.equal(await lp.step(), 'the-game', 'arrows on the box move the box, not the page');
+  await tabTo(page, '[data-testid=sample-box]');
+  await page.keyboard.press('Enter');
+  // Every step by its Next link, and the models step's controls.
+  for (const want of ['reveal', 'better-models']) {
+    await tabTo(page, '[data-testid=next]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-testid=lesson][data-step=${want}]`);
+  }
+  await tabTo(page, '[data-testid=k-slider]');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.inputValue('[data-testid=k-slider]'), '7');
+  await tabTo(page, '[data-testid=em-step]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid=em-iterations]')?.textContent === '1 iterations');
+  await tabTo(page, '[data-testid=model-kind]');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForSelector('[data-testid=h-slider]');
+  await tabTo(page, '[data-testid=h-slider]');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.inputValue('[data-testid=h-slider]'), '5.5');
+  for (const want of ['framework', 'exercises']) {
+    await tabTo(page, '[data-testid=next]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-testid=lesson][data-step=${want}]`);
+  }
+  // An exercise answered from the keyboard: type, Enter, a verdict.
+  await tabTo(page, '[data-testid=exercise-input]');
+  await page.keyboard.type('12345');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=exercise-verdict]');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -98,6 +170,42 @@ test('the embed view shows one step and tells its parent its height', async () =
   const iframe = await p2.inputValue('[data-testid=embed-iframe]');
   assert.match(iframe, /<iframe[^>]+#\/embed\/fashion-outfits\/generate/);
   await p2.close();
+});
+
+test("lesson 2: the reader's own CSV is checked, then fitted by every model; a bad file changes nothing", async () => {
+  const { page, errors } = await open(browser.context, '#/lesson/fashion-outfits/data');
+  await page.waitForSelector('[data-testid=avatar]');
+  const dl = page.waitForEvent('download');
+  await page.click('[data-testid=download-csv]');
+  const csv = readFileSync(await (await dl).path(), 'utf8');
+  const lines = csv.trim().split('\n');
+  assert.equal(lines.length, 51);
+  const upload = (name, text) => page.setInputFiles('[data-testid=outfits-file]', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+  // The reader keeps twelve of the fifty and opens the file.
+  await upload('twelve.csv', lines.slice(0, 13).join('\n'));
+  await page.waitForSelector('[data-testid=outfits-file-message][role=status]');
+  assert.match(await page.textContent('[data-testid=outfits-file-message]'), /Read 12 outfits from twelve\.csv/);
+  assert.equal(await page.locator('[data-testid=avatar]').count(), 12);
+  // A file with a hat for a shirt is refused where the hat is, and the twelve stay.
+  const bad = [...lines.slice(0, 3), lines[3].replace(/,(hoodie|overalls|scoop-neck shirt|V-neck shirt),/, ',hat,')].join('\n');
+  await upload('hat.csv', bad);
+  await page.waitForSelector('[data-testid=outfits-file-message][role=alert]');
+  const refusal = await page.textContent('[data-testid=outfits-file-message]');
+  assert.match(refusal, /^hat\.csv was not read: line 4, column 4: “hat” is not a clothing type; it is one of: hoodie, .*The outfits in use are unchanged\.$/);
+  assert.match(await page.textContent('[data-testid=outfits-source]'), /twelve\.csv: 12 outfits/);
+  // Every model of the lesson fits the twelve.
+  const lp = new LessonPage(page);
+  await lp.goto('fashion-outfits', 'naive-bayes');
+  await page.click('[data-testid=count-all]');
+  assert.equal(await page.textContent('[data-testid=nb-counted]'), 'N = 12 of 12 counted');
+  await lp.goto('fashion-outfits', 'more-data');
+  assert.match(await page.textContent('[data-testid=kl-own]'), /^Your file twelve\.csv \(12 outfits, \d+ of 4032 combinations seen\): the Laplace-smoothed table is [\d.]+ nats from P_data/);
+  // Back to the lesson's fifty.
+  await lp.goto('fashion-outfits', 'data');
+  await page.click('[data-testid=lesson-outfits]');
+  assert.equal(await page.locator('[data-testid=avatar]').count(), 50);
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('lesson 2: fifty avatars, counting, probabilities, and generating ten', async () => {
@@ -207,33 +315,6 @@ test('progress is remembered across reloads', async () => {
   await page.waitForSelector('[data-testid=lesson-card]');
   const text = await page.locator('[data-testid=lesson-card]').nth(3).textContent();
   assert.doesNotMatch(text, /0 \/ 4 steps/);
-  await page.close();
-});
-
-test('a 375 px wide phone: no sideways scrolling on any step', async () => {
-  const { page, errors } = await open(browser.context, '#/');
-  await page.setViewportSize({ width: 375, height: 800 });
-  await page.waitForSelector('[data-testid=lesson-card]');
-  const wide = [];
-  const check = async (where) => {
-    const w = await page.evaluate(() => document.documentElement.scrollWidth);
-    if (w > 376) wide.push(`${where}: ${w}px`);
-  };
-  await check('#/');
-  for (const l of await course(page)) {
-    for (let s = 1; s <= l.steps; s++) {
-      await page.evaluate((h) => { location.hash = h; }, `#/lesson/${l.id}/${s}`);
-      await page.waitForSelector(`[data-testid=lesson][data-lesson="${l.id}"]`);
-      // The widest thing a step shows may come with its weights (lesson 5's feature table).
-      if (await page.locator('[data-widget=vae-features]').count()) {
-        await page.waitForSelector('[data-testid=feature-table]', { timeout: 60_000 });
-      }
-      await page.waitForTimeout(200);
-      await check(`${l.id}/${s}`);
-    }
-  }
-  assert.deepEqual(wide, [], 'pages wider than the phone');
-  assert.deepEqual(errors, []);
   await page.close();
 });
 
@@ -354,7 +435,7 @@ test('the figures of a step saved as SVG and PNG', async () => {
   await page.close();
 });
 
-test('sliders travel in a link: a shared state opens as it was left, a bad value keeps the default with a note', async () => {
+test('sliders and choices travel in a link: a shared state opens as it was left, a bad value keeps the default with a note', async () => {
   const { page, errors } = await open(browser.context, '#/lesson/p-data-p-model/better-models');
   await page.fill('[data-testid=k-slider]', '3');
   await page.click('[data-testid=state-copy]');
@@ -371,6 +452,22 @@ test('sliders travel in a link: a shared state opens as it was left, a bad value
   await shared.waitForSelector('[data-testid=state-note]');
   assert.match(await shared.textContent('[data-testid=state-note]'), /k-slider: 99 is outside 1–12; left at its default/);
   assert.equal(await shared.inputValue('[data-testid=k-slider]'), '6');
+  // A drop-down travels the same way, by its option's name, and the slider it shows too.
+  await page.selectOption('[data-testid=model-kind]', 'kde');
+  await page.fill('[data-testid=h-slider]', '3');
+  await page.click('[data-testid=state-copy]');
+  const kde = await page.inputValue('[data-testid=state-link]');
+  assert.match(kde, /s\.model-kind=kde/);
+  await shared.goto(kde);
+  await shared.reload();
+  await shared.waitForSelector('[data-testid=h-slider]');
+  assert.equal(await shared.inputValue('[data-testid=model-kind]'), 'kde');
+  assert.equal(await shared.inputValue('[data-testid=h-slider]'), '3');
+  await shared.goto(kde.replace(/s\.model-kind=kde/, 's.model-kind=tree'));
+  await shared.reload();
+  await shared.waitForSelector('[data-testid=state-note]');
+  assert.match(await shared.textContent('[data-testid=state-note]'), /model-kind: “tree” is not one of box, gaussian, mixture, kde; left at its default/);
+  assert.equal(await shared.inputValue('[data-testid=model-kind]'), 'mixture');
   assert.deepEqual(errors, []);
   await shared.close();
   await page.close();

@@ -397,11 +397,15 @@ fn cmd_serve(args: &[String]) -> Result {
     Ok(())
 }
 
-/// Installs the npm packages (playwright-core, binaryen) from package-lock.json.
+/// The npm packages the build and the tests use (package.json's devDependencies).
+const NODE_PACKAGES: [&str; 3] = ["playwright-core", "binaryen", "axe-core"];
+
+/// Installs the npm packages (playwright-core, binaryen, axe-core) from package-lock.json.
 fn ensure_node_modules(required: bool) -> Result {
     let root = root();
-    if root.join("node_modules/playwright-core").exists()
-        && root.join("node_modules/binaryen").exists()
+    if NODE_PACKAGES
+        .iter()
+        .all(|p| root.join("node_modules").join(p).exists())
     {
         return Ok(());
     }

@@ -2,6 +2,7 @@
 //! toggle), and the pointer's position on a drawing.
 
 use crate::data::avatar::FEATURES;
+use crate::lessons::route;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -20,16 +21,19 @@ pub fn svg_point(ev: &web_sys::MouseEvent, svg_width: f64) -> Option<(f64, f64)>
 }
 
 /// A labelled row of buttons choosing one value: each option is (value, text, test id;
-/// "" for none). The chosen button is marked `selected` and `aria-pressed`.
+/// "" for none). The chosen button is marked `selected` and `aria-pressed`. A choice with
+/// a `testid` travels in the step's address, its option by [`route::choice_key`].
 #[component]
 pub fn Choice<T>(
     label: &'static str,
     options: Vec<(T, &'static str, &'static str)>,
     value: RwSignal<T>,
+    #[prop(optional)] testid: &'static str,
 ) -> impl IntoView
 where
     T: Copy + PartialEq + Send + Sync + 'static,
 {
+    share_options(testid, options.iter().map(|o| (o.0, o.1)).collect(), value);
     let buttons = options
         .into_iter()
         .map(|(v, text, testid)| {
@@ -42,6 +46,73 @@ where
         })
         .collect_view();
     view! { <div class="controls"><span>{label}</span>{buttons}</div> }
+}
+
+/// Shares a choice among `options` (value, name) under `testid` (none when empty): the
+/// address names the option by [`route::choice_key`] of its name.
+fn share_options<T>(testid: &'static str, options: Vec<(T, &'static str)>, value: RwSignal<T>)
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    if testid.is_empty() {
+        return;
+    }
+    let names: Vec<&'static str> = options.iter().map(|o| o.1).collect();
+    let picks: Vec<T> = options.iter().map(|o| o.0).collect();
+    super::state::share(
+        testid,
+        move || {
+            let v = value.get();
+            options
+                .iter()
+                .find(|o| o.0 == v)
+                .map_or_else(String::new, |o| route::choice_key(o.1))
+        },
+        move |text| {
+            value.set(picks[route::choice_value(text, &names)?]);
+            Ok(())
+        },
+    );
+}
+
+/// A labelled drop-down choosing one value: each option is (value, text, key), the key
+/// being the option's value attribute and its name in the step's address (with a
+/// `testid`, the choice travels there as [`Choice`]'s does).
+#[component]
+pub fn Select<T>(
+    label: &'static str,
+    options: Vec<(T, &'static str, &'static str)>,
+    value: RwSignal<T>,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    share_options(testid, options.iter().map(|o| (o.0, o.2)).collect(), value);
+    let keyed: Vec<(T, &'static str)> = options.iter().map(|o| (o.0, o.2)).collect();
+    let key_of = move || {
+        let v = value.get();
+        keyed.iter().find(|o| o.0 == v).map_or("", |o| o.1)
+    };
+    let picks: Vec<(T, &'static str)> = options.iter().map(|o| (o.0, o.2)).collect();
+    let items = options
+        .into_iter()
+        .map(|(_, text, key)| view! { <option value=key>{text}</option> })
+        .collect_view();
+    view! {
+        <label class="select">
+            <span>{label}</span>
+            <select data-testid=(!testid.is_empty()).then_some(testid) prop:value=key_of
+                on:change=move |ev| {
+                    let k = event_target_value(&ev);
+                    if let Some(o) = picks.iter().find(|o| o.1 == k) {
+                        value.set(o.0);
+                    }
+                }>
+                {items}
+            </select>
+        </label>
+    }
 }
 
 /// One button per feature of Avatar World.

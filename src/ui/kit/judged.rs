@@ -85,7 +85,7 @@ pub fn against_pdata(
             .collect_view();
         let mean_noise = tv.iter().sum::<f64>() / 5.0;
         Some(view! {
-            <table class="numbers" data-testid=format!("{testid}-table")>
+            <table class="numbers" tabindex="0" data-testid=format!("{testid}-table")>
                 <thead><tr><th>"distance to P_data"</th>{head}<th class="num">{format!("{n} draws from P_data")}</th></tr></thead>
                 <tbody>
                     {(0..5).map(|f| view! {

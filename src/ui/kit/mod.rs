@@ -12,7 +12,7 @@ mod tables;
 mod train;
 mod weights_io;
 
-pub use controls::{feature_choice, svg_point, Choice, Slider};
+pub use controls::{feature_choice, svg_point, Choice, Select, Slider};
 pub use images::{image, image_grid, image_row, ranked_images};
 pub use judged::against_pdata;
 pub use plane_data::{plane_cells, plane_figure, span_of, PlaneData};

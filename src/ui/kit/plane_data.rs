@@ -76,9 +76,15 @@ impl PlaneData {
         }
     }
 
-    /// The data-set buttons and, while drawing, the count and a clear button. The drawing
-    /// button's test id is `draw_id`, the clear button's `clear_id`.
-    pub fn view(self, draw_id: &'static str, clear_id: &'static str) -> impl IntoView {
+    /// The data-set buttons and, while drawing, the count and a clear button. The choice's
+    /// test id (and key in the step's address) is `data_id`, the drawing button's
+    /// `draw_id`, the clear button's `clear_id`.
+    pub fn view(
+        self,
+        data_id: &'static str,
+        draw_id: &'static str,
+        clear_id: &'static str,
+    ) -> impl IntoView {
         let options = TARGET_NAMES
             .iter()
             .enumerate()
@@ -88,7 +94,7 @@ impl PlaneData {
             })
             .collect();
         view! {
-            <Choice label="Data:" options value=self.index/>
+            <Choice label="Data:" options value=self.index testid=data_id/>
             {move || self.drawing().then(|| view! {
                 <p class="muted small">
                     {move || format!("Click on the plane to add points ({} so far); the next run trains on them.", self.drawn.with(Vec::len))}

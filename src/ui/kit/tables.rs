@@ -40,10 +40,10 @@ pub fn heat_table(
         })
         .collect::<Vec<_>>();
     view! {
-        <div class="heat-wrap">
+        <div class="heat-wrap" tabindex="0">
             <table class="heat" data-testid=testid>
                 <caption>{caption}</caption>
-                <thead><tr><th></th>{head}</tr></thead>
+                <thead><tr><th><span class="visually-hidden">"row → column"</span></th>{head}</tr></thead>
                 <tbody>{body}</tbody>
             </table>
         </div>

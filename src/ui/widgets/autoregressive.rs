@@ -157,7 +157,7 @@ fn outfit_chain() -> impl IntoView {
             <button class="primary" data-testid="chain-draw" on:click=draw disabled=move || chosen.with(|c| c.len() == 5)>"Let the chain draw it"</button>
             <button data-testid="chain-reset" on:click=move |_| chosen.set(Vec::new())>"Start again"</button>
         </div>
-        <table class="data" data-testid="chain-table">
+        <table class="data" tabindex="0" data-testid="chain-table">
             <thead><tr><th>"feature"</th><th>"value"</th><th class="num">"p (chain)"</th><th class="num">"log₂ p"</th><th class="num">"sum so far"</th><th class="num">"p (P_data)"</th><th class="num">"sum so far"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -235,7 +235,7 @@ fn kl_vs_n() -> impl IntoView {
     view! {
         {n_slider(log_n, max_n, "ar-n-slider")}
         <div class="plot-host" data-testid="ar-kl-plot" inner_html=svg></div>
-        <table class="data" data-testid="ar-kl-table">
+        <table class="data" tabindex="0" data-testid="ar-kl-table">
             <thead><tr><th>"model"</th><th class="num">"free parameters"</th><th class="num">{move || format!("KL at N = {}", current.get().n)}</th></tr></thead>
             <tbody>
                 <tr><td>"full table, Laplace smoothing (a chain of tabular conditionals)"</td><td class="num">{table_chain_parameters()}</td><td class="num">{move || fmt_num(current.get().table)}</td></tr>

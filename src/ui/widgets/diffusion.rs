@@ -13,7 +13,7 @@ use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::engine;
 use crate::ui::kit::{
-    image_grid, run_status, sample_into, Choice, SampleBatch, Slider, TrainPanel,
+    image_grid, run_status, sample_into, Choice, SampleBatch, Select, Slider, TrainPanel,
 };
 use crate::ui::training;
 use leptos::prelude::*;
@@ -49,8 +49,11 @@ fn data_toggle(land: RwSignal<bool>) -> impl IntoView {
         (false, "swiss roll", ""),
         (true, "land of the world map", "pick-land"),
     ];
-    view! { <Choice label="Data:" options value=land/> }
+    view! { <Choice label="Data:" options value=land testid="diffusion-data"/> }
 }
+
+/// The prompt's drop-downs, by feature (their keys in the step's address).
+const PROMPT_IDS: [&str; 5] = ["prompt-0", "prompt-1", "prompt-2", "prompt-3", "prompt-4"];
 
 #[component]
 pub fn DiffusionForward() -> impl IntoView {
@@ -127,7 +130,7 @@ pub fn DiffusionForward() -> impl IntoView {
     };
     view! {
         {data_toggle(land)}
-        <Choice label="Schedule:" options=vec![(false, "linear", ""), (true, "cosine", "")] value=cosine/>
+        <Choice label="Schedule:" options=vec![(false, "linear", ""), (true, "cosine", "")] value=cosine testid="diffusion-schedule"/>
         <Slider label="t" min=0.0 max=T_2D as f64 step=1.0 value=t testid="forward-t"/>
         <p class="readout" data-testid="forward-readout">{readout}</p>
         <div class="side-by-side">
@@ -482,31 +485,22 @@ pub fn DiffusionImages() -> impl IntoView {
     let selects = (0..5)
         .map(|f| {
             let sig = prompt[f];
-            view! {
-                <label class="select">
-                    <span>{FEATURES[f].name}</span>
-                    <select
-                        data-testid=format!("prompt-{f}")
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            sig.set(v.parse::<u8>().ok());
-                        }
-                        prop:value=move || sig.get().map_or("any".to_string(), |v| v.to_string())
-                    >
-                        <option value="any">"any"</option>
-                        {FEATURES[f].values.iter().enumerate().map(|(i, name)| view! {
-                            <option value=i.to_string()>{*name}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-            }
+            let mut options = vec![(None, "any", "any")];
+            options.extend(
+                FEATURES[f]
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &name)| (Some(i as u8), name, name)),
+            );
+            view! { <Select label=FEATURES[f].name options value=sig testid=PROMPT_IDS[f]/> }
         })
         .collect_view();
     view! {
         <TrainPanel model=unet steps=2000 title="the U-Net"/>
         <div class="controls prompt">{selects}</div>
         <Slider label="guidance w" min=0.0 max=8.0 step=0.5 value=w testid="guidance"/>
-        <Choice label="Sampler:" options=vec![(true, "DDIM", "sampler-ddim"), (false, "DDPM", "sampler-ddpm")] value=ddim/>
+        <Choice label="Sampler:" options=vec![(true, "DDIM", "sampler-ddim"), (false, "DDPM", "sampler-ddpm")] value=ddim testid="sampler"/>
         <Slider label="steps" min=10.0 max=250.0 step=10.0 value=steps testid="sample-steps"/>
         <div class="controls">
             <button class="primary" data-testid="generate" on:click=generate disabled=move || running() || !ready()>"Generate 16 people"</button>

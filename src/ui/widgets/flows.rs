@@ -240,8 +240,8 @@ fn train(name: &'static str) -> impl IntoView {
     view! {
         <details class="settings" data-testid="flow-settings">
             <summary>"Settings for the next run"</summary>
-            {data.view("flow-draw", "flow-draw-clear")}
-            <Choice label="Glow's pieces:" options=vec![(false, "off (RealNVP)", ""), (true, "ActNorm + 2×2 mix", "flow-glow-on")] value=glow/>
+            {data.view("flow-data", "flow-draw", "flow-draw-clear")}
+            <Choice label="Glow's pieces:" options=vec![(false, "off (RealNVP)", ""), (true, "ActNorm + 2×2 mix", "flow-glow-on")] value=glow testid="flow-glow"/>
             <Slider label="Seed" min=1.0 max=99.0 step=1.0 value=seed testid="flow-seed"/>
         </details>
         <TrainPanel model=model steps=TAB_STEPS title="the flow" options=options seed=Signal::derive(move || seed.get() as u64)/>
@@ -382,7 +382,7 @@ fn layers(name: &'static str, testid: &'static str) -> impl IntoView {
                 view! { <tr class:current=here><td>{i + 1}</td><td>{n.clone()}</td><td class="num">{fmt_num(*ld)}</td></tr> }
             }).collect_view();
             Some(view! {
-                <table class="numbers" data-testid=format!("{testid}-logdets")>
+                <table class="numbers" tabindex="0" data-testid=format!("{testid}-logdets")>
                     <thead><tr><th>"layer (data → noise)"</th><th>"kind"</th><th class="num">"mean log |det J|"</th></tr></thead>
                     <tbody>
                         {rows}
@@ -453,7 +453,7 @@ fn table() -> impl IntoView {
     });
     let truth = -land.land_area().ln();
     view! {
-        <table class="data" data-testid="flow-table">
+        <table class="data" tabindex="0" data-testid="flow-table">
             <thead><tr><th>"model"</th><th class="num">"held-out log-likelihood (nats per point)"</th></tr></thead>
             <tbody>
                 {scores.into_iter().map(|(n, s)| view! { <tr><td>{n}</td><td class="num">{fmt_num(s)}</td></tr> }).collect_view()}

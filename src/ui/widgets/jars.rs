@@ -201,7 +201,7 @@ pub fn JarData() -> impl IntoView {
 
 fn colour_toggle(by_height: RwSignal<bool>) -> impl IntoView {
     let options = vec![(true, "height", ""), (false, "width", "")];
-    view! { <Choice label="Colour by:" options value=by_height/> }
+    view! { <Choice label="Colour by:" options value=by_height testid="jars-colour"/> }
 }
 
 #[component]

@@ -8,7 +8,7 @@ use crate::models::density2d::{
     mean_log_likelihood, BoxModel, Density2, Gaussian, Kde, Mixture, Pt,
 };
 use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
-use crate::ui::kit::{svg_point, Slider};
+use crate::ui::kit::{svg_point, Select, Slider};
 use leptos::prelude::*;
 use std::sync::Arc as Rc;
 
@@ -369,17 +369,6 @@ enum Kind {
     Kde,
 }
 
-impl Kind {
-    fn parse(s: &str) -> Kind {
-        match s {
-            "gaussian" => Kind::Gaussian,
-            "mixture" => Kind::Mixture,
-            "kde" => Kind::Kde,
-            _ => Kind::Box,
-        }
-    }
-}
-
 #[component]
 pub fn LandModels() -> impl IntoView {
     let land = Rc::new(LandMap::world());
@@ -549,14 +538,12 @@ pub fn LandModels() -> impl IntoView {
     let iterations = move || history.get().len() - 1;
     view! {
         <div class="controls">
-            <label class="select">"Model"
-                <select data-testid="model-kind" on:change=move |ev| kind.set(Kind::parse(&event_target_value(&ev)))>
-                    <option value="box">"Box"</option>
-                    <option value="gaussian">"Gaussian"</option>
-                    <option value="mixture" selected=true>"Mixture of Gaussians (EM)"</option>
-                    <option value="kde">"Kernel density"</option>
-                </select>
-            </label>
+            <Select label="Model" value=kind testid="model-kind" options=vec![
+                (Kind::Box, "Box", "box"),
+                (Kind::Gaussian, "Gaussian", "gaussian"),
+                (Kind::Mixture, "Mixture of Gaussians (EM)", "mixture"),
+                (Kind::Kde, "Kernel density", "kde"),
+            ]/>
         </div>
         <Show when=move || kind.get() == Kind::Mixture>
             <div class="controls">
@@ -577,7 +564,7 @@ pub fn LandModels() -> impl IntoView {
         <Show when=move || kind.get() == Kind::Mixture>
             <div class="plot-host" data-testid="em-curve" inner_html=curve></div>
         </Show>
-        <table class="data" data-testid="scores">
+        <table class="data" tabindex="0" data-testid="scores">
             <caption class="muted">"Mean log-likelihood per point (higher is better). Held out: 1000 fresh points from P_data."</caption>
             <thead><tr><th>"model"</th><th class="num">"training"</th><th class="num">"held out"</th></tr></thead>
             <tbody>

@@ -15,6 +15,8 @@ mod outfits;
 mod pixels;
 mod vae;
 
+use super::split::later_fn;
+pub use super::split::ChunkFailed;
 use crate::data::rng::fresh_seed;
 use crate::lessons::exercise::Facts;
 use futures_channel::oneshot;
@@ -28,8 +30,18 @@ use std::pin::Pin;
 pub struct Shared {
     /// Seed of lesson 2's fifty observed outfits.
     pub outfit_seed: RwSignal<u64>,
+    /// The reader's own outfits for lesson 2 (a CSV file they opened), used instead of
+    /// the fifty drawn from the seed while set.
+    pub own_outfits: RwSignal<Option<OwnOutfits>>,
     /// The numbers widgets publish for exercises to check (`lessons::exercise`).
     pub facts: RwSignal<Facts>,
+}
+
+/// Outfits from a reader's CSV file: its name and the people in it.
+#[derive(Clone, PartialEq)]
+pub struct OwnOutfits {
+    pub file: String,
+    pub people: std::sync::Arc<[crate::data::Avatar]>,
 }
 
 /// Publishes a number for the exercises under a widget (a name such as
@@ -55,11 +67,23 @@ impl Shared {
     pub fn new() -> Self {
         Shared {
             outfit_seed: RwSignal::new(LESSON_OUTFIT_SEED),
+            own_outfits: RwSignal::new(None),
             facts: RwSignal::new(Facts::new()),
         }
     }
+    /// Fifty new outfits from a fresh seed (the reader's own file, if any, is put away).
     pub fn reseed(&self) {
+        self.own_outfits.set(None);
         self.outfit_seed.set(fresh_seed() % 1_000_000_007);
+    }
+    /// Back to the fifty outfits the lesson's prose describes.
+    pub fn lesson_outfits(&self) {
+        self.own_outfits.set(None);
+        self.outfit_seed.set(LESSON_OUTFIT_SEED);
+    }
+    /// Whether lesson 2 shows the outfits its prose describes.
+    pub fn is_lesson_outfits(&self) -> bool {
+        self.own_outfits.with(Option::is_none) && self.outfit_seed.get() == LESSON_OUTFIT_SEED
     }
 }
 
@@ -78,32 +102,16 @@ enum Part {
 /// A lesson's widget table on its way from its chunk.
 type Chunk = Pin<Box<dyn Future<Output = Result<Widgets, ChunkFailed>>>>;
 
-/// A chunk of the page that could not be downloaded (offline, or a failed request).
-#[derive(Debug)]
-pub struct ChunkFailed;
-
-#[cfg(genlab_split)]
-impl From<leptos::wasm_split::SplitLoaderError> for ChunkFailed {
-    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
-        ChunkFailed
-    }
-}
-
-/// A lesson whose widgets load later: `later!(module)`. In the site's page build
-/// (`--cfg genlab_split`, set by `cargo xtask build`) the module's code goes into its own
-/// wasm chunk, cut out by the build after linking; in every other build it is an ordinary
-/// call, so tests reach the same tables.
+/// A lesson whose widgets load later: `later!(module)` puts the module's code into a wasm
+/// chunk of its own in the site's build (see `ui::split`).
 macro_rules! later {
     ($module:ident) => {{
-        #[cfg(genlab_split)]
-        #[leptos::wasm_split::wasm_split($module, fallible, wasm_split_path = ::leptos::wasm_split)]
-        fn table() -> Result<Widgets, ChunkFailed> {
-            Ok($module::WIDGETS)
-        }
-        #[cfg(not(genlab_split))]
-        async fn table() -> Result<Widgets, ChunkFailed> {
-            Ok($module::WIDGETS)
-        }
+        later_fn!(
+            $module,
+            fn table() -> Widgets {
+                $module::WIDGETS
+            }
+        );
         Part::Later(|| Box::pin(table()))
     }};
 }

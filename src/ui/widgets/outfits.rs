@@ -1,14 +1,17 @@
 //! Lesson 2: fifty outfits, the full table, Laplace smoothing, naive Bayes, and how each
 //! compares with the exact P_data of Avatar World.
 
+mod data;
+
 use super::Widgets;
-use super::{avatar_svg, Shared, LESSON_OUTFIT_SEED};
-use crate::data::avatar::{to_csv, Avatar, CARDINALITIES, FEATURES, N_COMBINATIONS};
+use super::{avatar_svg, Shared};
+use crate::data::avatar::{Avatar, FEATURES, N_COMBINATIONS};
 use crate::data::{PData, Rng};
 use crate::models::autoregressive::kl_sizes;
 use crate::models::tabular::{independent_of_marginals, kl, FullTable, NaiveBayes};
 use crate::plot::{fmt_num, fmt_pct, Figure, Layer, Scale, PALETTE};
 use crate::ui::kit::Slider;
+use data::{avatar_row, observed, OutfitData};
 use leptos::prelude::*;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
@@ -22,91 +25,8 @@ pub const WIDGETS: Widgets = &[
     ("kl-vs-n", || KlVsN().into_any()),
 ];
 
-const N_OBSERVED: usize = 50;
 /// Largest data set on the KL plot.
 const MAX_N: usize = 5000;
-
-fn observed() -> Memo<Vec<Avatar>> {
-    let shared = expect_context::<Shared>();
-    Memo::new(move |_| PData::default().sample_n(N_OBSERVED, shared.outfit_seed.get()))
-}
-
-/// A row of avatars; `mark(i)` gives extra CSS classes for avatar i.
-fn avatar_row(
-    people: &[Avatar],
-    px: u32,
-    testid: &'static str,
-    mark: impl Fn(usize) -> &'static str,
-) -> impl IntoView {
-    let items = people
-        .iter()
-        .enumerate()
-        .map(|(i, a)| view! { <div class=format!("avatar {}", mark(i)) data-testid=testid inner_html=avatar_svg(a, px)></div> })
-        .collect::<Vec<_>>();
-    view! { <div class="avatars">{items}</div> }
-}
-
-#[component]
-pub fn OutfitData() -> impl IntoView {
-    let shared = expect_context::<Shared>();
-    let people = observed();
-    let feature = RwSignal::new(1usize);
-    let chart = move || {
-        let f = feature.get();
-        let p = people.get();
-        let truth = PData::default().marginal(f);
-        let mut counts = vec![0.0; CARDINALITIES[f]];
-        for a in &p {
-            counts[a.get(f)] += 1.0 / p.len() as f64;
-        }
-        let desc = format!(
-            "Bars per value of {}: observed share in the 50 outfits and the true probability. {}",
-            FEATURES[f].name,
-            FEATURES[f]
-                .values
-                .iter()
-                .zip(&counts)
-                .zip(&truth)
-                .map(|((v, c), t)| format!("{v}: {} observed, {} true", fmt_pct(*c), fmt_pct(*t)))
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
-        Figure::category_bars(
-            FEATURES[f].values,
-            vec![
-                ("observed".into(), PALETTE[0].into(), counts),
-                ("P_data".into(), PALETTE[1].into(), truth),
-            ],
-        )
-        .size(560.0, 260.0)
-        .title(&format!("{}: observed share vs P_data", FEATURES[f].name))
-        .labels("", "share of people")
-        .describe(desc)
-        .to_svg()
-    };
-    let download = move |_| {
-        let csv = to_csv(&people.get_untracked());
-        let _ = super::super::browser::download("outfits.csv", "text/csv", &csv);
-    };
-    view! {
-        <div data-testid="outfit-grid">{move || avatar_row(&people.get(), 56, "avatar", |_| "")}</div>
-        <div class="controls">
-            <button data-testid="download-csv" on:click=download>"Download as CSV"</button>
-            <button data-testid="reseed" on:click=move |_| shared.reseed()>"Draw 50 new people"</button>
-            <button on:click=move |_| shared.outfit_seed.set(LESSON_OUTFIT_SEED)
-                disabled=move || shared.outfit_seed.get() == LESSON_OUTFIT_SEED>"Back to the lesson's 50"</button>
-            <span class="muted">{move || format!("seed {}", shared.outfit_seed.get())}</span>
-        </div>
-        <div class="controls">
-            <label class="select">"Feature"
-                <select on:change=move |ev| feature.set(event_target_value(&ev).parse().unwrap_or(1))>
-                    {FEATURES.iter().enumerate().map(|(i, f)| view! { <option value=i.to_string() selected=i == 1>{f.name}</option> }).collect::<Vec<_>>()}
-                </select>
-            </label>
-        </div>
-        <div class="plot-host" inner_html=chart></div>
-    }
-}
 
 #[component]
 pub fn FullTableWidget() -> impl IntoView {
@@ -124,12 +44,14 @@ pub fn FullTableWidget() -> impl IntoView {
         let c = table.get();
         let seen = c.iter().filter(|&&n| n > 0).count();
         format!(
-            "{seen} different combinations appear among the {N_OBSERVED} outfits, so {seen} of the 4032 parameters θⱼ are above zero and {} are exactly zero.",
+            "{seen} different combinations appear among the {} outfits, so {seen} of the 4032 parameters θⱼ are above zero and {} are exactly zero.",
+            people.with(Vec::len),
             N_COMBINATIONS - seen
         )
     };
     let repeated = move || {
         let c = table.get();
+        let total = people.with(Vec::len);
         let mut rows: Vec<(usize, u32)> = c
             .iter()
             .enumerate()
@@ -142,8 +64,8 @@ pub fn FullTableWidget() -> impl IntoView {
                 .into_any();
         }
         view! {
-            <table class="data">
-                <thead><tr><th></th><th>"combination j"</th><th class="num">"nⱼ"</th><th class="num">"θⱼ = nⱼ / N"</th></tr></thead>
+            <table class="data" tabindex="0">
+                <thead><tr><th><span class="visually-hidden">"picture"</span></th><th>"combination j"</th><th class="num">"nⱼ"</th><th class="num">"θⱼ = nⱼ / N"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().take(6).map(|(i, n)| {
                         let a = Avatar::from_index(i);
@@ -151,7 +73,7 @@ pub fn FullTableWidget() -> impl IntoView {
                             <td><div class="avatar" inner_html=avatar_svg(&a, 36)></div></td>
                             <td>{a.describe()}</td>
                             <td class="num">{n}</td>
-                            <td class="num">{fmt_num(n as f64 / N_OBSERVED as f64)}</td>
+                            <td class="num">{fmt_num(n as f64 / total as f64)}</td>
                         </tr> }
                     }).collect::<Vec<_>>()}
                 </tbody>
@@ -187,27 +109,29 @@ pub fn LaplaceWidget() -> impl IntoView {
         let t = FullTable::fit(&data);
         let p = PData::default();
         let truth = p.table();
-        let unseen: Vec<usize> = (0..N_COMBINATIONS).filter(|&i| t.counts[i] == 0).collect();
-        let best = *unseen
-            .iter()
-            .max_by(|&&a, &&b| truth[a].total_cmp(&truth[b]))
-            .unwrap();
-        let worst = *unseen
-            .iter()
-            .min_by(|&&a, &&b| truth[a].total_cmp(&truth[b]))
-            .unwrap();
+        let n = data.len();
+        let unseen = || (0..N_COMBINATIONS).filter(|&i| t.counts[i] == 0);
+        let best = unseen().max_by(|&a, &b| truth[a].total_cmp(&truth[b]));
+        let worst = unseen().min_by(|&a, &b| truth[a].total_cmp(&truth[b]));
         let common = (0..N_COMBINATIONS)
             .max_by(|&a, &b| t.counts[a].cmp(&t.counts[b]).then(b.cmp(&a)))
-            .unwrap();
-        let rows = [
-            ("most frequent in the data", common),
-            ("unseen, plausible", best),
-            ("unseen, implausible", worst),
-        ];
-        let seen_mass = (N_OBSERVED + t.seen()) as f64 / (N_OBSERVED + N_COMBINATIONS) as f64;
+            .unwrap_or(0);
+        let mut rows = vec![("most frequent in the data", common)];
+        rows.extend(best.map(|i| ("unseen, plausible", i)));
+        rows.extend(worst.map(|i| ("unseen, implausible", i)));
+        let seen_mass = (n + t.seen()) as f64 / (n + N_COMBINATIONS) as f64;
+        let unseen_text = match (best, worst) {
+            (Some(best), Some(worst)) => format!(
+                "Laplace smoothing gives both unseen outfits the same probability, 1 / {} = {}. The truth rates the plausible one {:.0} times as likely as the implausible one.",
+                n + N_COMBINATIONS,
+                fmt_num(1.0 / (n + N_COMBINATIONS) as f64),
+                truth[best] / truth[worst],
+            ),
+            _ => "Every one of the 4032 combinations appears in this data, so no outfit is left at probability zero.".to_string(),
+        };
         view! {
-            <table class="data" data-testid="laplace-table">
-                <thead><tr><th></th><th>"outfit"</th><th class="num">"nⱼ"</th><th class="num">"MLE"</th><th class="num">"Laplace"</th><th class="num">"P_data (true)"</th></tr></thead>
+            <table class="data" tabindex="0" data-testid="laplace-table">
+                <thead><tr><th><span class="visually-hidden">"picture"</span></th><th>"outfit"</th><th class="num">"nⱼ"</th><th class="num">"MLE"</th><th class="num">"Laplace"</th><th class="num">"P_data (true)"</th></tr></thead>
                 <tbody>
                     {rows.iter().map(|&(what, i)| {
                         let a = Avatar::from_index(i);
@@ -224,11 +148,8 @@ pub fn LaplaceWidget() -> impl IntoView {
             </table>
             <p class="readout">
                 {format!(
-                    "Laplace smoothing gives both unseen outfits the same probability, 1 / {} = {}. The truth rates the plausible one {:.0} times as likely as the implausible one. And all {N_OBSERVED} observations together now keep only {:.1} % of the probability; the rest is spread evenly over outfits nobody has seen.",
-                    N_OBSERVED + N_COMBINATIONS,
-                    fmt_num(1.0 / (N_OBSERVED + N_COMBINATIONS) as f64),
-                    truth[best] / truth[worst],
-                    100.0 * seen_mass
+                    "{unseen_text} And all {n} observations together now keep only {} of the probability; the rest is spread evenly over outfits nobody has seen.",
+                    fmt_pct(seen_mass)
                 )}
             </p>
         }
@@ -248,7 +169,8 @@ pub fn NbCounting() -> impl IntoView {
         let p = people.get();
         NaiveBayes::fit(&p[..counted.get().min(p.len())])
     });
-    let step = move |n: usize| counted.update(|c| *c = (*c + n).min(N_OBSERVED));
+    let total = move || people.with(Vec::len);
+    let step = move |n: usize| counted.update(|c| *c = (*c + n).min(total()));
     let tables = move || {
         let m = model.get();
         FEATURES
@@ -269,7 +191,7 @@ pub fn NbCounting() -> impl IntoView {
                     })
                     .collect::<Vec<_>>();
                 view! {
-                    <table class="data" data-testid="nb-table">
+                    <table class="data" tabindex="0" data-testid="nb-table">
                         <caption>{f.name}</caption>
                         <thead><tr><th>"value"</th><th class="num">"n"</th><th class="num">"θ = n / N"</th></tr></thead>
                         <tbody>{rows}</tbody>
@@ -284,11 +206,11 @@ pub fn NbCounting() -> impl IntoView {
             avatar_row(&people.get(), 30, "nb-avatar", move |i| if i + 1 == c { "current" } else if i < c { "" } else { "uncounted" })
         }}</div>
         <div class="controls">
-            <button class="primary" data-testid="count-next" on:click=move |_| step(1) disabled=move || { counted.get() >= N_OBSERVED }>"Count the next outfit"</button>
-            <button on:click=move |_| step(10) disabled=move || { counted.get() >= N_OBSERVED }>"Count 10"</button>
-            <button data-testid="count-all" on:click=move |_| step(N_OBSERVED)>"Count all"</button>
+            <button class="primary" data-testid="count-next" on:click=move |_| step(1) disabled=move || { counted.get() >= total() }>"Count the next outfit"</button>
+            <button on:click=move |_| step(10) disabled=move || { counted.get() >= total() }>"Count 10"</button>
+            <button data-testid="count-all" on:click=move |_| step(total())>"Count all"</button>
             <button on:click=move |_| counted.set(0)>"Start over"</button>
-            <span class="readout" data-testid="nb-counted">{move || format!("N = {} of {N_OBSERVED} counted", counted.get())}</span>
+            <span class="readout" data-testid="nb-counted">{move || format!("N = {} of {} counted", counted.get(), total())}</span>
         </div>
         <p class="muted">{move || {
             let c = counted.get();
@@ -340,7 +262,7 @@ pub fn OutfitProbability() -> impl IntoView {
             ("P_data (exact)", p),
         ];
         view! {
-            <table class="data" data-testid="probability-table">
+            <table class="data" tabindex="0" data-testid="probability-table">
                 <thead><tr><th>"model"</th><th class="num">"probability"</th><th class="num">"÷ truth"</th></tr></thead>
                 <tbody>{rows.iter().map(|&(name, q)| view! {
                     <tr><td>{name}</td><td class="num" data-testid="prob">{fmt_num(q)}</td><td class="num">{fmt_num(q / p)}</td></tr>
@@ -460,6 +382,15 @@ pub fn KlVsN() -> impl IntoView {
             .collect::<Vec<_>>()
     });
     let n = move || n_of(log_n.get(), MAX_N);
+    let t4 = truth.clone();
+    let own = move || {
+        let own = shared.own_outfits.get()?;
+        let r = kl_at(&t4, &own.people);
+        Some(view! { <p class="readout" data-testid="kl-own">{format!(
+            "Your file {} ({} outfits, {} of 4032 combinations seen): the Laplace-smoothed table is {} nats from P_data, naive Bayes {}, naive Bayes with add-one smoothing {}.",
+            own.file, r.n, r.seen, fmt_num(r.laplace), fmt_num(r.nb), fmt_num(r.nb_smooth)
+        )}</p> })
+    };
     let t3 = truth.clone();
     let current = Memo::new(move |_| {
         let r = kl_at(&t3, &big.get()[..n()]);
@@ -489,7 +420,7 @@ pub fn KlVsN() -> impl IntoView {
     view! {
         {n_slider(log_n, MAX_N, "n-slider")}
         <div class="plot-host" data-testid="kl-plot" inner_html=svg></div>
-        <table class="data" data-testid="kl-table">
+        <table class="data" tabindex="0" data-testid="kl-table">
             <thead><tr><th>"model"</th><th class="num">{move || format!("KL at N = {}", current.get().0)}</th></tr></thead>
             <tbody>
                 <tr><td>{move || format!("full table, maximum likelihood ({} of 4032 combinations seen)", current.get().4)}</td><td class="num">{move || if current.get().4 == N_COMBINATIONS { "finite".to_string() } else { "∞".to_string() }}</td></tr>
@@ -499,5 +430,6 @@ pub fn KlVsN() -> impl IntoView {
                 <tr><td>"best any naive Bayes can do"</td><td class="num">{fmt_num(floor)}</td></tr>
             </tbody>
         </table>
+        {own}
     }
 }

@@ -71,9 +71,9 @@ pub fn PixelData() -> impl IntoView {
         .collect::<Vec<_>>();
     view! {
         <div class="plot-host" data-testid="pixel-images" inner_html=grid></div>
-        <table class="data" data-testid="pixel-values">
+        <table class="data" tabindex="0" data-testid="pixel-values">
             <caption class="muted">{format!("Brightness (0 = black, 255 = white) of ten pixels in row {row}, columns 6 to 15, of the first five images.")}</caption>
-            <thead><tr><th></th>{(6..16).map(|c| view! { <th class="num">{format!("x{c}")}</th> }).collect::<Vec<_>>()}</tr></thead>
+            <thead><tr><th><span class="visually-hidden">"image"</span></th>{(6..16).map(|c| view! { <th class="num">{format!("x{c}")}</th> }).collect::<Vec<_>>()}</tr></thead>
             <tbody>{table_rows}</tbody>
         </table>
     }

@@ -53,7 +53,7 @@ fn rgb(a: &Avatar) -> Vec<u8> {
 
 fn model_toggle(use_vae: RwSignal<bool>) -> impl IntoView {
     let options = vec![(false, "autoencoder", ""), (true, "VAE", "pick-vae")];
-    view! { <Choice label="Model:" options value=use_vae/> }
+    view! { <Choice label="Model:" options value=use_vae testid="vae-model"/> }
 }
 
 #[component]
@@ -268,7 +268,7 @@ pub fn VaeHoles() -> impl IntoView {
         let (images, spread) = got?;
         Some(view! {
             <div class="side">
-                <h4>{label}</h4>
+                <h2 class="side-title">{label}</h2>
                 {image_row("", images, SIZE, 52, vec![])}
                 <p class="muted small">{spread}</p>
             </div>
@@ -427,7 +427,7 @@ pub fn VaeFeatures() -> impl IntoView {
         };
         let tv = total_variation;
         Some(view! {
-            <table class="numbers" data-testid="feature-table">
+            <table class="numbers" tabindex="0" data-testid="feature-table">
                 <thead><tr><th>"feature"</th><th>"classifier accuracy on real people"</th><th>"distance to P_data, VAE samples"</th><th>"… autoencoder samples"</th></tr></thead>
                 <tbody>
                     {(0..5).map(|f| view! {

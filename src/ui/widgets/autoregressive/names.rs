@@ -373,7 +373,7 @@ pub fn sampling() -> impl IntoView {
                 })
                 .collect::<Vec<_>>();
             Some(view! {
-                <table class="data" data-testid="names-chain">
+                <table class="data" tabindex="0" data-testid="names-chain">
                     <caption>{format!("{}, symbol by symbol: log₂ p(name) is the sum of the terms", display(&s))}</caption>
                     <thead><tr><th>"symbol"</th><th class="num">"p (as drawn)"</th><th class="num">"log₂"</th><th class="num">"sum"</th><th class="num">"p (source)"</th><th class="num">"sum"</th></tr></thead>
                     <tbody>{rows}</tbody>
@@ -457,7 +457,7 @@ pub fn sampling() -> impl IntoView {
         })
     };
     view! {
-        <Choice label="Model:" options=vec![(Sampler::Bigram, "bigram", "names-sample-bigram"), (Sampler::Engine(MLP), "MLP", "names-sample-mlp"), (Sampler::Engine(GPT), "transformer", "names-sample-gpt")] value=who/>
+        <Choice label="Model:" options=vec![(Sampler::Bigram, "bigram", "names-sample-bigram"), (Sampler::Engine(MLP), "MLP", "names-sample-mlp"), (Sampler::Engine(GPT), "transformer", "names-sample-gpt")] value=who testid="names-model"/>
         <Slider label="Temperature" min=0.0 max=2.0 step=0.05 value=temperature testid="names-temperature"/>
         <Slider label="Top-k (0: all)" min=0.0 max=26.0 step=1.0 value=top_k testid="names-top-k"/>
         <div class="controls"><button data-testid="names-sample-again" on:click=move |_| seed.update(|s| *s += 1)>"Draw again"</button></div>
@@ -487,7 +487,7 @@ pub fn against_truth() -> impl IntoView {
         <td class="num">{bits.map_or("…".to_string(), |b| format!("+{}", fmt_num(b - truth)))}</td></tr> }
     };
     view! {
-        <table class="data" data-testid="names-truth">
+        <table class="data" tabindex="0" data-testid="names-truth">
             <thead><tr><th>"model"</th><th class="num">"bits per symbol"</th><th class="num">"above the source"</th></tr></thead>
             <tbody>
                 <tr><td>"the source (exact)"</td><td class="num">{fmt_num(truth)}</td><td class="num">"0"</td></tr>

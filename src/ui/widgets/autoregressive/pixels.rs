@@ -199,7 +199,7 @@ pub fn against_independent() -> impl IntoView {
         .map(|p| -p * p.log2())
         .sum();
     view! {
-        <table class="data" data-testid="pixels-bits">
+        <table class="data" tabindex="0" data-testid="pixels-bits">
             <thead><tr><th>"model"</th><th class="num">"bits per pixel"</th><th class="num">"bits per person"</th></tr></thead>
             <tbody>
                 <tr><td>{format!("independent pixels (counted on {COUNTED} people)")}</td><td class="num">{move || cell(independent.get())}</td><td class="num">{move || cell(independent.get().map(|b| b * PIXELS as f64))}</td></tr>

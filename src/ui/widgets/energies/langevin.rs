@@ -362,7 +362,7 @@ pub(super) fn trained() -> impl IntoView {
     view! {
         <details class="settings" data-testid="ebm-settings">
             <summary>"Settings for the next run"</summary>
-            {data.view("ebm-draw", "ebm-draw-clear")}
+            {data.view("ebm-data", "ebm-draw", "ebm-draw-clear")}
         </details>
         <TrainPanel model=model steps=TAB_STEPS title="the energy" options=options/>
         {dynamics_sliders(eps, temp, "ebm")}
