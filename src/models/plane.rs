@@ -1,4 +1,4 @@
-//! The data sets on the plane that lessons 6, 8 and 9 train on: the ring of eight
+//! The data sets on the plane that lessons 6, 8, 9 and 10 train on: the ring of eight
 //! Gaussians, two moons, lesson 10's swiss roll, lesson 1's land map, and points the
 //! reader draws. How the page names and sends a choice of them is here too, so each
 //! lesson's settings read them the same way.

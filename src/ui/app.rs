@@ -3,6 +3,7 @@
 
 use super::browser;
 use super::compute::{Compute, ComputeBadge};
+use super::split::later_fn;
 use super::widgets::{Shared, Widget};
 use crate::lessons::progress::Progress;
 use crate::lessons::route::{self, Route};
@@ -143,7 +144,7 @@ pub fn App() -> impl IntoView {
             Route::Home => view! { <Header/><Home/> }.into_any(),
             Route::Lesson { lesson, step } => view! { <Header/><LessonPage lesson step/> }.into_any(),
             Route::Embed { lesson, step } => view! { <EmbedPage lesson step/> }.into_any(),
-            Route::EmbedGuide => view! { <Header/><super::embedding::EmbedGuide/> }.into_any(),
+            Route::EmbedGuide => view! { <Header/><GuidePage/> }.into_any(),
             Route::NotFound(why) => view! { <Header/><NotFound why/> }.into_any(),
         }}
     }
@@ -434,5 +435,32 @@ fn EmbedPage(lesson: usize, step: usize) -> impl IntoView {
                 </a>
             </p>
         </main>
+    }
+}
+
+// The embedding guide, in a chunk of its own in the site's build (few readers open it).
+later_fn!(
+    guide,
+    fn guide() -> fn() -> AnyView {
+        || super::embedding::EmbedGuide().into_any()
+    }
+);
+
+/// `#/embedding`, once its chunk is in (or why it is not).
+#[component]
+fn GuidePage() -> impl IntoView {
+    let made = RwSignal::new(None::<Option<fn() -> AnyView>>);
+    leptos::task::spawn_local(async move {
+        let _ = made.try_set(Some(guide().await.ok()));
+    });
+    move || {
+        match made.get() {
+        None => view! { <main class="guide"><p class="muted">"Loading the embedding guide…"</p></main> }.into_any(),
+        Some(Some(make)) => make(),
+        Some(None) => view! {
+            <main class="guide"><p class="error" role="alert">"The embedding guide could not be downloaded (are you offline?)."</p></main>
+        }
+        .into_any(),
+    }
     }
 }

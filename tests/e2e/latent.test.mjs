@@ -201,6 +201,20 @@ test('lesson 10: the t slider dissolves the data; the reverse process runs, paus
   const done = (await page.textContent('[data-testid=reverse-readout]')).replaceAll('−', '-');
   const m = done.match(/data: ([\d.e-]+) \(plain Gaussian noise: ([\d.e-]+)\)/);
   assert.ok(m && Number(m[1]) < 0.5 * Number(m[2]), await page.textContent('[data-testid=reverse-readout]'));
+  // The reader's own data: three points drawn on the particles' plane, and a run of the
+  // swiss roll's network trained on them here, stopped once it has taken steps.
+  await page.click('[data-testid=diffusion-draw]');
+  await page.waitForSelector('[data-testid=diffusion-data-note]');
+  await page.locator('[data-testid=reverse-xt]').scrollIntoViewIfNeeded();
+  const plane = await page.locator('[data-testid=reverse-xt] svg').boundingBox();
+  for (const [fx, fy] of [[0.45, 0.4], [0.6, 0.45], [0.5, 0.6]]) {
+    await page.mouse.click(plane.x + fx * plane.width, plane.y + fy * plane.height);
+  }
+  await page.waitForFunction(() => /\(3 so far\)/.test(document.querySelector('[data-testid=lesson]')?.textContent ?? ''));
+  await page.click('[data-testid=train-ddpm-swiss-roll]');
+  await page.waitForFunction(() => /^step [1-9]/.test(document.querySelector('[data-testid=progress-text-ddpm-swiss-roll]')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('[data-testid=stop-ddpm-swiss-roll]');
+  assert.equal(await page.locator('[data-testid=train-panel-ddpm-swiss-roll] .error').count(), 0);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -278,6 +278,19 @@ test('lesson 1: dragging the box, sampling it, EM steps and the bandwidth slider
   await page.fill('[data-testid=h-slider]', '20');
   await page.waitForFunction((p) => document.querySelector('[data-testid=land-models-plot]').innerHTML !== p, kde);
   assert.equal(await page.locator('[data-testid=scores] tbody tr').count(), 5);
+  // The reader's own points: twelve clicks on the map, and the models fit them.
+  const heldOut = await page.locator('[data-testid=scores] tbody tr').first().textContent();
+  await page.click('[data-testid=land-draw]');
+  await page.locator('[data-testid=land-models-plot]').scrollIntoViewIfNeeded();
+  const map = await page.locator('[data-testid=land-models-plot] svg').boundingBox();
+  for (let i = 0; i < 12; i++) {
+    await page.mouse.click(map.x + map.width * (0.3 + 0.03 * i), map.y + map.height * (0.4 + 0.02 * (i % 3)));
+  }
+  await page.waitForFunction(() => /\(12 so far\)/.test(document.querySelector('[data-widget=land-models]')?.textContent ?? ''));
+  await page.waitForFunction(() => /with 12 training points/.test(document.querySelector('[data-testid=land-models-plot] desc')?.textContent ?? ''));
+  assert.notEqual(await page.locator('[data-testid=scores] tbody tr').first().textContent(), heldOut);
+  await page.click('[data-testid=land-draw-clear]');
+  await page.waitForFunction(() => !/with 12 training points/.test(document.querySelector('[data-testid=land-models-plot] desc')?.textContent ?? ''));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -468,6 +481,11 @@ test('sliders and choices travel in a link: a shared state opens as it was left,
   await shared.waitForSelector('[data-testid=state-note]');
   assert.match(await shared.textContent('[data-testid=state-note]'), /model-kind: “tree” is not one of box, gaussian, mixture, kde; left at its default/);
   assert.equal(await shared.inputValue('[data-testid=model-kind]'), 'mixture');
+  // Lesson 2's fifty outfits travel by their seed.
+  await shared.goto(BASE + '#/lesson/fashion-outfits/data?s.outfits-seed=7');
+  await shared.reload();
+  await shared.waitForSelector('[data-testid=outfits-source]');
+  assert.equal(await shared.textContent('[data-testid=outfits-source]'), 'seed 7');
   assert.deepEqual(errors, []);
   await shared.close();
   await page.close();

@@ -1,13 +1,14 @@
 //! Lesson 10's networks as trainable models: the 2-D DDPM denoiser on a toy data set and
 //! the conditional U-Net on Avatar World (classifier-free guidance by dropped conditions).
 
-use super::{schedule_2d, Arch, LossParts, Model, Net, StepData, AVATAR_VERSION, T_2D};
+use super::{schedule_2d, Arch, LossParts, Model, Net, Options, StepData, AVATAR_VERSION, T_2D};
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
 use crate::models::autoencoder::{self as ae, AVATAR_D};
 use crate::models::diffusion::{
     self, schedule_unet, Denoiser2d, EpsModel, ImageJob, ImageRun, Sampler, Unet, T_UNET,
 };
+use crate::models::plane::Target;
 use crate::models::sampling::{Readback, SampleRun, SampleSpec};
 use crate::nn::{mse, Params};
 use crate::tensor::{Device, Result, Tensor};
@@ -28,19 +29,48 @@ pub enum Toy {
 #[derive(Debug)]
 pub struct Ddpm2d(pub Toy);
 
-/// A 2-D denoiser with the data set it is trained on.
+impl Toy {
+    /// The same data among the plane's data sets.
+    pub fn target(self) -> Target {
+        match self {
+            Toy::SwissRoll => Target::SwissRoll,
+            Toy::Land => Target::Land,
+        }
+    }
+}
+
+/// A 2-D denoiser with the data it is trained on: its recipe's toy, or the reader's
+/// choice for a run in the page (any data set of the plane, or points they drew).
 #[derive(Clone, Debug)]
 pub struct ToyDenoiser {
     pub net: Denoiser2d,
-    pub toy: Toy,
+    pub data: Target,
 }
 
 impl Arch for Ddpm2d {
     fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
         Net::new(ToyDenoiser {
             net: Denoiser2d::new(p, rng, dev),
-            toy: self.0,
+            data: self.0.target(),
         })
+    }
+    /// The one setting is the data ("target" or "drawn", see [`Target::from_option`]).
+    fn build_with(
+        &self,
+        p: &mut Params,
+        rng: &mut Rng,
+        dev: &Device,
+        options: &Options,
+    ) -> std::result::Result<Net, String> {
+        let mut data = self.0.target();
+        for (name, values) in options {
+            data = Target::from_option(name, values)
+                .ok_or_else(|| format!("a 2-D denoiser has no setting “{name}”"))??;
+        }
+        Ok(Net::new(ToyDenoiser {
+            net: Denoiser2d::new(p, rng, dev),
+            data,
+        }))
     }
     fn dataset(&self) -> &'static str {
         match self.0 {
@@ -84,10 +114,7 @@ impl Model for ToyDenoiser {
 
     fn loss<'t>(&self, tape: &'t Tape, p: &[Var<'t>], s: StepData) -> Result<LossParts<'t>> {
         let (batch, dev) = (s.batch, s.dev);
-        let pts = match self.toy {
-            Toy::SwissRoll => diffusion::swiss_roll(batch, s.rng),
-            Toy::Land => diffusion::land_points(batch, s.rng),
-        };
+        let pts = self.data.sample(batch, s.rng);
         let sched = schedule_2d();
         let ts: Vec<usize> = (0..batch)
             .map(|_| 1 + s.rng.below(T_2D as u32) as usize)

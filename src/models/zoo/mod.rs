@@ -451,9 +451,27 @@ mod tests {
             .get::<FeatureClassifier>()
             .is_some());
         assert_eq!(
-            built("ddpm-land").get::<ToyDenoiser>().map(|d| d.toy),
-            Some(Toy::Land)
+            built("ddpm-land")
+                .get::<ToyDenoiser>()
+                .map(|d| d.data.clone()),
+            Some(crate::models::plane::Target::Land)
         );
+        // A run in the page may train the 2-D denoiser on points the reader drew.
+        let ddpm = recipe("ddpm-swiss-roll").unwrap();
+        let drawn = [("drawn".to_string(), vec![0.5, 0.5, -0.5, 0.0])];
+        let (net, _) = ddpm.build_with_options(1, &drawn, &Device::Cpu).unwrap();
+        assert_eq!(
+            net.get::<ToyDenoiser>().map(|d| d.data.clone()),
+            Some(crate::models::plane::Target::Drawn(vec![
+                (0.5, 0.5),
+                (-0.5, 0.0)
+            ]))
+        );
+        let lr = [("lr".to_string(), vec![0.1])];
+        assert!(ddpm
+            .build_with_options(1, &lr, &Device::Cpu)
+            .unwrap_err()
+            .contains("no setting “lr”"));
         assert!(built("avatar-unet").get::<Unet>().is_some());
         assert!(built("avatar-ae").as_autoencoder().is_some());
         assert!(built("avatar-unet").as_autoencoder().is_none());

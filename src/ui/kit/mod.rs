@@ -3,6 +3,7 @@
 //! to the logic below `ui`; nothing here knows a lesson.
 
 mod controls;
+mod drawing;
 mod images;
 mod judged;
 mod plane_data;
@@ -13,6 +14,7 @@ mod train;
 mod weights_io;
 
 pub use controls::{feature_choice, svg_point, Choice, Select, Slider};
+pub use drawing::Drawing;
 pub use images::{image, image_grid, image_row, ranked_images};
 pub use judged::against_pdata;
 pub use plane_data::{plane_cells, plane_figure, span_of, PlaneData};

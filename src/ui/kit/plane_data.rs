@@ -1,8 +1,8 @@
-//! The plane of lessons 6, 8 and 9: the reader's choice of data (one of the named data
+//! The plane of lessons 6, 8, 9 and 10: the reader's choice of data (one of the named data
 //! sets, or "draw your own", where clicks on a plot add points, with a count and a clear
 //! button), and the square figure the points and maps are drawn on.
 
-use super::Choice;
+use super::{Choice, Drawing};
 use crate::models::plane::{Target, DRAWN, TARGET_NAMES};
 use crate::plot::{Figure, Scale};
 use leptos::prelude::*;
@@ -47,7 +47,7 @@ pub fn span_of(pts: &[(f64, f64)], lo: f64, hi: f64) -> f64 {
 #[derive(Clone, Copy)]
 pub struct PlaneData {
     pub index: RwSignal<u8>,
-    pub drawn: RwSignal<Vec<(f32, f32)>>,
+    pub drawn: Drawing,
 }
 
 impl PlaneData {
@@ -55,13 +55,13 @@ impl PlaneData {
     pub fn new(index: u8) -> PlaneData {
         PlaneData {
             index: RwSignal::new(index),
-            drawn: RwSignal::new(Vec::new()),
+            drawn: Drawing::new(),
         }
     }
 
     /// The chosen data (tracked).
     pub fn target(&self) -> Target {
-        Target::chosen(self.index.get(), self.drawn.get())
+        Target::chosen(self.index.get(), self.drawn.points.get())
     }
 
     /// Whether clicks on the plane draw (tracked).
@@ -72,7 +72,7 @@ impl PlaneData {
     /// Adds a point where the reader clicked, when drawing.
     pub fn click(&self, x: f64, y: f64) {
         if self.index.get_untracked() == DRAWN {
-            self.drawn.update(|d| d.push((x as f32, y as f32)));
+            self.drawn.add(x, y);
         }
     }
 
@@ -95,13 +95,7 @@ impl PlaneData {
             .collect();
         view! {
             <Choice label="Data:" options value=self.index testid=data_id/>
-            {move || self.drawing().then(|| view! {
-                <p class="muted small">
-                    {move || format!("Click on the plane to add points ({} so far); the next run trains on them.", self.drawn.with(Vec::len))}
-                    " "
-                    <button data-testid=clear_id on:click=move |_| self.drawn.set(Vec::new())>"Clear drawing"</button>
-                </p>
-            })}
+            {move || self.drawing().then(|| self.drawn.view("the next run trains on them", clear_id))}
         }
     }
 }

@@ -8,12 +8,14 @@ use crate::data::avatar::{Avatar, FEATURES};
 use crate::data::Rng;
 use crate::engine::protocol::SampleSpec;
 use crate::models::diffusion::{self as dm, energy_distance, Schedule, ScheduleKind};
+use crate::models::plane::Target;
 use crate::models::zoo::T_2D;
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::engine;
 use crate::ui::kit::{
-    image_grid, run_status, sample_into, Choice, SampleBatch, Select, Slider, TrainPanel,
+    image_grid, run_status, sample_into, svg_point, Choice, PlaneData, SampleBatch, Select, Slider,
+    TrainPanel,
 };
 use crate::ui::training;
 use leptos::prelude::*;
@@ -34,12 +36,37 @@ fn data(land: bool, n: usize, seed: u64) -> Vec<(f64, f64)> {
     }
 }
 
+/// The data sets of the 2-D DDPM with shipped models, by their place in the plane's
+/// choice ([`crate::models::plane::TARGET_NAMES`]).
+const SWISS_ROLL: u8 = 2;
+const LAND: u8 = 3;
+/// The width of the 2-D planes, in SVG units.
+const PLANE_W: f64 = 380.0;
+
+/// The reverse process's particles at step `t` over the data in grey (also what maps a
+/// click on that plot to the plane).
+fn particles_figure(t: usize, truth: Vec<(f64, f64)>, xt: Vec<(f64, f64)>) -> Figure {
+    plane(&format!("particles x_t, t = {t}"))
+        .layer(Layer::Scatter {
+            pts: truth,
+            colour: "#cccccc".into(),
+            radius: 1.5,
+            label: Some("data".into()),
+        })
+        .layer(Layer::Scatter {
+            pts: xt,
+            colour: PALETTE[1].into(),
+            radius: 2.0,
+            label: Some("x_t".into()),
+        })
+}
+
 fn plane(title: &str) -> Figure {
     Figure::new(
         Scale::Linear { lo: -2.5, hi: 2.5 },
         Scale::Linear { lo: -2.0, hi: 2.0 },
     )
-    .size(380.0, 320.0)
+    .size(PLANE_W, 320.0)
     .labels("x₁", "x₂")
     .title(title)
 }
@@ -149,7 +176,11 @@ struct Reverse {
 
 #[component]
 pub fn Diffusion2d() -> impl IntoView {
-    let land = RwSignal::new(false);
+    // The reader's data: the swiss roll and the land have shipped models; any other choice
+    // (the ring, the moons, a drawing) trains the swiss roll's network on it here.
+    let data = PlaneData::new(SWISS_ROLL);
+    let land = Memo::new(move |_| data.index.get() == LAND);
+    let shipped_data = Memo::new(move |_| matches!(data.index.get(), SWISS_ROLL | LAND));
     let models = [
         training::model("ddpm-swiss-roll"),
         training::model("ddpm-land"),
@@ -218,8 +249,18 @@ pub fn Diffusion2d() -> impl IntoView {
         training::drive(run, move |t| step_once(Some(t)));
     };
     let resume = move |_| training::drive(run, move |t| step_once(Some(t)));
+    // A click on the particles' plane adds a point to the drawing.
+    let click = move |ev: web_sys::MouseEvent| {
+        if let Some((x, y)) = svg_point(&ev, PLANE_W) {
+            let (x, y) = particles_figure(0, Vec::new(), Vec::new()).to_data(x, y);
+            data.click(x, y);
+        }
+    };
     let plots = move || {
-        let truth = data(land.get(), 400, 8);
+        let truth = match data.target() {
+            Target::Drawn(p) if p.is_empty() => Vec::new(),
+            t => t.sample(400, &mut Rng::new(8)),
+        };
         let st = state.get();
         let (t, xt, x0) = match &st {
             Some(r) => (r.t, r.xt.clone(), r.x0.clone()),
@@ -231,18 +272,11 @@ pub fn Diffusion2d() -> impl IntoView {
             radius: 1.5,
             label: Some("data".into()),
         };
-        let a = plane(&format!("particles x_t, t = {t}"))
+        let a = particles_figure(t, truth.clone(), xt.clone())
             .describe(format!(
                 "{} particles of the reverse process at step {t}, over the data in grey.",
                 xt.len()
             ))
-            .layer(faint.clone())
-            .layer(Layer::Scatter {
-                pts: xt.clone(),
-                colour: PALETTE[1].into(),
-                radius: 2.0,
-                label: Some("x_t".into()),
-            })
             .to_svg();
         let b = plane("the model's guess of x₀ from x_t")
             .describe("The denoiser's prediction of the clean point for each particle.")
@@ -254,7 +288,7 @@ pub fn Diffusion2d() -> impl IntoView {
                 label: Some("x̂₀".into()),
             })
             .to_svg();
-        let score = (st.is_some() && t == 0).then(|| {
+        let score = (st.is_some() && t == 0 && !truth.is_empty()).then(|| {
             let e = energy_distance(&xt, &truth);
             let mut g = Rng::new(5);
             let noise: Vec<(f64, f64)> = (0..400).map(|_| (g.normal(), g.normal())).collect();
@@ -266,18 +300,32 @@ pub fn Diffusion2d() -> impl IntoView {
         });
         view! {
             <div class="side-by-side">
-                <div class="plot-host side" data-testid="reverse-xt" inner_html=a></div>
+                <div class="plot-host side" class:clickable=move || data.drawing() data-testid="reverse-xt" on:click=click inner_html=a></div>
                 <div class="plot-host side" inner_html=b></div>
             </div>
             <p class="readout" data-testid="reverse-readout">{score.unwrap_or_else(|| format!("step {} of {T_2D}", T_2D - t))}</p>
         }
     };
+    let options = Signal::derive(move || match data.target() {
+        Target::SwissRoll | Target::Land => Vec::new(),
+        t => vec![t.option()],
+    });
     view! {
-        {data_toggle(land)}
+        {data.view("diffusion-2d-data", "diffusion-draw", "diffusion-draw-clear")}
         {move || {
             let m = models[land.get() as usize];
-            view! { <TrainPanel model=m steps=2000 title=if land.get() { "the land model" } else { "the swiss-roll model" }/> }
+            let title = match (land.get(), shipped_data.get()) {
+                (true, _) => "the land model",
+                (false, true) => "the swiss-roll model",
+                (false, false) => "the denoiser on the chosen data",
+            };
+            view! { <TrainPanel model=m steps=2000 title=title options=options/> }
         }}
+        {move || (!shipped_data.get()).then(|| view! {
+            <p class="muted small" data-testid="diffusion-data-note">
+                "The shipped weights learnt the swiss roll: train a run here on the chosen data, then run the reverse process to see it learnt."
+            </p>
+        })}
         <div class="controls">
             <button class="primary" data-testid="reverse-run" on:click=start>"Run the reverse process"</button>
             <button data-testid="reverse-pause" on:click=move |_| run.update(|r| r.pause()) disabled=move || !running()>"Pause"</button>

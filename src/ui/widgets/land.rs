@@ -8,7 +8,7 @@ use crate::models::density2d::{
     mean_log_likelihood, BoxModel, Density2, Gaussian, Kde, Mixture, Pt,
 };
 use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
-use crate::ui::kit::{svg_point, Select, Slider};
+use crate::ui::kit::{svg_point, Drawing, Select, Slider};
 use leptos::prelude::*;
 use std::sync::Arc as Rc;
 
@@ -369,49 +369,84 @@ enum Kind {
     Kde,
 }
 
+/// The fewest drawn points the models fit (as many as the mixture's largest K).
+const MIN_DRAWN: usize = 12;
+
+/// The density map's figure before its layers.
+fn models_frame() -> Figure {
+    frame().title("Model density (darker = more probable)")
+}
+
+/// The density map's layout, legend included: what maps a click to the map.
+fn models_click_frame() -> Figure {
+    models_frame().layer(Layer::Scatter {
+        pts: Vec::new(),
+        colour: PALETTE[1].into(),
+        radius: 2.2,
+        label: Some("training points".into()),
+    })
+}
+
 #[component]
 pub fn LandModels() -> impl IntoView {
     let land = Rc::new(LandMap::world());
-    let train = Rc::new(land.lesson_train());
+    let lesson = Rc::new(land.lesson_train());
     let test = Rc::new(land.lesson_test());
+    // The points the models fit: the lesson's, or the reader's drawing once it has enough.
+    let own = RwSignal::new(false);
+    let drawing = Drawing::new();
+    let train = Memo::new(move |_| {
+        let drawn = drawing.pairs();
+        if own.get() && drawn.len() >= MIN_DRAWN {
+            Rc::new(drawn)
+        } else {
+            lesson.clone()
+        }
+    });
     let kind = RwSignal::new(Kind::Mixture);
     let k = RwSignal::new(6.0);
     let h = RwSignal::new(6.0);
-    let t2 = train.clone();
+    let t2 = train.get_untracked();
     let mixture = RwSignal::new(Mixture::init(&t2, 6, 1));
     let history = RwSignal::new(vec![
         mixture.get_untracked().log_likelihood(&t2) / t2.len() as f64,
     ]);
-    let t3 = train.clone();
     let reset = move || {
-        let m = Mixture::init(&t3, k.get_untracked() as usize, 1);
-        history.set(vec![m.log_likelihood(&t3) / t3.len() as f64]);
+        let t = train.get_untracked();
+        let m = Mixture::init(&t, k.get_untracked() as usize, 1);
+        history.set(vec![m.log_likelihood(&t) / t.len() as f64]);
         mixture.set(m);
     };
-    let t4 = train.clone();
+    // New points start EM again.
+    Effect::new(move |seen: Option<()>| {
+        train.track();
+        if seen.is_some() {
+            reset();
+        }
+    });
     let em = move |steps: usize| {
+        let t = train.get_untracked();
         let mut m = mixture.get_untracked();
         let mut hist = history.get_untracked();
         for _ in 0..steps {
-            m.em_step(&t4);
-            hist.push(m.log_likelihood(&t4) / t4.len() as f64);
+            m.em_step(&t);
+            hist.push(m.log_likelihood(&t) / t.len() as f64);
         }
         mixture.set(m);
         history.set(hist);
     };
-    let em2 = em.clone();
+    let em2 = em;
 
-    let bx = BoxModel::bounding(&train);
-    let gauss = Gaussian::fit(&train);
-    let t5 = train.clone();
     let kde = Memo::new(move |_| Kde {
-        pts: (*t5).clone(),
+        pts: (*train.get()).clone(),
         h: h.get(),
     });
 
     // Held-out and training mean log-likelihoods of every model, recomputed as they change.
-    let (t6, te) = (train.clone(), test.clone());
+    let te = test.clone();
     let scores = Memo::new(move |_| {
+        let t6 = train.get();
+        let (bx, gauss) = (BoxModel::bounding(&t6), Gaussian::fit(&t6));
         let m = mixture.get();
         let kd = kde.get();
         let models: [(&str, &dyn Density2); 4] = [
@@ -433,8 +468,11 @@ pub fn LandModels() -> impl IntoView {
     });
     let truth = -land.land_area().ln();
     // For the exercises under the widget: each model's held-out score, the KDE's
-    // training score, and the truth's.
+    // training score, and the truth's (on the lesson's points, not a drawing).
     Effect::new(move |_| {
+        if own.get() {
+            return;
+        }
         scores.with(|rows| {
             let get = |i: usize| rows.get(i).map_or((f64::NAN, f64::NAN), |r| (r.1, r.2));
             publish("land.gaussian-heldout", get(1).1);
@@ -445,9 +483,10 @@ pub fn LandModels() -> impl IntoView {
         })
     });
 
-    let t7 = train.clone();
     let svg = move || {
         let (cols, rows) = (96, 48);
+        let t7 = train.get();
+        let (bx, gauss) = (BoxModel::bounding(&t7), Gaussian::fit(&t7));
         let m = mixture.get();
         let kd = kde.get();
         let md: &dyn Density2 = match kind.get() {
@@ -465,8 +504,7 @@ pub fn LandModels() -> impl IntoView {
             }
         }
         let hi = vals.iter().cloned().fold(0.0, f64::max).max(1e-300);
-        let mut f = frame()
-            .title("Model density (darker = more probable)")
+        let mut f = models_frame()
             .describe(format!(
                 "Heat map of the selected model's density over the map, with {} training points.",
                 t7.len()
@@ -485,6 +523,15 @@ pub fn LandModels() -> impl IntoView {
                 radius: 2.2,
                 label: Some("training points".into()),
             });
+        // A drawing still too small to fit is shown over the lesson's points.
+        if own.get() && drawing.points.with(Vec::len) < MIN_DRAWN {
+            f.push(Layer::Scatter {
+                pts: drawing.pairs(),
+                colour: PALETTE[3].into(),
+                radius: 3.0,
+                label: None,
+            });
+        }
         if kind.get() == Kind::Mixture {
             for g in &m.parts {
                 let (angle, a, b) = g.axes();
@@ -536,7 +583,35 @@ pub fn LandModels() -> impl IntoView {
         .to_svg()
     };
     let iterations = move || history.get().len() - 1;
+    // The truth's score on the training points (−∞ for a drawn point in the sea).
+    let truth_train = move || {
+        let t = train.get();
+        let sum: f64 = t.iter().map(|&(x, y)| land.density(x, y).ln()).sum();
+        fmt_num(sum / t.len() as f64)
+    };
+    // A click on the density map adds a point to the drawing.
+    let click = move |ev: web_sys::MouseEvent| {
+        if !own.get_untracked() {
+            return;
+        }
+        if let Some((px, py)) = svg_point(&ev, W) {
+            let (x, y) = models_click_frame().to_data(px, py);
+            if (X_MIN..=X_MAX).contains(&x) && (Y_MIN..=Y_MAX).contains(&y) {
+                drawing.add(x, y);
+            }
+        }
+    };
     view! {
+        <div class="controls">
+            <label>
+                <input type="checkbox" data-testid="land-draw" prop:checked=move || own.get()
+                    on:change=move |_| own.update(|o| *o = !*o)/>
+                " Draw your own training points"
+            </label>
+        </div>
+        {move || own.get().then(|| view! {
+            {drawing.view("the models fit them once there are 12 or more, and are still scored on the held-out land points", "land-draw-clear")}
+        })}
         <div class="controls">
             <Select label="Model" value=kind testid="model-kind" options=vec![
                 (Kind::Box, "Box", "box"),
@@ -560,7 +635,7 @@ pub fn LandModels() -> impl IntoView {
                 <Slider label="bandwidth h (degrees)" min=0.5 max=40.0 step=0.5 value=h testid="h-slider"/>
             </div>
         </Show>
-        <div class="plot-host" data-testid="land-models-plot" inner_html=svg></div>
+        <div class="plot-host" class:clickable=move || own.get() data-testid="land-models-plot" on:click=click inner_html=svg></div>
         <Show when=move || kind.get() == Kind::Mixture>
             <div class="plot-host" data-testid="em-curve" inner_html=curve></div>
         </Show>
@@ -571,7 +646,7 @@ pub fn LandModels() -> impl IntoView {
                 {move || scores.get().into_iter().map(|(name, tr, te)| view! {
                     <tr><td>{name}</td><td class="num">{fmt_num(tr)}</td><td class="num">{fmt_num(te)}</td></tr>
                 }).collect::<Vec<_>>()}
-                <tr><td>"P_data (the truth)"</td><td class="num">{fmt_num(truth)}</td><td class="num">{fmt_num(truth)}</td></tr>
+                <tr><td>"P_data (the truth)"</td><td class="num">{truth_train}</td><td class="num">{fmt_num(truth)}</td></tr>
             </tbody>
         </table>
     }

@@ -31,9 +31,23 @@ pub const N_LESSON: usize = 50;
 const ROW_MAX: usize = 60;
 
 /// The outfits every widget of the lesson fits: the reader's file while one is open,
-/// otherwise fifty drawn from P_data with the shared seed.
+/// otherwise fifty drawn from P_data with the shared seed (which travels in the step's
+/// address as `s.outfits-seed`, so a link opens the same fifty).
 pub fn observed() -> Memo<Vec<Avatar>> {
     let shared = expect_context::<Shared>();
+    crate::ui::kit::state::share(
+        "outfits-seed",
+        move || shared.outfit_seed.get().to_string(),
+        move |text| {
+            let seed = text
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("“{text}” is not a seed (a whole number)"))?;
+            shared.own_outfits.set(None);
+            shared.outfit_seed.set(seed);
+            Ok(())
+        },
+    );
     Memo::new(move |_| match shared.own_outfits.get() {
         Some(own) => own.people.to_vec(),
         None => PData::default().sample_n(N_LESSON, shared.outfit_seed.get()),
