@@ -63,6 +63,9 @@ pub async fn chosen_bytes(
     Ok(Some(js_sys::Uint8Array::new(&buf).to_vec()))
 }
 
+/// What the reader is told when a download fails.
+pub const DOWNLOAD_REFUSED: &str = "This browser refused the download.";
+
 /// Offers `text` as a file download named `filename`.
 pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), JsValue> {
     save_blob(filename, mime, &JsValue::from_str(text))
@@ -77,7 +80,8 @@ pub fn download_bytes(filename: &str, bytes: &[u8]) -> Result<(), JsValue> {
     )
 }
 
-/// Offers the resource at `url` (a data URL) as a file download called `filename`.
+/// Offers the resource at `url` (a data or object URL) as a file download called
+/// `filename`.
 pub fn download_url(filename: &str, url: &str) -> Result<(), JsValue> {
     let doc = window().document().ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
@@ -93,11 +97,7 @@ fn save_blob(filename: &str, mime: &str, part: &JsValue) -> Result<(), JsValue> 
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let doc = window().document().ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
-    a.set_href(&url);
-    a.set_download(filename);
-    a.click();
+    download_url(filename, &url)?;
     web_sys::Url::revoke_object_url(&url)?;
     Ok(())
 }

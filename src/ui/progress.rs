@@ -64,7 +64,7 @@ pub fn ProgressTools() -> impl IntoView {
                 true,
                 "Progress saved as genlab-progress.txt.".into(),
             ))),
-            Err(_) => message.set(Some((false, "This browser refused the download.".into()))),
+            Err(_) => message.set(Some((false, browser::DOWNLOAD_REFUSED.into()))),
         }
     };
     let import = move |ev: web_sys::Event| {

@@ -326,7 +326,7 @@ impl ModelHandle {
         self.io_message.set(Some(
             browser::download_bytes(&file, &bytes)
                 .map(|()| format!("Saved as {file} (Genlab's layout: opens here again)."))
-                .map_err(|_| "This browser refused the download.".to_string()),
+                .map_err(|_| browser::DOWNLOAD_REFUSED.to_string()),
         ));
     }
 
@@ -484,7 +484,7 @@ impl ModelHandle {
                     self.io_message.set(Some(
                         browser::download_bytes(&name, &file)
                             .map(|()| format!("Saved as {name}, in PyTorch's layout. The Python below loads it."))
-                            .map_err(|_| "This browser refused the download.".to_string()),
+                            .map_err(|_| browser::DOWNLOAD_REFUSED.to_string()),
                     ));
                     self.python.set(Some(python));
                 }

@@ -119,7 +119,7 @@ pub fn OutfitData() -> impl IntoView {
     let download = move |_| {
         let csv = to_csv(&people.get_untracked());
         if browser::download("outfits.csv", "text/csv", &csv).is_err() {
-            message.set(Some(Err("This browser refused the download.".into())));
+            message.set(Some(Err(browser::DOWNLOAD_REFUSED.into())));
         }
     };
     let open = move |ev: web_sys::Event| {
