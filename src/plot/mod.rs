@@ -14,6 +14,21 @@ pub use colour::{ColourMap, PALETTE};
 pub use image::{bmp_data_url, image_grid};
 pub use scale::{fmt_num, fmt_pct, nice_ticks, Scale};
 
+/// About how wide `text` is at `size` px in the plots' sans-serif face.
+fn text_width(text: &str, size: f64) -> f64 {
+    0.55 * size * text.chars().count() as f64
+}
+
+/// `text` cut at the space nearest its middle, if it has one.
+fn wrap_in_two(text: &str) -> Option<(&str, &str)> {
+    let mid = text.len() / 2;
+    let at = text
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .min_by_key(|&i| i.abs_diff(mid))?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
 pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -419,14 +434,23 @@ impl Figure {
         } else {
             let band = pw / self.categories.len() as f64;
             let small = self.categories.len() > 8;
+            let size = if small { 8.0 } else { 10.0 };
             for (i, c) in self.categories.iter().enumerate() {
                 let x = x0 + (i as f64 + 0.5) * band;
+                // A name wider than its band goes on two lines, split at a space.
+                let lines = match wrap_in_two(c) {
+                    Some((a, b)) if text_width(c, size) > band - 2.0 => format!(
+                        r#"<tspan x="{x:.1}">{}</tspan><tspan x="{x:.1}" dy="{}">{}</tspan>"#,
+                        esc(a),
+                        size + 1.0,
+                        esc(b)
+                    ),
+                    _ => esc(c),
+                };
                 let _ = write!(
                     s,
-                    r#"<text x="{x:.1}" y="{}" text-anchor="middle" fill="currentColor" font-size="{}">{}</text>"#,
+                    r#"<text x="{x:.1}" y="{}" text-anchor="middle" fill="currentColor" font-size="{size}">{lines}</text>"#,
                     y0 + ph + 14.0,
-                    if small { 8 } else { 10 },
-                    esc(c)
                 );
             }
         }
@@ -522,6 +546,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_category_name_wider_than_its_band_takes_two_lines() {
+        let names = [
+            "black",
+            "blue",
+            "grey",
+            "pastel green",
+            "pastel orange",
+            "pink",
+            "red",
+            "white",
+        ];
+        let fig = Figure::category_bars(&names, vec![("a".into(), "#111".into(), vec![0.1; 8])])
+            .size(560.0, 260.0);
+        let svg = fig.to_svg();
+        assert!(svg.contains(">pastel</tspan>"), "{svg}");
+        assert!(svg.contains(">orange</tspan>"));
+        assert!(svg.contains(">black</text>"));
+        assert_eq!(wrap_in_two("V-neck shirt"), Some(("V-neck", "shirt")));
+        assert_eq!(wrap_in_two("hoodie"), None);
+    }
+
+    #[test]
     fn category_bars_draw_every_value_under_its_name() {
         let names = ["first", "second", "third", "fourth value", "fifth", "sixth"];
         let series = |v: f64| (0..6).map(|i| v + 0.01 * i as f64).collect::<Vec<_>>();
@@ -535,7 +581,9 @@ mod tests {
         );
         let svg = fig.to_svg();
         for n in names {
-            assert!(svg.contains(&format!(">{n}</text>")), "no label {n}");
+            // On one line, or (too wide for its band) on two.
+            let two = n.split(' ').all(|w| svg.contains(&format!(">{w}</tspan>")));
+            assert!(svg.contains(&format!(">{n}</text>")) || two, "no label {n}");
         }
         // Six bars per series, each inside the plot area.
         let right = fig.width - MARGIN_RIGHT;
