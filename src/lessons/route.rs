@@ -196,10 +196,61 @@ pub fn choice_value(text: &str, labels: &[&str]) -> Result<usize, String> {
         })
 }
 
+/// The most drawn points an address carries.
+pub const MAX_SHARED_POINTS: usize = 1000;
+
+/// Drawn points as an address carries them: `x,y;x,y`, to three decimals.
+pub fn points_text(points: &[(f32, f32)]) -> String {
+    let num = |v: f32| {
+        let s = format!("{v:.3}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" {
+            "0".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    points
+        .iter()
+        .map(|&(x, y)| format!("{},{}", num(x), num(y)))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Drawn points from an address (`x,y;x,y`); otherwise why not (the drawing stays empty).
+pub fn points_value(text: &str) -> Result<Vec<(f32, f32)>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let pairs: Vec<&str> = text.split(';').collect();
+    if pairs.len() > MAX_SHARED_POINTS {
+        return Err(format!(
+            "{} points are more than the {MAX_SHARED_POINTS} a link can carry",
+            pairs.len()
+        ));
+    }
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(i, pair)| {
+            let coord = |s: Option<&str>| {
+                s.and_then(|s| s.trim().parse::<f32>().ok())
+                    .filter(|v| v.is_finite())
+            };
+            let mut parts = pair.split(',');
+            match (coord(parts.next()), coord(parts.next()), parts.next()) {
+                (Some(x), Some(y), None) => Ok((x, y)),
+                _ => Err(format!("point {} (“{pair}”) is not two numbers x,y", i + 1)),
+            }
+        })
+        .collect()
+}
+
 fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+            // Unreserved, and the separators of drawn points (allowed in a fragment).
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b',' | b';' => {
                 (b as char).to_string()
             }
             _ => format!("%{b:02X}"),
@@ -269,6 +320,37 @@ fn percent_decode(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drawn_points_travel_as_text_and_back() {
+        let pts = vec![(0.5f32, -1.25f32), (-0.0001, 2.0), (120.3333, -45.0)];
+        let text = points_text(&pts);
+        assert_eq!(text, "0.5,-1.25;0,2;120.333,-45");
+        let back = points_value(&text).unwrap();
+        assert_eq!(back.len(), 3);
+        for (a, b) in back.iter().zip(&pts) {
+            assert!(
+                (a.0 - b.0).abs() < 1e-3 && (a.1 - b.1).abs() < 1e-3,
+                "{a:?} {b:?}"
+            );
+        }
+        assert_eq!(points_value("").unwrap(), vec![]);
+        // In an address the separators stay as they are.
+        let href = state_href(&Route::Home, &[("gan-draw".into(), text.clone())]);
+        assert!(href.ends_with(&format!("?s.gan-draw={text}")), "{href}");
+        assert_eq!(widget_state(&href)[0].1, text);
+    }
+
+    #[test]
+    fn bad_drawn_points_say_which() {
+        let e = points_value("0.5,1;2;3,4").unwrap_err();
+        assert!(e.contains("point 2") && e.contains("“2”"), "{e}");
+        assert!(points_value("1,2,3").unwrap_err().contains("point 1"));
+        assert!(points_value("nan,1").is_err());
+        assert!(points_value("1,inf").is_err());
+        let many = vec!["0,0"; MAX_SHARED_POINTS + 1].join(";");
+        assert!(points_value(&many).unwrap_err().contains("1001 points"));
+    }
 
     #[test]
     fn parses_routes() {

@@ -122,6 +122,16 @@ pub fn fmt_num(v: f64) -> String {
     s.replace('-', "−")
 }
 
+/// A probability: as [`fmt_num`], except that one within 0.001 of 1 (but not 1) shows how
+/// far it is from 1 ("1 − 2.17e−7"), where rounding would show a plain 1.
+pub fn fmt_prob(p: f64) -> String {
+    if p > 0.999 && p < 1.0 {
+        format!("1 − {}", fmt_num(1.0 - p))
+    } else {
+        fmt_num(p)
+    }
+}
+
 fn trim(s: String) -> String {
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -163,6 +173,10 @@ mod tests {
         assert_eq!(fmt_num(0.00383), "0.00383");
         assert_eq!(fmt_pct(0.0383), "3.83 %");
         assert_eq!(fmt_pct(0.984), "98.4 %");
+        // A probability next to 1 says how far from 1 it is.
+        assert_eq!(fmt_prob(0.9999997826), "1 − 2.17e−7");
+        assert_eq!(fmt_prob(0.83), "0.83");
+        assert_eq!(fmt_prob(1.0), "1");
         assert_eq!(fmt_num(-0.0383), "−0.0383");
         assert_eq!(fmt_num(0.38349), "0.383");
         assert_eq!(fmt_num(0.001), "0.001");

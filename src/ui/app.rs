@@ -213,7 +213,11 @@ fn Home() -> impl IntoView {
                 <p class="muted"><a href="#/embedding" data-testid="guide-link">"Embed a step in your own page"</a></p>
             </section>
             <ol class="cards">{cards}</ol>
-            <super::progress::ProgressTools/>
+            {super::split::from_chunk(
+                progress_tools(),
+                || ().into_any(),
+                || view! { <p class="muted">"The progress tools could not be downloaded (are you offline?)."</p> }.into_any(),
+            )}
         </main>
     }
 }
@@ -449,18 +453,25 @@ later_fn!(
 /// `#/embedding`, once its chunk is in (or why it is not).
 #[component]
 fn GuidePage() -> impl IntoView {
-    let made = RwSignal::new(None::<Option<fn() -> AnyView>>);
-    leptos::task::spawn_local(async move {
-        let _ = made.try_set(Some(guide().await.ok()));
-    });
-    move || {
-        match made.get() {
-        None => view! { <main class="guide"><p class="muted">"Loading the embedding guide…"</p></main> }.into_any(),
-        Some(Some(make)) => make(),
-        Some(None) => view! {
+    super::split::from_chunk(
+        guide(),
+        || {
+            view! { <main class="guide"><p class="muted">"Loading the embedding guide…"</p></main> }
+                .into_any()
+        },
+        || {
+            view! {
             <main class="guide"><p class="error" role="alert">"The embedding guide could not be downloaded (are you offline?)."</p></main>
         }
-        .into_any(),
-    }
-    }
+        .into_any()
+        },
+    )
 }
+
+// The progress tools (export, import, reset) of the home page, in a chunk of their own.
+later_fn!(
+    progress_tools,
+    fn progress_tools() -> fn() -> AnyView {
+        || super::progress::ProgressTools().into_any()
+    }
+);

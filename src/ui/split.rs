@@ -31,3 +31,23 @@ macro_rules! later_fn {
     };
 }
 pub(crate) use later_fn;
+
+/// A view whose code is in a chunk: `load` brings its maker; `waiting` shows until then,
+/// and `failed` if the chunk cannot be downloaded.
+pub fn from_chunk(
+    load: impl std::future::Future<Output = Result<fn() -> leptos::prelude::AnyView, ChunkFailed>>
+        + 'static,
+    waiting: fn() -> leptos::prelude::AnyView,
+    failed: fn() -> leptos::prelude::AnyView,
+) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    let made = RwSignal::new(None::<Option<fn() -> AnyView>>);
+    leptos::task::spawn_local(async move {
+        let _ = made.try_set(Some(load.await.ok()));
+    });
+    move || match made.get() {
+        None => waiting(),
+        Some(Some(make)) => make(),
+        Some(None) => failed(),
+    }
+}

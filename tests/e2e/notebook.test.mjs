@@ -289,6 +289,15 @@ test('lesson 1: dragging the box, sampling it, EM steps and the bandwidth slider
   await page.waitForFunction(() => /\(12 so far\)/.test(document.querySelector('[data-widget=land-models]')?.textContent ?? ''));
   await page.waitForFunction(() => /with 12 training points/.test(document.querySelector('[data-testid=land-models-plot] desc')?.textContent ?? ''));
   assert.notEqual(await page.locator('[data-testid=scores] tbody tr').first().textContent(), heldOut);
+  // The drawing travels in a link, and opens fitted.
+  await page.click('[data-testid=state-copy]');
+  const drawn = await page.inputValue('[data-testid=state-link]');
+  assert.match(drawn, /s\.land-draw=on/);
+  assert.equal(drawn.match(/s\.land-drawn=([^&]*)/)[1].split(';').length, 12);
+  const again = await browser.context.newPage();
+  await again.goto(drawn);
+  await again.waitForFunction(() => /with 12 training points/.test(document.querySelector('[data-testid=land-models-plot] desc')?.textContent ?? ''));
+  await again.close();
   await page.click('[data-testid=land-draw-clear]');
   await page.waitForFunction(() => !/with 12 training points/.test(document.querySelector('[data-testid=land-models-plot] desc')?.textContent ?? ''));
   assert.deepEqual(errors, []);
@@ -380,6 +389,11 @@ test('exercises: a goal met in the widget, numbers and choices judged, the worke
     await page.click('[data-testid=em-step]');
   }
   await solved('mixture-beats-gaussian');
+  // A goal met by a shared state: a bend that squeezes the line lifts the density above 1.
+  const flows = await browser.context.newPage();
+  await flows.goto(BASE + '#/lesson/flows/line?s.flow1d-a=-0.45&s.flow1d-c=0');
+  await flows.waitForSelector('[data-testid=exercise][data-exercise=density-above-one][data-solved=true]');
+  await flows.close();
   // The worked answer fills in the widget's numbers.
   await ex('kde-memorises').locator('[data-testid=exercise-show-solution]').click();
   assert.match(await ex('kde-memorises').locator('[data-testid=exercise-solution]').textContent(), /now −\d/);
@@ -481,6 +495,12 @@ test('sliders and choices travel in a link: a shared state opens as it was left,
   await shared.waitForSelector('[data-testid=state-note]');
   assert.match(await shared.textContent('[data-testid=state-note]'), /model-kind: “tree” is not one of box, gaussian, mixture, kde; left at its default/);
   assert.equal(await shared.inputValue('[data-testid=model-kind]'), 'mixture');
+  // Drawn points that are not pairs of numbers leave the drawing empty, with a note.
+  await shared.goto(BASE + '#/lesson/p-data-p-model/better-models?s.land-draw=on&s.land-drawn=10,45;x');
+  await shared.reload();
+  await shared.waitForSelector('[data-testid=state-note]');
+  assert.match(await shared.textContent('[data-testid=state-note]'), /land-drawn: point 2 \(“x”\) is not two numbers x,y; left at its default/);
+  assert.match(await shared.textContent('[data-widget=land-models]'), /\(0 so far\)/);
   // Lesson 2's fifty outfits travel by their seed.
   await shared.goto(BASE + '#/lesson/fashion-outfits/data?s.outfits-seed=7');
   await shared.reload();

@@ -1,7 +1,8 @@
 //! The reader's own points, drawn by clicking on a plot: the points, and the line under
 //! the plot with their count and a clear button. Lesson 1's map and the plane of lessons
-//! 6, 8, 9 and 10 (`PlaneData`) draw with it.
+//! 6, 8, 9 and 10 (`PlaneData`) draw with it. The points travel in the step's address.
 
+use crate::lessons::route;
 use leptos::prelude::*;
 
 /// Points the reader drew, in the plot's data units.
@@ -29,8 +30,23 @@ impl Drawing {
     }
 
     /// The line under the plot: how to draw, the count, `what` the points are for, and a
-    /// clear button (test id `clear_id`).
-    pub fn view(self, what: &'static str, clear_id: &'static str) -> impl IntoView {
+    /// clear button (test id `clear_id`). While it is shown, the points travel in the
+    /// step's address under `key` (`x,y;x,y`).
+    pub fn view(
+        self,
+        what: &'static str,
+        key: &'static str,
+        clear_id: &'static str,
+    ) -> impl IntoView {
+        let points = self.points;
+        super::state::share(
+            key,
+            move || points.with(|p| route::points_text(p)),
+            move |text| {
+                points.set(route::points_value(text)?);
+                Ok(())
+            },
+        );
         view! {
             <p class="muted small">
                 {move || format!("Click on the plot to add points ({} so far); {what}.", self.points.with(Vec::len))}

@@ -78,7 +78,8 @@ impl PlaneData {
 
     /// The data-set buttons and, while drawing, the count and a clear button. The choice's
     /// test id (and key in the step's address) is `data_id`, the drawing button's
-    /// `draw_id`, the clear button's `clear_id`.
+    /// `draw_id` (also the drawn points' key in the address), the clear button's
+    /// `clear_id`.
     pub fn view(
         self,
         data_id: &'static str,
@@ -95,7 +96,7 @@ impl PlaneData {
             .collect();
         view! {
             <Choice label="Data:" options value=self.index testid=data_id/>
-            {move || self.drawing().then(|| self.drawn.view("the next run trains on them", clear_id))}
+            {move || self.drawing().then(|| self.drawn.view("the next run trains on them", draw_id, clear_id))}
         }
     }
 }

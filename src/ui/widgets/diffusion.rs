@@ -3,7 +3,7 @@
 //! conditional U-Net on Avatar World, sampled from a prompt with classifier-free guidance
 //! on the page's device (WebGPU or the CPU), step by step with progress and cancel.
 
-use super::Widgets;
+use super::{publish, Widgets};
 use crate::data::avatar::{Avatar, FEATURES};
 use crate::data::Rng;
 use crate::engine::protocol::SampleSpec;
@@ -47,18 +47,23 @@ const PLANE_W: f64 = 380.0;
 /// click on that plot to the plane).
 fn particles_figure(t: usize, truth: Vec<(f64, f64)>, xt: Vec<(f64, f64)>) -> Figure {
     plane(&format!("particles x_t, t = {t}"))
-        .layer(Layer::Scatter {
-            pts: truth,
-            colour: "#cccccc".into(),
-            radius: 1.5,
-            label: Some("data".into()),
-        })
+        .layer(data_layer(truth))
         .layer(Layer::Scatter {
             pts: xt,
             colour: PALETTE[1].into(),
             radius: 2.0,
             label: Some("x_t".into()),
         })
+}
+
+/// The data, in grey, under the particles and the guesses of x₀.
+fn data_layer(truth: Vec<(f64, f64)>) -> Layer {
+    Layer::Scatter {
+        pts: truth,
+        colour: "#cccccc".into(),
+        radius: 1.5,
+        label: Some("data".into()),
+    }
 }
 
 fn plane(title: &str) -> Figure {
@@ -142,6 +147,15 @@ pub fn DiffusionForward() -> impl IntoView {
             })
             .to_svg()
     };
+    // For the exercise: the signal both schedules keep at t, and the linear one a step before.
+    let s4 = schedules.clone();
+    Effect::new(move |_| {
+        let k = t.get() as usize;
+        publish("diffusion.t", k as f64);
+        publish("diffusion.linear-ab", s4[0].ab(k));
+        publish("diffusion.linear-ab-before", s4[0].ab(k.saturating_sub(1)));
+        publish("diffusion.cosine-ab", s4[1].ab(k));
+    });
     let readout = move || {
         let s = &schedules[cosine.get() as usize];
         let k = t.get() as usize;
@@ -266,12 +280,6 @@ pub fn Diffusion2d() -> impl IntoView {
             Some(r) => (r.t, r.xt.clone(), r.x0.clone()),
             None => (T_2D, Vec::new(), Vec::new()),
         };
-        let faint = Layer::Scatter {
-            pts: truth.clone(),
-            colour: "#cccccc".into(),
-            radius: 1.5,
-            label: Some("data".into()),
-        };
         let a = particles_figure(t, truth.clone(), xt.clone())
             .describe(format!(
                 "{} particles of the reverse process at step {t}, over the data in grey.",
@@ -280,7 +288,7 @@ pub fn Diffusion2d() -> impl IntoView {
             .to_svg();
         let b = plane("the model's guess of x₀ from x_t")
             .describe("The denoiser's prediction of the clean point for each particle.")
-            .layer(faint)
+            .layer(data_layer(truth.clone()))
             .layer(Layer::Scatter {
                 pts: x0,
                 colour: PALETTE[2].into(),

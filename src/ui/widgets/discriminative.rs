@@ -1,11 +1,11 @@
 //! Lesson 0: a discriminator and a generator on the same 2-D paintings.
 
-use super::Widgets;
+use super::{publish, Widgets};
 use crate::data::toys::paintings;
 use crate::data::Rng;
 use crate::models::density2d::{Density2, Mixture};
 use crate::models::logistic::Logistic;
-use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
+use crate::plot::{fmt_num, fmt_pct, fmt_prob, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::ui::kit::svg_point;
 use leptos::prelude::*;
 
@@ -70,19 +70,31 @@ pub fn PaintingsClassifier() -> impl IntoView {
         if let Some(q) = query.get() {
             f.push(Layer::Text {
                 at: q,
-                text: format!("✕ {}", fmt_num(m2.prob(q))),
+                text: format!("✕ {}", fmt_prob(m2.prob(q))),
             });
         }
         f.to_svg()
     };
     let m3 = model.clone();
+    // For the exercise: the answer at the reader's point, and how far the nearest painting is.
+    let (m4, d4) = (model.clone(), data.clone());
+    Effect::new(move |_| {
+        let Some(q) = query.get() else { return };
+        let near = d4
+            .iter()
+            .map(|&((x, y), _)| (x - q.0).hypot(y - q.1))
+            .fold(f64::INFINITY, f64::min);
+        publish("paintings.query-prob", m4.prob(q));
+        publish("paintings.query-doubt", 1.0 - m4.prob(q));
+        publish("paintings.query-distance", near);
+    });
     view! {
         <div class="plot-host clickable" data-testid="classifier-plot"
             on:click=move |ev| if let Some((x, y)) = svg_point(&ev, W) { query.set(Some(frame().to_data(x, y))) }
             inner_html=svg></div>
         <p class="readout" data-testid="classifier-readout">
             {move || match query.get() {
-                Some(q) => format!("At ({}, {}): P(Van Gogh | x) = {}.", fmt_num(q.0), fmt_num(q.1), fmt_num(m3.prob(q))),
+                Some(q) => format!("At ({}, {}): P(Van Gogh | x) = {}.", fmt_num(q.0), fmt_num(q.1), fmt_prob(m3.prob(q))),
                 None => "Click the plot to ask the model about a painting.".to_string(),
             }}
         </p>

@@ -4,7 +4,7 @@
 //! pushed from noise towards data and the data pushed towards noise, with every layer's
 //! log-determinant; and lesson 1's table of held-out log-likelihoods with a flow added.
 
-use super::Widgets;
+use super::{publish, Widgets};
 use crate::data::land::LandMap;
 use crate::data::Rng;
 use crate::models::density2d::{mean_log_likelihood, BoxModel, Density2, Gaussian, Kde, Mixture};
@@ -152,6 +152,12 @@ fn line_map() -> impl IntoView {
             fmt_num(total)
         )
     };
+    // For the exercise: the slope at c and the density it gives there.
+    Effect::new(move |_| {
+        let (b, z0) = (Bend::new(a.get(), c.get()), c.get());
+        publish("flows.slope-at-c", b.slope(z0));
+        publish("flows.density-at-c", b.density(b.f(z0)));
+    });
     view! {
         <Slider label="Bend a" min=MIN_BEND max=3.0 step=0.05 value=a testid="flow1d-a"/>
         <Slider label="Where it bends, c" min=-2.0 max=2.0 step=0.1 value=c testid="flow1d-c"/>

@@ -387,6 +387,22 @@ fn models_click_frame() -> Figure {
     })
 }
 
+/// The points the models fit, with the two fits that have no parameters to train: one
+/// place that fits them when the points change, read by the scores and the map.
+#[derive(Clone, PartialEq)]
+struct Fitted {
+    pts: Rc<Vec<(f64, f64)>>,
+    bx: BoxModel,
+    gauss: Gaussian,
+}
+
+impl Fitted {
+    fn of(pts: Rc<Vec<(f64, f64)>>) -> Self {
+        let (bx, gauss) = (BoxModel::bounding(&pts), Gaussian::fit(&pts));
+        Fitted { pts, bx, gauss }
+    }
+}
+
 #[component]
 pub fn LandModels() -> impl IntoView {
     let land = Rc::new(LandMap::world());
@@ -394,25 +410,37 @@ pub fn LandModels() -> impl IntoView {
     let test = Rc::new(land.lesson_test());
     // The points the models fit: the lesson's, or the reader's drawing once it has enough.
     let own = RwSignal::new(false);
+    // Drawing or not travels in the step's address, as the points do.
+    crate::ui::kit::state::share(
+        "land-draw",
+        move || if own.get() { "on" } else { "off" }.to_string(),
+        move |text| match text {
+            "on" | "off" => {
+                own.set(text == "on");
+                Ok(())
+            }
+            _ => Err(format!("“{text}” is not on or off")),
+        },
+    );
     let drawing = Drawing::new();
     let train = Memo::new(move |_| {
         let drawn = drawing.pairs();
-        if own.get() && drawn.len() >= MIN_DRAWN {
+        Fitted::of(if own.get() && drawn.len() >= MIN_DRAWN {
             Rc::new(drawn)
         } else {
             lesson.clone()
-        }
+        })
     });
     let kind = RwSignal::new(Kind::Mixture);
     let k = RwSignal::new(6.0);
     let h = RwSignal::new(6.0);
-    let t2 = train.get_untracked();
+    let t2 = train.get_untracked().pts;
     let mixture = RwSignal::new(Mixture::init(&t2, 6, 1));
     let history = RwSignal::new(vec![
         mixture.get_untracked().log_likelihood(&t2) / t2.len() as f64,
     ]);
     let reset = move || {
-        let t = train.get_untracked();
+        let t = train.get_untracked().pts;
         let m = Mixture::init(&t, k.get_untracked() as usize, 1);
         history.set(vec![m.log_likelihood(&t) / t.len() as f64]);
         mixture.set(m);
@@ -425,7 +453,7 @@ pub fn LandModels() -> impl IntoView {
         }
     });
     let em = move |steps: usize| {
-        let t = train.get_untracked();
+        let t = train.get_untracked().pts;
         let mut m = mixture.get_untracked();
         let mut hist = history.get_untracked();
         for _ in 0..steps {
@@ -438,15 +466,14 @@ pub fn LandModels() -> impl IntoView {
     let em2 = em;
 
     let kde = Memo::new(move |_| Kde {
-        pts: (*train.get()).clone(),
+        pts: train.with(|f| f.pts.to_vec()),
         h: h.get(),
     });
 
     // Held-out and training mean log-likelihoods of every model, recomputed as they change.
     let te = test.clone();
     let scores = Memo::new(move |_| {
-        let t6 = train.get();
-        let (bx, gauss) = (BoxModel::bounding(&t6), Gaussian::fit(&t6));
+        let Fitted { pts: t6, bx, gauss } = train.get();
         let m = mixture.get();
         let kd = kde.get();
         let models: [(&str, &dyn Density2); 4] = [
@@ -485,8 +512,7 @@ pub fn LandModels() -> impl IntoView {
 
     let svg = move || {
         let (cols, rows) = (96, 48);
-        let t7 = train.get();
-        let (bx, gauss) = (BoxModel::bounding(&t7), Gaussian::fit(&t7));
+        let Fitted { pts: t7, bx, gauss } = train.get();
         let m = mixture.get();
         let kd = kde.get();
         let md: &dyn Density2 = match kind.get() {
@@ -585,7 +611,7 @@ pub fn LandModels() -> impl IntoView {
     let iterations = move || history.get().len() - 1;
     // The truth's score on the training points (−∞ for a drawn point in the sea).
     let truth_train = move || {
-        let t = train.get();
+        let t = train.get().pts;
         let sum: f64 = t.iter().map(|&(x, y)| land.density(x, y).ln()).sum();
         fmt_num(sum / t.len() as f64)
     };
@@ -610,7 +636,7 @@ pub fn LandModels() -> impl IntoView {
             </label>
         </div>
         {move || own.get().then(|| view! {
-            {drawing.view("the models fit them once there are 12 or more, and are still scored on the held-out land points", "land-draw-clear")}
+            {drawing.view("the models fit them once there are 12 or more, and are still scored on the held-out land points", "land-drawn", "land-draw-clear")}
         })}
         <div class="controls">
             <Select label="Model" value=kind testid="model-kind" options=vec![

@@ -3,8 +3,8 @@
 
 mod data;
 
-use super::Widgets;
 use super::{avatar_svg, Shared};
+use super::{publish, Widgets};
 use crate::data::avatar::{Avatar, FEATURES, N_COMBINATIONS};
 use crate::data::{PData, Rng};
 use crate::models::autoregressive::kl_sizes;
@@ -395,6 +395,13 @@ pub fn KlVsN() -> impl IntoView {
     let current = Memo::new(move |_| {
         let r = kl_at(&t3, &big.get()[..n()]);
         (r.n, r.laplace, r.nb, r.nb_smooth, r.seen)
+    });
+    // For the exercise: N, and how far smoothed naive Bayes and the table are there.
+    Effect::new(move |_| {
+        let (n, laplace, _, nb_smooth, _) = current.get();
+        publish("outfits.kl-n", n as f64);
+        publish("outfits.nb-gap", nb_smooth - floor);
+        publish("outfits.kl-laplace", laplace);
     });
     let svg = move || {
         let c = curves.get();

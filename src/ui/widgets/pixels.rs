@@ -1,7 +1,7 @@
 //! Lesson 3: the avatars as 32×32 pixels, naive Bayes on every channel of every pixel,
 //! and the correlations between pixels that such a model throws away.
 
-use super::Widgets;
+use super::{publish, Widgets};
 use crate::data::draw::{rasterise, to_grey, SIZE};
 use crate::data::{Avatar, PData, Rng};
 use crate::models::pixel::{correlation_with, PixelModel};
@@ -194,7 +194,9 @@ pub fn PixelCorrelation() -> impl IntoView {
         ev.stop_propagation();
         pick.set(to);
     };
-    let summary = move || {
+    // The chosen pixel's mean correlation with its 8 neighbours, and mean strength |r| with
+    // the pixels more than 8 away.
+    let near_far = Memo::new(move |_| {
         let (r, c) = pick.get();
         let v = corr.get();
         let mut near = Vec::new();
@@ -218,9 +220,19 @@ pub fn PixelCorrelation() -> impl IntoView {
                 x.iter().sum::<f64>() / x.len() as f64
             }
         };
+        (mean(&near), mean(&far))
+    });
+    Effect::new(move |_| {
+        let (near, far) = near_far.get();
+        publish("pixels.near", near);
+        publish("pixels.far", far);
+    });
+    let summary = move || {
+        let (r, c) = pick.get();
+        let (near, far) = near_far.get();
         format!(
             "Pixel ({r}, {c}): its 8 neighbours have an average correlation of {} with it; pixels more than 8 away, an average strength |r| of {}. The per-pixel model assumes every one of these is 0.",
-            fmt_num(mean(&near)), fmt_num(mean(&far))
+            fmt_num(near), fmt_num(far)
         )
     };
     view! {

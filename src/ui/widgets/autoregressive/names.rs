@@ -11,6 +11,7 @@ use crate::train::run::RunState;
 use crate::ui::browser;
 use crate::ui::kit::{heat_table, Choice, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo, ModelHandle};
+use crate::ui::widgets::publish;
 use leptos::prelude::*;
 
 pub const MLP: &str = "names-mlp";
@@ -341,10 +342,25 @@ pub fn sampling() -> impl IntoView {
             }
         }
     });
+    let distinct = |d: &[Drawn]| {
+        d.iter()
+            .map(letters)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    // For the exercise: the share the source could say, and how many differ.
+    Effect::new(move |_| {
+        if let Some(d) = drawn.get() {
+            publish("names.sayable-percent", 100.0 * sayable(&d).0);
+            let bigram = who.get_untracked() == Sampler::Bigram;
+            publish("names.bigram", if bigram { 1.0 } else { 0.0 });
+            publish("names.distinct", distinct(&d) as f64);
+        }
+    });
     let stats = move || {
         drawn.get().map(|d| {
             let (share, mean) = sayable(&d);
-            let distinct = d.iter().map(letters).collect::<std::collections::BTreeSet<_>>().len();
+            let distinct = distinct(&d);
             format!(
                 "Of {} names drawn: {} the source could say, {} distinct; the sayable ones' mean exact log₂ p under the source is {} bits.",
                 d.len(), fmt_pct(share), distinct, fmt_num(mean)

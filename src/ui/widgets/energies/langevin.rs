@@ -11,6 +11,7 @@ use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::kit::{plane_cells, plane_figure, svg_point, PlaneData, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo};
+use crate::ui::widgets::publish;
 use leptos::prelude::*;
 
 /// The energy the lesson trains and ships (on the ring of eight).
@@ -276,6 +277,13 @@ pub(super) fn known() -> impl IntoView {
             fmt_num(floor)
         )
     };
+    // For the exercise: each measurement, as a multiple of the exact draws' distance.
+    Effect::new(move |_| {
+        let d = history.with(|h| h.last().map_or(f64::NAN, |p| p.1));
+        publish("langevin.ratio", d / floor);
+        publish("langevin.steps", steps.get_untracked() as f64);
+        publish("langevin.temp", temp.get_untracked());
+    });
     let running = move || run.with(|r| r.running());
     view! {
         {dynamics_sliders(eps, temp, "langevin")}
