@@ -42,7 +42,8 @@ test('lesson 6: the shipped GANs against the ring, and a GAN trained here', asyn
   await page.click('[data-testid=gan-step-d]');
   await page.waitForFunction((a) => Number(document.querySelector('[data-testid=progress-gan-ring]')?.value) === a + 1
     && /stopped|done/.test(document.querySelector('[data-testid=progress-text-gan-ring]')?.textContent ?? ''), at, { timeout: 60_000 });
-  // Slow motion steps on by itself until stopped.
+  // Slow motion steps on by itself until stopped, at the speed the reader sets.
+  await page.fill('[data-testid=gan-slow-rate]', '20');
   await page.click('[data-testid=gan-slow]');
   await page.waitForFunction((a) => Number(document.querySelector('[data-testid=progress-gan-ring]')?.value) >= a + 3, at + 1, { timeout: 60_000 });
   await page.click('[data-testid=gan-slow]');

@@ -5,6 +5,9 @@
 //! Avatar World (`people`).
 
 mod people;
+mod plots;
+
+use plots::{curves_svg, plane, plane_svg};
 
 use super::{publish, Widgets};
 use crate::data::Rng;
@@ -13,12 +16,10 @@ use crate::models::gan2d::{
     ring_coverage, Coverage, GanSettings, GeneratorLoss, Target, MODE_SHARE, RING_MODES,
 };
 use crate::models::plane::point_rows;
-use crate::plot::{fmt_num, fmt_pct, ColourMap, Figure, Layer, Scale, PALETTE};
+use crate::plot::{fmt_num, fmt_pct};
 use crate::train::run::RunState;
 use crate::ui::browser;
-use crate::ui::kit::{
-    plane_cells, plane_figure, span_of, svg_point, Choice, PlaneData, Slider, TrainPanel,
-};
+use crate::ui::kit::{plane_cells, span_of, svg_point, Choice, PlaneData, Slider, TrainPanel};
 use crate::ui::training::{self, async_memo, ModelHandle};
 
 use leptos::prelude::*;
@@ -81,8 +82,8 @@ const WARP_POINTS: usize = 25;
 const MAX_NOISE: usize = 8;
 /// The plane's side in SVG units.
 const PLANE: f64 = 360.0;
-/// Slow motion: the pause after each step, in milliseconds.
-const SLOW_MS: i32 = 300;
+/// Slow motion: steps a second, at first (the reader's slider goes from 1 to 20).
+const SLOW_RATE: f64 = 3.0;
 
 /// Everything one drawing needs, computed from one version of the weights.
 #[derive(Clone, Debug, PartialEq)]
@@ -200,134 +201,6 @@ async fn finish(
         span,
         belief,
     })
-}
-
-/// The plane's empty figure over [−span, span]² (also what maps a click to data).
-fn plane(span: f64) -> Figure {
-    plane_figure(span, PLANE)
-}
-
-fn plane_svg(real: &[(f64, f64)], f: &Frame) -> String {
-    let described = match &f.cov {
-        Some(c) => format!("{} of {RING_MODES} modes covered", c.covered),
-        None => format!(
-            "D right on {} of real and {} of fake points",
-            fmt_pct(f.right_on_real),
-            fmt_pct(f.right_on_fake)
-        ),
-    };
-    let mut fig = plane(f.span)
-        .title("Real points, fakes, and what D believes")
-        .describe(format!(
-            "{} real points in grey, {} fakes in orange over the discriminator's map (dark: D says real), and the image of a grid of noise under the generator in faint lines; {described}",
-            real.len(),
-            f.fakes.len(),
-        ));
-    fig.push(Layer::Heatmap {
-        values: f.belief.clone(),
-        cols: GRID,
-        rows: GRID,
-        lo: 0.0,
-        hi: 1.0,
-        map: ColourMap::Blues,
-    });
-    for (i, line) in f.warp.iter().enumerate() {
-        fig.push(Layer::Line {
-            pts: line.clone(),
-            colour: "rgba(40, 40, 40, 0.3)".into(),
-            dashed: false,
-            label: (i == 0).then(|| "G's image of a noise grid".into()),
-        });
-    }
-    fig.push(Layer::Scatter {
-        pts: real.to_vec(),
-        colour: "#555".into(),
-        radius: 1.6,
-        label: Some("real".into()),
-    });
-    fig.push(Layer::Scatter {
-        pts: f.fakes.clone(),
-        colour: PALETTE[1].into(),
-        radius: 1.8,
-        label: Some("fake".into()),
-    });
-    // Each push as a short stroke, its length shown relative to the strongest one.
-    let strongest = f
-        .pushes
-        .iter()
-        .map(|(_, g)| g.0.hypot(g.1))
-        .fold(0.0f64, f64::max);
-    if strongest > 0.0 {
-        for &((x, y), (gx, gy)) in &f.pushes {
-            let k = 0.15 / strongest;
-            fig.push(Layer::Line {
-                pts: vec![(x, y), (x + k * gx, y + k * gy)],
-                colour: "#b35900".into(),
-                dashed: false,
-                label: None,
-            });
-        }
-    }
-    fig.to_svg()
-}
-
-fn curves_svg(marks: &[Mark]) -> String {
-    let last = marks.last().map_or(1, |m| m.step).max(1) as f64;
-    let mut fig = Figure::new(
-        Scale::Linear { lo: 0.0, hi: last },
-        Scale::Linear { lo: 0.0, hi: 1.0 },
-    )
-    .size(360.0, 220.0)
-    .labels("training step", "share")
-    .title("Over training")
-    .describe(match marks.last() {
-        Some(m) => format!(
-            "At step {}: {}D right on {} of real and {} of fake points",
-            m.step,
-            m.ring.map_or(String::new(), |(c, q)| format!(
-                "{c} of {RING_MODES} modes covered, {} of fakes near a mode; ",
-                fmt_pct(q)
-            )),
-            fmt_pct(m.right_on_real),
-            fmt_pct(m.right_on_fake)
-        ),
-        None => "No training seen yet".into(),
-    });
-    type Pick = fn(&Mark) -> Option<f64>;
-    let series: [(&str, Pick, usize, bool); 4] = [
-        (
-            "modes covered / 8",
-            |m| m.ring.map(|r| r.0 as f64 / RING_MODES as f64),
-            0,
-            false,
-        ),
-        ("fakes near a mode", |m| m.ring.map(|r| r.1), 1, false),
-        ("D right on real", |m| Some(m.right_on_real), 2, true),
-        ("D right on fake", |m| Some(m.right_on_fake), 3, true),
-    ];
-    // The ring's figures only while the data are the ring.
-    let ring = marks.last().is_some_and(|m| m.ring.is_some());
-    for (label, pick, c, dashed) in series {
-        let pts: Vec<(f64, f64)> = marks
-            .iter()
-            .filter_map(|m| pick(m).map(|v| (m.step as f64, v)))
-            .collect();
-        if !pts.is_empty() && (ring || !label.contains("mode")) {
-            fig.push(Layer::Line {
-                pts,
-                colour: PALETTE[c].into(),
-                dashed,
-                label: Some(label.into()),
-            });
-        }
-    }
-    fig.push(Layer::Line {
-        pts: vec![(0.0, 0.5), (last, 0.5)],
-        colour: "#999".into(),
-        dashed: true,
-        label: Some("50 %: D guesses".into()),
-    });
-    fig.to_svg()
 }
 
 /// The reader's choices for a new run of the 2-D GAN, as signals.
@@ -511,6 +384,7 @@ fn ring_gan(setup: Setup) -> impl IntoView {
     let seed = Signal::derive(move || choices.seed.get() as u64);
     // Slow motion: one step at a time, each drawn, a few a second (the run kit's loop).
     let slow = RwSignal::new(RunState::default());
+    let rate = RwSignal::new(SLOW_RATE);
     let slowly = move || slow.with(|r| r.running());
     let idle =
         move || model.step.get() > 0 && model.status.get() != JobStatus::Running && !slowly();
@@ -521,7 +395,7 @@ fn ring_gan(setup: Setup) -> impl IntoView {
         }
         training::drive(slow, move |ticket| async move {
             model.step_parts(1, Vec::new());
-            browser::sleep_ms(SLOW_MS).await;
+            browser::sleep_ms((1000.0 / rate.get_untracked()) as i32).await;
             while model.status.get_untracked() == JobStatus::Running && ticket.live() {
                 training::next_tick().await;
             }
@@ -543,6 +417,7 @@ fn ring_gan(setup: Setup) -> impl IntoView {
                         {move || if slowly() { "Stop slow motion" } else { "Slow motion" }}
                     </button>
                 </div>
+                <Slider label="Slow motion, steps a second" min=1.0 max=20.0 step=1.0 value=rate testid="gan-slow-rate"/>
             }
         })
     };
