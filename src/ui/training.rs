@@ -313,8 +313,23 @@ impl ModelHandle {
     /// The reader's safetensors file in place of the current weights (ours or PyTorch's
     /// layout); a file that does not fit is refused and nothing changes.
     pub fn import_weights(self, bytes: Vec<u8>) {
+        if self.engine_down("checks an opened file") {
+            return;
+        }
         self.io_message.set(Some(Ok("Checking the file…".into())));
         self.offer_weights(bytes, true);
+    }
+
+    /// Whether the engine, which `does` what the reader asked, has stopped; if so, the
+    /// weights' message says so (a request to it would never be answered).
+    fn engine_down(self, does: &str) -> bool {
+        let engine::EngineState::Failed(why) = engine::state().get_untracked() else {
+            return false;
+        };
+        self.io_message.set(Some(Err(format!(
+            "The engine, which {does}, is not running ({why}). Reload the page to start it again; the weights here are unchanged."
+        ))));
+        true
     }
 
     /// Downloads the current weights as they are (`<model>.safetensors`).
@@ -332,6 +347,9 @@ impl ModelHandle {
 
     /// Asks the engine for the weights in PyTorch's layout (downloaded when they come).
     pub fn export_torch(self) {
+        if self.engine_down("makes the PyTorch export") {
+            return;
+        }
         self.io_message.set(Some(Ok("Converting…".into())));
         engine::send(Request::Export {
             model: self.name.into(),

@@ -227,6 +227,11 @@ pub fn LandModels() -> impl IntoView {
         let lo = hist.iter().cloned().fold(f64::INFINITY, f64::min);
         let hi = hist.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let pad = ((hi - lo) * 0.1).max(0.05);
+        let pts: Vec<(f64, f64)> = hist
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (i as f64, v))
+            .collect();
         Figure::new(
             // At least five iterations wide, so the axis counts whole iterations.
             Scale::Linear {
@@ -247,13 +252,16 @@ pub fn LandModels() -> impl IntoView {
             fmt_num(hist[n - 1])
         ))
         .layer(Layer::Line {
-            pts: hist
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| (i as f64, v))
-                .collect(),
+            pts: pts.clone(),
             colour: PALETTE[3].into(),
             dashed: false,
+            label: None,
+        })
+        // A dot per iteration, so the start shows before the first step.
+        .layer(Layer::Scatter {
+            pts,
+            colour: PALETTE[3].into(),
+            radius: 2.5,
             label: None,
         })
         .to_svg()
