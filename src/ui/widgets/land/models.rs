@@ -233,9 +233,10 @@ pub fn LandModels() -> impl IntoView {
             .map(|(i, &v)| (i as f64, v))
             .collect();
         Figure::new(
-            // At least five iterations wide, so the axis counts whole iterations.
+            // At least five iterations wide, so the axis counts whole iterations, with room
+            // for the first dot.
             Scale::Linear {
-                lo: 0.0,
+                lo: -0.25,
                 hi: (n.max(6) - 1) as f64,
             },
             Scale::Linear {
