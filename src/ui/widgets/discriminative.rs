@@ -84,8 +84,9 @@ pub fn PaintingsClassifier() -> impl IntoView {
             .iter()
             .map(|&((x, y), _)| (x - q.0).hypot(y - q.1))
             .fold(f64::INFINITY, f64::min);
-        publish("paintings.query-prob", m4.prob(q));
-        publish("paintings.query-doubt", 1.0 - m4.prob(q));
+        let p = m4.prob(q);
+        publish("paintings.query-prob", p);
+        publish("paintings.query-doubt", 1.0 - p);
         publish("paintings.query-distance", near);
     });
     view! {

@@ -342,28 +342,32 @@ pub fn sampling() -> impl IntoView {
             }
         }
     });
-    let distinct = |d: &[Drawn]| {
-        d.iter()
-            .map(letters)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len()
-    };
-    // For the exercise: the share the source could say, and how many differ.
+    // Of the names drawn: how many, the share the source could say and their mean exact
+    // log₂ p, and how many differ; read by the line under them and the exercise.
+    let summary = Memo::new(move |_| {
+        drawn.get().map(|d| {
+            let (share, mean) = sayable(&d);
+            let distinct = d
+                .iter()
+                .map(letters)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            (d.len(), share, mean, distinct)
+        })
+    });
     Effect::new(move |_| {
-        if let Some(d) = drawn.get() {
-            publish("names.sayable-percent", 100.0 * sayable(&d).0);
+        if let Some((_, share, _, distinct)) = summary.get() {
+            publish("names.sayable-percent", 100.0 * share);
             let bigram = who.get_untracked() == Sampler::Bigram;
             publish("names.bigram", if bigram { 1.0 } else { 0.0 });
-            publish("names.distinct", distinct(&d) as f64);
+            publish("names.distinct", distinct as f64);
         }
     });
     let stats = move || {
-        drawn.get().map(|d| {
-            let (share, mean) = sayable(&d);
-            let distinct = distinct(&d);
+        summary.get().map(|(n, share, mean, distinct)| {
             format!(
-                "Of {} names drawn: {} the source could say, {} distinct; the sayable ones' mean exact log₂ p under the source is {} bits.",
-                d.len(), fmt_pct(share), distinct, fmt_num(mean)
+                "Of {n} names drawn: {} the source could say, {distinct} distinct; the sayable ones' mean exact log₂ p under the source is {} bits.",
+                fmt_pct(share), fmt_num(mean)
             )
         })
     };
