@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: timings of the lessons' workloads on this machine's CPU (native,
 //! release build), after the tensor engine's peer workloads on the CPU and on the GPU.
+//! `cargo run --release --example bench -- --gans-only` (or `--diffusion-only`): one
+//! lesson's rows alone, on the CPU and on the GPU if there is one.
 
 use genlab::data::draw::rasterise;
 use genlab::data::land::LandMap;
@@ -153,6 +155,14 @@ fn diffusion_rows(device: &Device, label: &str) {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--gans-only") {
+        gan_rows(&Device::Cpu, "CPU");
+        if let Ok(g) = block_on(Gpu::new()) {
+            let label = g.adapter.clone();
+            gan_rows(&Device::Gpu(g), &label);
+        }
+        return;
+    }
     if std::env::args().any(|a| a == "--diffusion-only") {
         diffusion_rows(&Device::Cpu, "CPU");
         if let Ok(g) = block_on(Gpu::new()) {
@@ -322,9 +332,21 @@ fn name_rows(dev: &Device, label: &str) {
     }
 }
 
-/// Lesson 6's DCGAN: one training step (D then G, batch 32), and 64 people drawn.
+/// Lesson 6: the 2-D GAN's training step with the fix (D then G, batch 256), the DCGAN's
+/// (batch 32), and 64 people drawn.
 fn gan_rows(dev: &Device, label: &str) {
     use genlab::models::sampling::{run_to_end, SampleSpec};
+    let r = genlab::models::zoo::recipe("gan-ring").unwrap();
+    let (net, mut t) = block_on(r.trainer(dev)).unwrap();
+    let loss = genlab::train::group_loss_fn(|g, tape, p, step, d| {
+        r.group_loss(&net, r.beta, g, tape, p, step, d)
+    });
+    time(
+        &format!("gan-ring training step, batch 256 ({label})"),
+        "steps/s",
+        1.0,
+        || block_on(t.run_groups(1, &loss)).unwrap(),
+    );
     let r = genlab::models::zoo::recipe("avatar-gan").unwrap();
     let (net, mut t) = block_on(r.trainer(dev)).unwrap();
     let loss = genlab::train::group_loss_fn(|g, tape, p, step, d| {

@@ -227,8 +227,9 @@ fn write(
     let averaged = ema.map(|e| e.params(snapshot));
     let params = averaged.as_ref().unwrap_or(snapshot);
     let steps = trainer.step;
+    let shipped = r.shipped_params(params);
     let bytes =
-        block_on(weights::save(params, &r.metadata(steps, smooth))).expect("serialise weights");
+        block_on(weights::save(&shipped, &r.metadata(steps, smooth))).expect("serialise weights");
     let path = out.join(format!("{}.safetensors", r.name));
     std::fs::write(&path, &bytes).expect("write weights");
     std::fs::write(

@@ -5,19 +5,49 @@
 
 use genlab::data::Rng;
 use genlab::models::autoencoder::{self as ae, chw_from_rgb, pdata};
-use genlab::models::dcgan::GAN_NOISE;
+use genlab::models::dcgan::{GAN_NOISE, GENERATOR_PREFIX};
 use genlab::models::judge::Verdict;
 use genlab::models::pixel::PixelModel;
-use genlab::models::zoo::{classified, Net};
-use genlab::nn::Params;
+use genlab::models::zoo::{self, classified, Net};
+use genlab::nn::{weights, Params};
 use genlab::tensor::Device;
 mod shipped;
-use shipped::{assert_trains_alike, shipped};
+use shipped::{assert_trains_alike, shipped, weights_dir};
 
 /// The losses of the first `steps` steps of the recipe (batch 4), part by part.
 #[test]
 fn the_recipe_trains_the_same_on_cpu_and_gpu() {
     assert_trains_alike("avatar-gan", 4, 3, 2e-3);
+}
+
+/// The checkpoints shown over training hold the generator alone (all they are sampled
+/// from); the shipped network, which the reader can train on, holds both.
+#[test]
+fn checkpoints_ship_the_generator_and_the_final_network_both() {
+    for (name, whole) in [
+        ("avatar-gan-500", false),
+        ("avatar-gan-2000", false),
+        ("avatar-gan", true),
+    ] {
+        let r = zoo::recipe(name).unwrap();
+        let (_, p) = r.build(&Device::Cpu);
+        let bytes = std::fs::read(weights_dir().join(format!("{name}.safetensors"))).unwrap();
+        let file = weights::from_bytes(&bytes).unwrap();
+        let mut held: Vec<&String> = file.tensors.keys().collect();
+        held.sort();
+        let mut want: Vec<&String> = p
+            .names
+            .iter()
+            .filter(|n| whole || n.starts_with(GENERATOR_PREFIX))
+            .collect();
+        want.sort();
+        assert_eq!(held, want, "{name}");
+        // Loaded into the network, it draws people.
+        let (gan, p) = shipped(name, &Device::Cpu);
+        let zs = ae::standard_normal_codes(2, GAN_NOISE, 5);
+        let drawn = gan.call(&p, "generate", &zs, &[]).unwrap().unwrap();
+        assert!(drawn.iter().flatten().all(|v| (0.0..=1.0).contains(v)));
+    }
 }
 
 /// The classifier's reading of images (channel-first, values in [0, 1]) against P_data.

@@ -6,7 +6,7 @@
 
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::op::{BINARY_OPS, REDUCE_OPS, UNARY_OPS};
-use genlab::tensor::{block_on, BinaryOp, Device, Tensor, UnaryOp};
+use genlab::tensor::{block_on, AdamStep, BinaryOp, Device, Tensor, UnaryOp};
 use std::sync::{Arc, OnceLock};
 
 mod all_ops;
@@ -174,11 +174,14 @@ fn reductions_match_along_every_axis() {
 fn matmul_matches_on_awkward_shapes() {
     let dev = gpu();
     for (i, &(m, k, n)) in [
+        // Thin C (under a quarter of its 64×64 tiles): one invocation per element.
         (1, 1, 1),
         (17, 33, 65),
+        (3, 300, 5),
+        (256, 64, 2),
+        // Tiled through workgroup memory.
         (64, 64, 64),
         (130, 7, 70),
-        (3, 300, 5),
         // Small C, long K: split into K slices summed afterwards.
         (5, 3001, 7),
         (70, 4100, 130),
@@ -228,6 +231,34 @@ fn matmul_matches_on_awkward_shapes() {
         1e-4,
         2e-2,
     );
+}
+
+#[test]
+fn one_adam_step_matches_from_a_start_and_from_moments_with_and_without_decay() {
+    let dev = gpu();
+    // Odd sizes: a partial workgroup, and more than one.
+    for (k, n) in [5usize, 700].into_iter().enumerate() {
+        let seed = 60 + 10 * k as u64;
+        let p = random(&[n], -2.0, 2.0, seed);
+        let g = random(&[n], -1.0, 1.0, seed + 1);
+        let m = random(&[n], -0.5, 0.5, seed + 2);
+        let v = random(&[n], 0.0, 0.3, seed + 3);
+        let on = |t: &Tensor| t.to_device(&dev);
+        for (step, decay) in [(1, 0.0), (40, 0.0), (3, 0.01)] {
+            let s = AdamStep::at(step, 1e-3, 0.5, 0.999, 1e-8, decay);
+            for start in [true, false] {
+                let (cm, gm) = ((&m, &v), (&on(&m), &on(&v)));
+                let cpu = p.adam_step(&g, (!start).then_some(cm), &s).unwrap();
+                let gpu = on(&p)
+                    .adam_step(&on(&g), (!start).then_some(gm), &s)
+                    .unwrap();
+                let what = format!("adam n={n} t={step} decay={decay} start={start}");
+                assert_close(&format!("{what}: p"), &cpu.0, &gpu.0, 1e-5, 1e-6);
+                assert_close(&format!("{what}: m"), &cpu.1, &gpu.1, 1e-5, 1e-7);
+                assert_close(&format!("{what}: v"), &cpu.2, &gpu.2, 1e-5, 1e-8);
+            }
+        }
+    }
 }
 
 #[test]

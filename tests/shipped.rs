@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use genlab::models::zoo::{self, Net, Recipe};
-use genlab::nn::{weights, Params};
+use genlab::nn::Params;
 use genlab::tensor::gpu::Gpu;
 use genlab::tensor::{block_on, Device};
 use std::path::PathBuf;
@@ -53,7 +53,7 @@ pub fn shipped(name: &str, dev: &Device) -> (Net, Params) {
     let (net, mut p) = r.build(dev);
     let bytes = std::fs::read(weights_dir().join(format!("{name}.safetensors")))
         .unwrap_or_else(|e| panic!("{name}.safetensors: {e} (run `cargo xtask train {name}`)"));
-    weights::load_into(&mut p, &bytes, dev).unwrap();
+    r.load_weights(&mut p, &bytes, dev).unwrap();
     (net, p)
 }
 

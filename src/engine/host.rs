@@ -249,7 +249,7 @@ impl Host {
     fn set_weights(&mut self, model: &str, bytes: &[u8]) {
         let Some(s) = self.slot(model) else { return };
         let mut p = s.blank.clone();
-        match weights::load_into(&mut p, bytes, &Device::Cpu) {
+        match s.recipe.load_weights(&mut p, bytes, &Device::Cpu) {
             Ok(metadata) => {
                 let was_running = s.running;
                 s.net = s.base.clone();

@@ -25,6 +25,8 @@ const CH: [usize; 3] = [96, 48, 24];
 const GROUPS: usize = 8;
 /// DCGAN's Adam β₁.
 pub const DCGAN_BETA1: f32 = 0.5;
+/// The start of every generator parameter's name (the discriminator's start "d.").
+pub const GENERATOR_PREFIX: &str = "g.";
 
 /// The two networks.
 #[derive(Clone, Debug)]
@@ -41,13 +43,21 @@ pub struct Dcgan {
 impl Dcgan {
     pub fn new(p: &mut Params, rng: &mut Rng, dev: &Device) -> Dcgan {
         let first = p.values.len();
-        let expand = Linear::new(p, "g.expand", GAN_NOISE, CH[0] * 16, rng, dev);
-        let norms = [0, 1, 2].map(|i| GroupNorm::new(p, &format!("g.norm{i}"), GROUPS, CH[i], dev));
+        let expand = Linear::new(
+            p,
+            &format!("{GENERATOR_PREFIX}expand"),
+            GAN_NOISE,
+            CH[0] * 16,
+            rng,
+            dev,
+        );
+        let norms = [0, 1, 2]
+            .map(|i| GroupNorm::new(p, &format!("{GENERATOR_PREFIX}norm{i}"), GROUPS, CH[i], dev));
         let outs = [CH[1], CH[2], 3];
         let ups = [0, 1, 2].map(|i| {
             ConvTranspose2d::new(
                 p,
-                &format!("g.up{i}"),
+                &format!("{GENERATOR_PREFIX}up{i}"),
                 ConvSpec::halving(CH[i], outs[i]),
                 rng,
                 dev,

@@ -51,6 +51,27 @@ impl Params {
         })
     }
 
+    /// The parameters whose names `keep` accepts (with the layers they belong to), in order.
+    pub fn only(&self, keep: impl Fn(&str) -> bool) -> Params {
+        let (names, values) = self
+            .names
+            .iter()
+            .zip(&self.values)
+            .filter(|(n, _)| keep(n))
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .unzip();
+        Params {
+            names,
+            values,
+            modules: self
+                .modules
+                .iter()
+                .filter(|(prefix, _)| keep(prefix))
+                .cloned()
+                .collect(),
+        }
+    }
+
     pub fn to_device(&self, device: &Device) -> Params {
         Params {
             names: self.names.clone(),

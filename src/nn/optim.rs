@@ -1,9 +1,10 @@
 //! Optimisers: SGD with momentum, Adam and AdamW, and clipping by global gradient norm.
-//! Updates are tensor ops, so they run on the parameters' device without a readback.
+//! Updates are tensor ops (Adam's is one fused op), so they run on the parameters' device
+//! without a readback.
 
 use super::Params;
 use crate::autodiff::{Grads, Var};
-use crate::tensor::{BinaryOp, Result, Tensor, UnaryOp};
+use crate::tensor::{AdamStep, BinaryOp, Result, Tensor, UnaryOp};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
@@ -132,39 +133,34 @@ impl Optimizer {
                     self.m[i] = Some(m);
                     p2
                 }
-                Kind::Adam { beta1, beta2, eps }
-                | Kind::AdamW {
-                    beta1, beta2, eps, ..
+                Kind::Adam { beta1, beta2, eps } => {
+                    self.adam_update(i, p, &g, AdamStep::at(t, self.lr, beta1, beta2, eps, 0.0))?
+                }
+                Kind::AdamW {
+                    beta1,
+                    beta2,
+                    eps,
+                    weight_decay,
                 } => {
-                    let m = ema(self.m[i].take(), &g, beta1)?;
-                    let v = ema(self.v[i].take(), &g.mul(&g)?, beta2)?;
-                    let mhat = m.unary(UnaryOp::MulScalar, 1.0 / (1.0 - beta1.powi(t)));
-                    let vhat = v.unary(UnaryOp::MulScalar, 1.0 / (1.0 - beta2.powi(t)));
-                    let upd = mhat.div(
-                        &vhat
-                            .unary(UnaryOp::Sqrt, 0.0)
-                            .unary(UnaryOp::AddScalar, eps),
-                    )?;
-                    let mut p2 = p.sub(&upd.unary(UnaryOp::MulScalar, self.lr))?;
-                    if let Kind::AdamW { weight_decay, .. } = self.kind {
-                        p2 = p2.sub(&p.unary(UnaryOp::MulScalar, self.lr * weight_decay))?;
-                    }
-                    self.m[i] = Some(m);
-                    self.v[i] = Some(v);
-                    p2
+                    let s = AdamStep::at(t, self.lr, beta1, beta2, eps, weight_decay);
+                    self.adam_update(i, p, &g, s)?
                 }
             };
             params.values[i] = new;
         }
         Ok(())
     }
-}
 
-fn ema(prev: Option<Tensor>, x: &Tensor, beta: f32) -> Result<Tensor> {
-    let fresh = x.unary(UnaryOp::MulScalar, 1.0 - beta);
-    match prev {
-        Some(p) => p.unary(UnaryOp::MulScalar, beta).add(&fresh),
-        None => Ok(fresh),
+    /// Parameter `i`'s Adam update (one op: one kernel on the GPU), keeping its moments.
+    fn adam_update(&mut self, i: usize, p: &Tensor, g: &Tensor, s: AdamStep) -> Result<Tensor> {
+        let moments = match (self.m[i].take(), self.v[i].take()) {
+            (Some(m), Some(v)) => Some((m, v)),
+            _ => None,
+        };
+        let (p2, m, v) = p.adam_step(g, moments.as_ref().map(|(m, v)| (m, v)), &s)?;
+        self.m[i] = Some(m);
+        self.v[i] = Some(v);
+        Ok(p2)
     }
 }
 

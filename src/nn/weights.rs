@@ -186,10 +186,25 @@ pub fn load_into(
     bytes: &[u8],
     device: &Device,
 ) -> Result<HashMap<String, String>, WeightsError> {
+    load_part_into(params, bytes, device, |_| true)
+}
+
+/// Like [`load_into`] for a file that holds only the parameters `held` accepts (a GAN's
+/// checkpoint keeps its generator): those must be present, the others keep their values.
+pub fn load_part_into(
+    params: &mut Params,
+    bytes: &[u8],
+    device: &Device,
+    held: impl Fn(&str) -> bool,
+) -> Result<HashMap<String, String>, WeightsError> {
     let w = from_bytes(bytes)?;
     let torch_layout = w.metadata.get("layout").is_some_and(|l| l == "pytorch");
     let mut values = Vec::with_capacity(params.values.len());
     for (i, (name, old)) in params.names.iter().zip(&params.values).enumerate() {
+        if !held(name) {
+            values.push(old.to_device(device));
+            continue;
+        }
         let (shape, v) = w
             .tensors
             .get(name)
@@ -271,5 +286,27 @@ mod tests {
             .unwrap_err()
             .0
             .contains("no tensor 'w'"));
+    }
+
+    #[test]
+    fn a_part_loads_and_the_rest_keeps_its_values() {
+        let mut p = Params::default();
+        p.add("g.w", Tensor::from_vec(vec![0.0; 2], &[2]).unwrap());
+        p.add("d.w", Tensor::from_vec(vec![5.0; 2], &[2]).unwrap());
+        let g_only = to_bytes(&[("g.w".into(), vec![2], vec![1.0, 2.0])], &HashMap::new()).unwrap();
+        let generator = |n: &str| n.starts_with("g.");
+        load_part_into(&mut p, &g_only, &Device::Cpu, generator).unwrap();
+        assert_eq!(p.values[0].cpu_values().unwrap(), vec![1.0, 2.0]);
+        assert_eq!(p.values[1].cpu_values().unwrap(), vec![5.0, 5.0]);
+        // The whole network cannot come from it; a part it lacks is named.
+        assert!(load_into(&mut p, &g_only, &Device::Cpu)
+            .unwrap_err()
+            .0
+            .contains("no tensor 'd.w'"));
+        let d_only = to_bytes(&[("d.w".into(), vec![2], vec![1.0, 2.0])], &HashMap::new()).unwrap();
+        assert!(load_part_into(&mut p, &d_only, &Device::Cpu, generator)
+            .unwrap_err()
+            .0
+            .contains("no tensor 'g.w'"));
     }
 }

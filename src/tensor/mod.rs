@@ -3,12 +3,14 @@
 //! tensor on the same device as its inputs. Only reading values back from the GPU is
 //! asynchronous.
 
+pub mod adam;
 pub mod cpu;
 pub mod gpu;
 pub mod op;
 pub mod shape;
 pub mod simd;
 
+pub use adam::AdamStep;
 pub use op::{BinaryOp, ReduceOp, UnaryOp};
 pub use shape::{Layout, ShapeError};
 

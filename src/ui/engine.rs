@@ -78,7 +78,8 @@ pub fn init(compute: Compute) {
     Effect::new(move |_| {
         let want = compute.prefer_gpu.get();
         if state().get_untracked() != EngineState::Idle {
-            send(Request::PreferGpu(want));
+            // A stopped engine is told the reader's choice when it starts again.
+            let _ = send(Request::PreferGpu(want));
         }
     });
 }
@@ -181,9 +182,21 @@ pub fn wake() {
     }
 }
 
-/// Sends a request (held until the engine is ready, starting it if need be; dropped if it
-/// has failed).
-pub fn send(req: Request) {
+/// A request not sent because the engine has stopped (or could not start): why, in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineDown(pub String);
+
+impl std::fmt::Display for EngineDown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the engine is not running ({})", self.0)
+    }
+}
+
+/// Sends a request (held until the engine is ready, starting it if need be). Once the
+/// engine has failed nothing is sent, and the caller hears why: the request would never
+/// be answered.
+#[must_use = "a request to an engine that has stopped is not sent: say so, or say why not"]
+pub fn send(req: Request) -> Result<(), EngineDown> {
     match state().get_untracked() {
         EngineState::Ready => post(&req),
         EngineState::Starting => WAITING.with(|q| q.borrow_mut().push(req)),
@@ -191,8 +204,9 @@ pub fn send(req: Request) {
             WAITING.with(|q| q.borrow_mut().push(req));
             start();
         }
-        EngineState::Failed(_) => {}
+        EngineState::Failed(why) => return Err(EngineDown(why)),
     }
+    Ok(())
 }
 
 fn receive(r: Reply) {
@@ -239,19 +253,18 @@ pub async fn call(
     rows: Vec<Vec<f32>>,
     args: Vec<f64>,
 ) -> Result<Vec<Vec<f32>>, String> {
-    if let EngineState::Failed(why) = state().get_untracked() {
-        return Err(format!("the engine is not running ({why})"));
-    }
     let id = NEXT_JOB.with(|n| n.replace(n.get() + 1));
-    let (tx, rx) = oneshot::channel();
-    CALLS.with(|c| c.borrow_mut().insert(id, tx));
     send(Request::Call {
         id,
         model: model.to_string(),
         function: function.to_string(),
         rows,
         args,
-    });
+    })
+    .map_err(|down| down.to_string())?;
+    // Answers arrive as messages, so none can come before this line runs.
+    let (tx, rx) = oneshot::channel();
+    CALLS.with(|c| c.borrow_mut().insert(id, tx));
     rx.await
         .unwrap_or_else(|_| Err("the engine stopped before answering".into()))
 }
@@ -264,17 +277,15 @@ pub async fn sample(
     live: impl Fn() -> bool,
     mut progress: impl FnMut(SampleNews),
 ) -> Result<Vec<f32>, String> {
-    if let EngineState::Failed(why) = state().get_untracked() {
-        return Err(format!("the engine is not running ({why})"));
-    }
     let job = NEXT_JOB.with(|n| n.replace(n.get() + 1));
-    let inbox: Inbox = Rc::default();
-    SAMPLERS.with(|s| s.borrow_mut().insert(job, inbox.clone()));
     send(Request::Sample {
         job,
         model: model.to_string(),
         what,
-    });
+    })
+    .map_err(|down| down.to_string())?;
+    let inbox: Inbox = Rc::default();
+    SAMPLERS.with(|s| s.borrow_mut().insert(job, inbox.clone()));
     let outcome = loop {
         let next = inbox.borrow_mut().pop_front();
         match next {
@@ -283,7 +294,8 @@ pub async fn sample(
             Some(Reply::SampleEnded { why, .. }) => break Err(why),
             Some(_) => {}
             None if !live() => {
-                send(Request::Cancel { job });
+                // An engine that has stopped has ended the run already.
+                let _ = send(Request::Cancel { job });
                 break Err("cancelled".into());
             }
             None => browser::sleep_ms(20).await,
@@ -304,8 +316,5 @@ pub fn genlab_simulate_gpu_loss() -> bool {
             crate::engine::protocol::Detected::Gpu(_)
         )
     });
-    if gpu {
-        send(Request::SimulateGpuLoss);
-    }
-    gpu
+    gpu && send(Request::SimulateGpuLoss).is_ok()
 }

@@ -259,8 +259,9 @@ impl ModelHandle {
             s.generation += 1;
             s.generation
         });
+        // A stopped engine has ended the job already.
         if self.status.get_untracked() == JobStatus::Running {
-            engine::send(Request::Pause {
+            let _ = engine::send(Request::Pause {
                 model: self.name.into(),
             });
         }
@@ -280,7 +281,9 @@ impl ModelHandle {
                 // `WeightsRefused` (why) finishes the load.
                 Ok(bytes) => {
                     with_slot(self.name, |s| s.shipped_pending = true);
-                    self.offer_weights(bytes, false);
+                    // Offered to a stopped engine, they are kept and handed to it when it
+                    // starts again (`engine_restarted`); the lesson says why it waits.
+                    let _ = self.offer_weights(bytes, false);
                     if self.status.get_untracked() == JobStatus::Running {
                         self.status.set(JobStatus::Paused);
                     }
@@ -293,15 +296,19 @@ impl ModelHandle {
 
     /// Offers the weights file `bytes` to the engine; they become the model's when it
     /// takes them (`WeightsTaken`).
-    fn offer_weights(self, bytes: Vec<u8>, importing: bool) {
-        engine::send(Request::SetWeights {
+    fn offer_weights(self, bytes: Vec<u8>, importing: bool) -> Result<(), engine::EngineDown> {
+        let sent = engine::send(Request::SetWeights {
             model: self.name.into(),
             bytes: bytes.clone(),
         });
-        with_slot(self.name, |s| {
-            s.offered = Some(bytes);
-            s.importing = importing;
-        });
+        // The reader's own file is offered again only if they open it again.
+        if sent.is_ok() || !importing {
+            with_slot(self.name, |s| {
+                s.offered = Some(bytes);
+                s.importing = importing;
+            });
+        }
+        sent
     }
 
     /// Whether the page holds weights for the model (tracks them).
@@ -313,23 +320,30 @@ impl ModelHandle {
     /// The reader's safetensors file in place of the current weights (ours or PyTorch's
     /// layout); a file that does not fit is refused and nothing changes.
     pub fn import_weights(self, bytes: Vec<u8>) {
-        if self.engine_down("checks an opened file") {
-            return;
-        }
-        self.io_message.set(Some(Ok("Checking the file…".into())));
-        self.offer_weights(bytes, true);
+        let said = match self.offer_weights(bytes, true) {
+            Ok(()) => Ok("Checking the file…".into()),
+            Err(down) => Err(Self::weights_unchanged(down, "checks an opened file")),
+        };
+        self.io_message.set(Some(said));
     }
 
-    /// Whether the engine, which `does` what the reader asked, has stopped; if so, the
-    /// weights' message says so (a request to it would never be answered).
-    fn engine_down(self, does: &str) -> bool {
-        let engine::EngineState::Failed(why) = engine::state().get_untracked() else {
-            return false;
-        };
-        self.io_message.set(Some(Err(format!(
-            "The engine, which {does}, is not running ({why}). Reload the page to start it again; the weights here are unchanged."
-        ))));
-        true
+    /// The weights tools' message when the engine, which `does` what the reader asked,
+    /// has stopped.
+    fn weights_unchanged(down: engine::EngineDown, does: &str) -> String {
+        let why = down.0;
+        format!("The engine, which {does}, is not running ({why}). Reload the page to start it again; the weights here are unchanged.")
+    }
+
+    /// Sends a request that runs a job; if the engine has stopped, the job's status says
+    /// so, as when it stops mid-job ([`engine_stopped`]).
+    fn run_job(self, req: Request) {
+        if let Err(down) = engine::send(req) {
+            self.status.set(JobStatus::Failed(format!(
+                "The engine is not running ({}); the page keeps the weights of step {}.",
+                down.0,
+                self.step.get_untracked()
+            )));
+        }
     }
 
     /// Downloads the current weights as they are (`<model>.safetensors`).
@@ -347,13 +361,13 @@ impl ModelHandle {
 
     /// Asks the engine for the weights in PyTorch's layout (downloaded when they come).
     pub fn export_torch(self) {
-        if self.engine_down("makes the PyTorch export") {
-            return;
-        }
-        self.io_message.set(Some(Ok("Converting…".into())));
-        engine::send(Request::Export {
+        let sent = engine::send(Request::Export {
             model: self.name.into(),
         });
+        self.io_message.set(Some(match sent {
+            Ok(()) => Ok("Converting…".into()),
+            Err(down) => Err(Self::weights_unchanged(down, "makes the PyTorch export")),
+        }));
     }
 
     /// Fresh weights from `seed` (`None`: a fresh one), trained in the engine for `steps`
@@ -371,7 +385,7 @@ impl ModelHandle {
         self.step.set(0);
         self.total.set(steps);
         self.status.set(JobStatus::Running);
-        engine::send(Request::Train {
+        self.run_job(Request::Train {
             model: self.name.into(),
             steps,
             beta,
@@ -385,7 +399,7 @@ impl ModelHandle {
     pub fn step_parts(self, steps: u64, only: Vec<String>) {
         self.total.set(self.step.get_untracked() + steps);
         self.status.set(JobStatus::Running);
-        engine::send(Request::Step {
+        self.run_job(Request::Step {
             model: self.name.into(),
             steps,
             only,
@@ -395,7 +409,8 @@ impl ModelHandle {
     /// Stops at the end of the current chunk; `resume` goes on from there exactly.
     pub fn pause(self) {
         if self.status.get_untracked() == JobStatus::Running {
-            engine::send(Request::Pause {
+            // A stopped engine has ended the job already (`engine_stopped`).
+            let _ = engine::send(Request::Pause {
                 model: self.name.into(),
             });
         }
@@ -409,7 +424,7 @@ impl ModelHandle {
             self.total.update(|t| *t = self.step.get_untracked() + more);
         }
         self.status.set(JobStatus::Running);
-        engine::send(Request::Resume {
+        self.run_job(Request::Resume {
             model: self.name.into(),
             total: self.total.get_untracked(),
         });
@@ -567,7 +582,8 @@ pub fn engine_restarted() {
             .collect()
     });
     for (model, bytes) in all {
-        engine::send(Request::SetWeights {
+        // Refused only if the worker failed to start again, which says so itself.
+        let _ = engine::send(Request::SetWeights {
             model: model.into(),
             bytes,
         });

@@ -8,7 +8,7 @@ use super::{Arch, LossParts, Model, Net, Options, StepData, AVATAR_VERSION};
 use crate::autodiff::{Tape, Var};
 use crate::data::Rng;
 use crate::models::autoencoder::{self as ae, AVATAR_D};
-use crate::models::dcgan::{to_signed, Dcgan, DCGAN_BETA1, GAN_NOISE};
+use crate::models::dcgan::{to_signed, Dcgan, DCGAN_BETA1, GAN_NOISE, GENERATOR_PREFIX};
 use crate::models::gan2d::{Gan2d, GanSettings};
 use crate::models::plane::{points_tensor, row_points};
 use crate::models::sampling::{SampleRun, SampleSpec};
@@ -157,9 +157,12 @@ impl Model for Gan2d {
 }
 
 /// Lesson 6's DCGAN on people drawn from P_data (the held-out tenth excepted, as for the
-/// VAEs).
+/// VAEs). `generator_only`: its weights file keeps the generator alone (the checkpoints
+/// shown over training, which are only sampled from).
 #[derive(Debug)]
-pub struct AvatarGan;
+pub struct AvatarGan {
+    pub generator_only: bool,
+}
 
 impl Arch for AvatarGan {
     fn build(&self, p: &mut Params, rng: &mut Rng, dev: &Device) -> Net {
@@ -167,6 +170,9 @@ impl Arch for AvatarGan {
     }
     fn dataset(&self) -> &'static str {
         AVATAR_VERSION
+    }
+    fn ships(&self, name: &str) -> bool {
+        !self.generator_only || name.starts_with(GENERATOR_PREFIX)
     }
 }
 

@@ -239,6 +239,11 @@ pub trait Arch: Sync + std::fmt::Debug {
         }
     }
     fn dataset(&self) -> &'static str;
+    /// Whether the shipped weights file holds parameter `name`. All by default; a GAN's
+    /// checkpoints keep only the generator, which is all that is sampled from them.
+    fn ships(&self, _name: &str) -> bool {
+        true
+    }
 }
 
 /// Settings a reader chose for a run trained in the page: named lists of numbers (a
@@ -248,6 +253,22 @@ pub type Options = [(String, Vec<f32>)];
 impl Recipe {
     pub fn dataset(&self) -> &'static str {
         self.arch.dataset()
+    }
+
+    /// What `cargo xtask train` writes of trained `params`: those its [`Arch`] ships.
+    pub fn shipped_params(&self, params: &Params) -> Params {
+        params.only(|n| self.arch.ships(n))
+    }
+
+    /// Loads a weights file of this recipe's network into `params` (built by it): the
+    /// parameters it ships must be there; any others keep their values.
+    pub fn load_weights(
+        &self,
+        params: &mut Params,
+        bytes: &[u8],
+        dev: &Device,
+    ) -> std::result::Result<HashMap<String, String>, crate::nn::weights::WeightsError> {
+        crate::nn::weights::load_part_into(params, bytes, dev, |n| self.arch.ships(n))
     }
 
     /// The network with freshly initialised weights on `dev` (fixed by the seed).

@@ -134,14 +134,20 @@ pub const GAN_RECIPES: &[Recipe] = &[
     },
     AVATAR_GAN,
     // The same run stopped early (the same seed and batches: its weights at these steps),
-    // for the lesson's rows of people over training.
+    // for the lesson's rows of people over training: the generator alone is shipped.
     Recipe {
         name: "avatar-gan-500",
+        arch: &AvatarGan {
+            generator_only: true,
+        },
         steps: 500,
         ..AVATAR_GAN
     },
     Recipe {
         name: "avatar-gan-2000",
+        arch: &AvatarGan {
+            generator_only: true,
+        },
         steps: 2000,
         ..AVATAR_GAN
     },
@@ -150,7 +156,9 @@ pub const GAN_RECIPES: &[Recipe] = &[
 /// The DCGAN on Avatar World.
 const AVATAR_GAN: Recipe = Recipe {
     name: "avatar-gan",
-    arch: &AvatarGan,
+    arch: &AvatarGan {
+        generator_only: false,
+    },
     seed: 16,
     steps: 6000,
     batch: 32,

@@ -2,6 +2,12 @@
 
 use super::*;
 
+/// A product whose C fills less than this share of the tiled kernel's 64×64 tiles (a
+/// thin C: a layer with one or two outputs, a weight gradient of 2-D points, attention's
+/// small per-head products) runs one invocation per element of C instead: the tiled
+/// kernel would compute mostly padding.
+const THIN_SHARE: f64 = 0.25;
+
 impl Gpu {
     pub(super) fn layout_words(l: &Layout) -> Vec<u32> {
         let mut w: Vec<u32> = l.strides.iter().map(|&s| s as u32).collect();
@@ -109,7 +115,52 @@ impl Gpu {
         out
     }
 
+    /// One Adam update of a contiguous parameter `p` of `n` values from its gradient `g`
+    /// and the moments `old` (none before the first step): the new parameter, m and v.
+    pub fn adam(
+        self: &Arc<Self>,
+        p: &GpuBuffer,
+        g: &GpuBuffer,
+        old: Option<(&GpuBuffer, &GpuBuffer)>,
+        n: usize,
+        s: &AdamStep,
+    ) -> [GpuBuffer; 3] {
+        let out = [self.empty(n), self.empty(n), self.empty(n)];
+        let scalars = [
+            s.lr,
+            s.beta1,
+            s.beta2,
+            s.eps,
+            s.correct1,
+            s.correct2,
+            s.weight_decay,
+        ];
+        let mut info = vec![n as u32, old.is_none() as u32];
+        info.extend(scalars.map(f32::to_bits));
+        let info = self.meta(&info);
+        // Before the first step the moments are not read: bind the gradient in their place.
+        let (m, v) = old.unwrap_or((g, g));
+        let pipe = self.pipeline("adam", || format!("{COMMON}{ADAM}"));
+        self.launch(
+            "adam",
+            &pipe,
+            &[
+                &p.buf,
+                &g.buf,
+                &m.buf,
+                &v.buf,
+                &out[0].buf,
+                &out[1].buf,
+                &out[2].buf,
+                &info,
+            ],
+            self.grid(n),
+        );
+        out
+    }
+
     /// `la` is [batch, m, k], `lb` is [batch, k, n]; the result is contiguous [batch, m, n].
+    /// A thin C (see [`THIN_SHARE`]) whose K is not split takes the direct kernel.
     pub fn matmul(
         self: &Arc<Self>,
         a: &GpuBuffer,
@@ -145,6 +196,21 @@ impl Gpu {
             kc.max(16) as u32,
         ];
         let meta = self.meta(&meta);
+        let filled = (batch * m * n) as f64 / (tiles * 64 * 64) as f64;
+        if slices == 1 && filled < THIN_SHARE {
+            let key = match self.profile {
+                Some(_) => format!("matmul thin {batch}×{m}×{k}×{n}"),
+                None => String::new(),
+            };
+            let pipe = self.pipeline("matmul_thin", || format!("{COMMON}{MATMUL_THIN}"));
+            self.launch(
+                &key,
+                &pipe,
+                &[&a.buf, &b.buf, &out.buf, &meta],
+                self.grid(batch * m * n),
+            );
+            return out;
+        }
         let pipe = self.pipeline("matmul", || MATMUL.to_string());
         let mm_key = match self.profile {
             Some(_) => format!("matmul {batch}×{m}×{k}×{n} /{slices}"),

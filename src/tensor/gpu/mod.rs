@@ -10,6 +10,7 @@
 // wgpu's handles are Send + Sync natively but not on wasm, where there is one thread.
 #![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
 
+use super::adam::AdamStep;
 use super::op::{BinaryOp, ReduceOp, UnaryOp};
 use super::shape::Layout;
 use std::collections::HashMap;
@@ -20,12 +21,14 @@ const UNARY: &str = include_str!("wgsl/unary.wgsl");
 const BINARY: &str = include_str!("wgsl/binary.wgsl");
 const REDUCE: &str = include_str!("wgsl/reduce.wgsl");
 const MATMUL: &str = include_str!("wgsl/matmul.wgsl");
+const MATMUL_THIN: &str = include_str!("wgsl/matmul_thin.wgsl");
 const WHERE: &str = include_str!("wgsl/where.wgsl");
 const COPY: &str = include_str!("wgsl/copy.wgsl");
 const GATHER: &str = include_str!("wgsl/gather.wgsl");
 const RANDOM: &str = include_str!("wgsl/random.wgsl");
 const UNFOLD: &str = include_str!("wgsl/unfold.wgsl");
 const NORM: &str = include_str!("wgsl/norm.wgsl");
+const ADAM: &str = include_str!("wgsl/adam.wgsl");
 
 const WORKGROUP: u32 = 256;
 /// Dispatches recorded before the encoder is submitted.
