@@ -5,7 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use genlab::data::Rng;
-use genlab::models::autoencoder::FeatureClassifier;
+use genlab::models::classifier::FeatureClassifier;
 use genlab::models::diffusion::{self as dm, energy_distance, EpsModel};
 use genlab::models::zoo::{self, schedule_2d, schedule_unet, Net, ToyDenoiser, T_2D};
 use genlab::nn::Params;

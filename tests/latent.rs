@@ -5,7 +5,8 @@
 
 use genlab::data::avatar::CARDINALITIES;
 use genlab::data::Rng;
-use genlab::models::autoencoder::{self as ae, avatar_input, held_out_people, FeatureClassifier};
+use genlab::models::autoencoder::{self as ae, avatar_input, held_out_people};
+use genlab::models::classifier::FeatureClassifier;
 use genlab::models::zoo::{self, fnv1a64, Manifest, Net, Recipe, AVATAR_LATENT};
 use genlab::nn::weights;
 use genlab::nn::Params;

@@ -6,7 +6,8 @@
 
 use genlab::autodiff::Tape;
 use genlab::data::{Avatar, Rng};
-use genlab::models::autoencoder::{avatar_input, rows_tensor, FeatureClassifier};
+use genlab::models::autoencoder::{avatar_input, rows_tensor};
+use genlab::models::classifier::FeatureClassifier;
 use genlab::models::zoo;
 use genlab::nn::{torch, weights, Params};
 use genlab::tensor::Device;

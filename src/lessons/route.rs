@@ -201,14 +201,9 @@ pub const MAX_SHARED_POINTS: usize = 1000;
 
 /// Drawn points as an address carries them: `x,y;x,y`, to three decimals.
 pub fn points_text(points: &[(f32, f32)]) -> String {
-    let num = |v: f32| {
-        let s = format!("{v:.3}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s == "-0" {
-            "0".to_string()
-        } else {
-            s.to_string()
-        }
+    let num = |v: f32| match crate::plot::trim_zeros(format!("{v:.3}")) {
+        s if s == "-0" => "0".to_string(),
+        s => s,
     };
     points
         .iter()

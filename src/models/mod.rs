@@ -3,6 +3,7 @@
 pub mod autoencoder;
 pub mod autoregressive;
 pub mod charlm;
+pub mod classifier;
 pub mod dcgan;
 pub mod density2d;
 pub mod diffusion;

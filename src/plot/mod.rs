@@ -11,7 +11,7 @@ mod scale;
 
 pub use colour::{ColourMap, PALETTE};
 pub use image::{bmp_data_url, image_grid};
-pub use scale::{fmt_num, fmt_pct, fmt_prob, nice_ticks, Scale};
+pub use scale::{fmt_num, fmt_pct, fmt_prob, nice_ticks, trim_zeros, Scale};
 
 /// About how wide `text` is at `size` px in the plots' sans-serif face.
 fn text_width(text: &str, size: f64) -> f64 {

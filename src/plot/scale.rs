@@ -109,15 +109,15 @@ pub fn fmt_num(v: f64) -> String {
     let s = if !(1e-3..1e5).contains(&a) {
         let e = a.log10().floor() as i32;
         let m = v / 10f64.powi(e);
-        format!("{}e{}", trim(format!("{m:.2}")), e)
+        format!("{}e{}", trim_zeros(format!("{m:.2}")), e)
     } else if a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 1.0 {
-        trim(format!("{v:.2}"))
+        trim_zeros(format!("{v:.2}"))
     } else {
         // Three significant digits below 1: 0.383, 0.0383, 0.00383.
         let decimals = (2 - a.log10().floor() as i32) as usize;
-        trim(format!("{v:.decimals$}"))
+        trim_zeros(format!("{v:.decimals$}"))
     };
     s.replace('-', "−")
 }
@@ -132,7 +132,9 @@ pub fn fmt_prob(p: f64) -> String {
     }
 }
 
-fn trim(s: String) -> String {
+/// A decimal number's text without the zeros that end its fraction, nor its point if
+/// nothing is left after it ("2.500" → "2.5", "3.000" → "3", "300" stays).
+pub fn trim_zeros(s: String) -> String {
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {

@@ -2,7 +2,6 @@
 //! bias corrections and the step in one pass. On the GPU that is one kernel where the
 //! same update written as tensor ops took thirteen dispatches per parameter tensor.
 
-use super::gpu::GpuBuffer;
 use super::shape::Layout;
 use super::{Result, ShapeError, Storage, Tensor, TensorError};
 use std::sync::Arc;
@@ -89,7 +88,7 @@ impl Tensor {
             (Storage::Cpu(pd), Storage::Cpu(gd)) => {
                 let (mut p2, mut m2, mut v2) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
                 let old = match &mv {
-                    Some((m, v)) => Some((cpu_data(m)?, cpu_data(v)?)),
+                    Some((m, v)) => Some((m.cpu_storage()?, v.cpu_storage()?)),
                     None => None,
                 };
                 for i in 0..n {
@@ -100,7 +99,7 @@ impl Tensor {
             }
             (Storage::Gpu(pb), Storage::Gpu(gb)) => {
                 let old = match &mv {
-                    Some((m, v)) => Some((gpu_data(m)?, gpu_data(v)?)),
+                    Some((m, v)) => Some((m.gpu_storage()?, v.gpu_storage()?)),
                     None => None,
                 };
                 let out = pb.gpu.adam(pb, gb, old, n, s);
@@ -117,24 +116,6 @@ impl Tensor {
             storage,
         });
         Ok((p2, m2, v2))
-    }
-}
-
-fn cpu_data(t: &Tensor) -> Result<&[f32]> {
-    match &t.storage {
-        Storage::Cpu(d) => Ok(&d[..]),
-        Storage::Gpu(_) => Err(TensorError::Device(
-            "an Adam step's tensors live on different devices".into(),
-        )),
-    }
-}
-
-fn gpu_data(t: &Tensor) -> Result<&GpuBuffer> {
-    match &t.storage {
-        Storage::Gpu(b) => Ok(b),
-        Storage::Cpu(_) => Err(TensorError::Device(
-            "an Adam step's tensors live on different devices".into(),
-        )),
     }
 }
 

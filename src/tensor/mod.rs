@@ -4,8 +4,11 @@
 //! asynchronous.
 
 pub mod adam;
+mod conv;
 pub mod cpu;
+mod draw;
 pub mod gpu;
+mod join;
 pub mod op;
 pub mod shape;
 pub mod simd;
@@ -182,6 +185,26 @@ impl Tensor {
         match &self.storage {
             Storage::Cpu(d) => Some(cpu::contiguous(d, &self.layout)),
             Storage::Gpu(_) => None,
+        }
+    }
+
+    /// The CPU values behind this tensor (any view of them), or a device error.
+    fn cpu_storage(&self) -> Result<&Arc<Vec<f32>>> {
+        match &self.storage {
+            Storage::Cpu(d) => Ok(d),
+            Storage::Gpu(_) => Err(TensorError::Device(
+                "a CPU tensor was mixed with a GPU one".into(),
+            )),
+        }
+    }
+
+    /// The GPU buffer behind this tensor (any view of it), or a device error.
+    fn gpu_storage(&self) -> Result<&GpuBuffer> {
+        match &self.storage {
+            Storage::Gpu(b) => Ok(b),
+            Storage::Cpu(_) => Err(TensorError::Device(
+                "a GPU tensor was mixed with a CPU one".into(),
+            )),
         }
     }
 
@@ -383,193 +406,6 @@ impl Tensor {
         })
     }
 
-    /// `a` where `cond` is non-zero, else `b` (all three broadcast together).
-    pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-        let shape = shape::broadcast_shapes(
-            &shape::broadcast_shapes(cond.shape(), a.shape())?,
-            b.shape(),
-        )?;
-        let (lc, la, lb) = (
-            cond.layout.broadcast_to(&shape)?,
-            a.layout.broadcast_to(&shape)?,
-            b.layout.broadcast_to(&shape)?,
-        );
-        let storage = match (&cond.storage, &a.storage, &b.storage) {
-            (Storage::Cpu(c), Storage::Cpu(x), Storage::Cpu(y)) => {
-                Storage::Cpu(Arc::new(cpu::where_(c, &lc, x, &la, y, &lb)))
-            }
-            (Storage::Gpu(c), Storage::Gpu(x), Storage::Gpu(y))
-                if Arc::ptr_eq(&c.gpu, &x.gpu) && Arc::ptr_eq(&x.gpu, &y.gpu) =>
-            {
-                Storage::Gpu(x.gpu.where_((c, &lc), (x, &la), (y, &lb)))
-            }
-            _ => {
-                return Err(TensorError::Device(
-                    "where: inputs on different devices".into(),
-                ))
-            }
-        };
-        Ok(Tensor {
-            layout: Layout::contiguous(&shape),
-            storage,
-        })
-    }
-
-    /// Joins tensors along `axis`; every other axis must agree.
-    pub fn concat(parts: &[Tensor], axis: usize) -> Result<Tensor> {
-        let first = parts
-            .first()
-            .ok_or_else(|| ShapeError("concat of nothing".into()))?;
-        let rank = first.layout.rank();
-        if axis >= rank {
-            return Err(
-                ShapeError(format!("concat along axis {axis} of rank-{rank} tensors")).into(),
-            );
-        }
-        let mut shape = first.shape().to_vec();
-        shape[axis] = 0;
-        for p in parts {
-            let ok = p.layout.rank() == rank
-                && (0..rank).all(|d| d == axis || p.shape()[d] == first.shape()[d]);
-            if !ok {
-                return Err(ShapeError(format!(
-                    "concat: shape {:?} does not fit {:?} along axis {axis}",
-                    p.shape(),
-                    first.shape()
-                ))
-                .into());
-            }
-            if !p.device().same(&first.device()) {
-                return Err(first.device_mismatch(p));
-            }
-            shape[axis] += p.shape()[axis];
-        }
-        let out_layout = Layout::contiguous(&shape);
-        let mut start = 0;
-        let storage = match &first.storage {
-            Storage::Cpu(_) => {
-                let mut out = vec![0.0; out_layout.numel()];
-                for p in parts {
-                    let dst = out_layout.narrow(axis, start, p.shape()[axis])?;
-                    let Storage::Cpu(d) = &p.storage else {
-                        unreachable!()
-                    };
-                    cpu::copy_into(d, &p.layout, &mut out, &dst);
-                    start += p.shape()[axis];
-                }
-                Storage::Cpu(Arc::new(out))
-            }
-            Storage::Gpu(g) => {
-                let out = g.gpu.zeros(out_layout.numel());
-                for p in parts {
-                    let dst = out_layout.narrow(axis, start, p.shape()[axis])?;
-                    let Storage::Gpu(b) = &p.storage else {
-                        unreachable!()
-                    };
-                    if p.numel() > 0 {
-                        g.gpu.copy_into(b, &p.layout, &out, &dst);
-                    }
-                    start += p.shape()[axis];
-                }
-                Storage::Gpu(out)
-            }
-        };
-        Ok(Tensor {
-            layout: out_layout,
-            storage,
-        })
-    }
-
-    /// Rows of a [rows, cols] table picked by `idx` (whole numbers as f32): an embedding lookup.
-    pub fn gather_rows(&self, idx: &Tensor) -> Result<Tensor> {
-        if self.layout.rank() != 2 {
-            return Err(ShapeError(format!(
-                "gather_rows needs a [rows, cols] table, got {:?}",
-                self.shape()
-            ))
-            .into());
-        }
-        let (rows, cols) = (self.shape()[0], self.shape()[1]);
-        let n = idx.numel();
-        let table = self.contiguous();
-        let idx = idx.contiguous();
-        let mut out_shape = idx.shape().to_vec();
-        out_shape.push(cols);
-        let storage = match (&table.storage, &idx.storage) {
-            (Storage::Cpu(t), Storage::Cpu(i)) => {
-                if let Some(bad) = i[..n]
-                    .iter()
-                    .find(|&&r| r < 0.0 || r as usize >= rows || r.fract() != 0.0)
-                {
-                    return Err(ShapeError(format!(
-                        "index {bad} is not a row of a table with {rows} rows"
-                    ))
-                    .into());
-                }
-                Storage::Cpu(Arc::new(cpu::gather_rows(t, cols, &i[..n])))
-            }
-            (Storage::Gpu(t), Storage::Gpu(i)) if Arc::ptr_eq(&t.gpu, &i.gpu) => {
-                Storage::Gpu(t.gpu.gather_rows(t, cols, i, n))
-            }
-            _ => return Err(self.device_mismatch(&idx)),
-        };
-        Ok(Tensor {
-            layout: Layout::contiguous(&out_shape),
-            storage,
-        })
-    }
-
-    /// Uniform [0, 1) or standard-normal numbers from `seed`, generated on `device`. The
-    /// CPU and the GPU draw the same stream (to float rounding in the normal transform).
-    pub fn random(shape: &[usize], seed: u64, normal: bool, device: &Device) -> Tensor {
-        let n = shape::numel(shape);
-        cpu::keep_freed_memory();
-        let storage = match device {
-            Device::Cpu => Storage::Cpu(Arc::new(cpu::random(n, seed, normal))),
-            Device::Gpu(g) => Storage::Gpu(g.random(n, seed, normal)),
-        };
-        Tensor {
-            layout: Layout::contiguous(shape),
-            storage,
-        }
-    }
-
-    /// 1 with probability `self` (each element in [0, 1]), else 0, from `seed`, on this
-    /// tensor's device: a uniform draw of [`Tensor::random`] compared with the
-    /// probability, so the CPU and the GPU draw the same bits from the same
-    /// probabilities. An RBM's Gibbs sampling on the device.
-    pub fn bernoulli(&self, seed: u64) -> Result<Tensor> {
-        let u = Tensor::random(self.shape(), seed, false, &self.device());
-        self.binary(BinaryOp::Gt, &u)
-    }
-
-    fn conv_geometry(
-        &self,
-        x_shape: &[usize],
-        kh: usize,
-        kw: usize,
-        stride: usize,
-        pad: usize,
-    ) -> Result<cpu::Conv> {
-        if x_shape.len() != 4
-            || stride == 0
-            || x_shape[2] + 2 * pad < kh
-            || x_shape[3] + 2 * pad < kw
-        {
-            return Err(ShapeError(format!("a {kh}×{kw} window (stride {stride}, padding {pad}) does not fit an input of shape {x_shape:?}")).into());
-        }
-        Ok(cpu::Conv {
-            n: x_shape[0],
-            c: x_shape[1],
-            h: x_shape[2],
-            w: x_shape[3],
-            kh,
-            kw,
-            stride,
-            pad,
-        })
-    }
-
     /// Each row along the last axis standardised: (x − mean) / √(var + eps), with the
     /// biased variance. One kernel for what would otherwise be seven element-wise and
     /// reduction dispatches (layer and group norm).
@@ -584,49 +420,6 @@ impl Tensor {
         };
         Ok(Tensor {
             layout: Layout::contiguous(self.shape()),
-            storage,
-        })
-    }
-
-    /// im2col: [N, C, H, W] → [N, C·KH·KW, OH·OW] (the windows of a convolution as columns).
-    pub fn unfold(&self, kh: usize, kw: usize, stride: usize, pad: usize) -> Result<Tensor> {
-        let g = self.conv_geometry(self.shape(), kh, kw, stride, pad)?;
-        let x = self.contiguous();
-        let storage = match &x.storage {
-            Storage::Cpu(d) => Storage::Cpu(Arc::new(cpu::unfold(d, &g))),
-            Storage::Gpu(b) => Storage::Gpu(b.gpu.unfold(b, &g, false)),
-        };
-        Ok(Tensor {
-            layout: Layout::contiguous(&[g.n, g.rows(), g.out_h() * g.out_w()]),
-            storage,
-        })
-    }
-
-    /// col2im, the adjoint of [`Tensor::unfold`]: columns back to an image of `image` shape
-    /// [N, C, H, W], summing where windows overlap.
-    pub fn fold(
-        &self,
-        image: &[usize],
-        kh: usize,
-        kw: usize,
-        stride: usize,
-        pad: usize,
-    ) -> Result<Tensor> {
-        let g = self.conv_geometry(image, kh, kw, stride, pad)?;
-        if self.shape() != [g.n, g.rows(), g.out_h() * g.out_w()] {
-            return Err(ShapeError(format!(
-                "fold: columns of shape {:?} do not match image {image:?}",
-                self.shape()
-            ))
-            .into());
-        }
-        let x = self.contiguous();
-        let storage = match &x.storage {
-            Storage::Cpu(d) => Storage::Cpu(Arc::new(cpu::fold(d, &g))),
-            Storage::Gpu(b) => Storage::Gpu(b.gpu.unfold(b, &g, true)),
-        };
-        Ok(Tensor {
-            layout: Layout::contiguous(image),
             storage,
         })
     }

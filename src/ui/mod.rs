@@ -11,6 +11,7 @@ mod exercise;
 mod figures;
 mod kit;
 mod progress;
+mod run_kit;
 mod split;
 mod training;
 mod widgets;

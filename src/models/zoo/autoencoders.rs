@@ -9,9 +9,8 @@ use super::{
 use crate::autodiff::{Tape, Var};
 use crate::data::avatar::N_COMBINATIONS;
 use crate::data::{jars, Avatar, Rng};
-use crate::models::autoencoder::{
-    self as ae, AutoEncoder, AvatarAe, FeatureClassifier, JarAe, Kind, AVATAR_D, JAR_D,
-};
+use crate::models::autoencoder::{self as ae, AutoEncoder, AvatarAe, JarAe, Kind, AVATAR_D, JAR_D};
+use crate::models::classifier::{self, FeatureClassifier};
 use crate::models::sampling::{SampleRun, SampleSpec};
 use crate::nn::Params;
 use crate::tensor::{Device, Result, UnaryOp};
@@ -108,7 +107,7 @@ impl Model for FeatureClassifier {
             .map(|a| {
                 let x = ae::avatar_input(a);
                 if rng.uniform() < 0.5 {
-                    ae::blur(&x)
+                    classifier::blur(&x)
                 } else {
                     x
                 }

@@ -459,7 +459,8 @@ impl<M: AutoEncoder> AutoEncoderDyn for M {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::autoencoder::{AvatarAe, FeatureClassifier, JarAe};
+    use crate::models::autoencoder::{AvatarAe, JarAe};
+    use crate::models::classifier::FeatureClassifier;
     use crate::models::diffusion::Unet;
 
     #[test]

@@ -16,7 +16,7 @@ use crate::models::autoregressive::{
 use crate::models::tabular::{independent_of_marginals, kl, FullTable, NaiveBayes};
 use crate::plot::{fmt_num, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
-use crate::ui::training::{self, next_tick};
+use crate::ui::run_kit::{self, next_tick};
 use leptos::prelude::*;
 
 /// The widgets of this lesson, by the names its Markdown uses (see `lessons::COURSE`).
@@ -196,7 +196,7 @@ fn kl_vs_n() -> impl IntoView {
     let data = StoredValue::new(pdata.sample_n(max_n, OUTFIT_SEED ^ 0x5a));
     let curve = RwSignal::new(Vec::<KlPoint>::new());
     let run = RwSignal::new(RunState::default());
-    training::run_in_background(run, move |ticket| async move {
+    run_kit::run_in_background(run, move |ticket| async move {
         for n in kl_sizes(max_n) {
             next_tick().await;
             if !ticket.live() {

@@ -15,7 +15,8 @@ use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::ui::kit::{
     plane_cells, plane_figure, span_of, svg_point, Choice, PlaneData, Slider, TrainPanel,
 };
-use crate::ui::training::{self, async_memo};
+use crate::ui::run_kit::async_memo;
+use crate::ui::training;
 
 use leptos::prelude::*;
 

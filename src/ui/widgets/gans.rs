@@ -20,7 +20,8 @@ use crate::plot::{fmt_num, fmt_pct};
 use crate::train::run::RunState;
 use crate::ui::browser;
 use crate::ui::kit::{plane_cells, span_of, svg_point, Choice, PlaneData, Slider, TrainPanel};
-use crate::ui::training::{self, async_memo, ModelHandle};
+use crate::ui::run_kit::{self, async_memo};
+use crate::ui::training::{self, ModelHandle};
 
 use leptos::prelude::*;
 
@@ -393,11 +394,11 @@ fn ring_gan(setup: Setup) -> impl IntoView {
             slow.update(|r| r.pause());
             return;
         }
-        training::drive(slow, move |ticket| async move {
+        run_kit::drive(slow, move |ticket| async move {
             model.step_parts(1, Vec::new());
             browser::sleep_ms((1000.0 / rate.get_untracked()) as i32).await;
             while model.status.get_untracked() == JobStatus::Running && ticket.live() {
-                training::next_tick().await;
+                run_kit::next_tick().await;
             }
             matches!(
                 model.status.get_untracked(),

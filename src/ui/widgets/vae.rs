@@ -14,7 +14,8 @@ use crate::plot::{fmt_num, fmt_pct, Figure, PALETTE};
 use crate::ui::kit::{
     feature_choice, image_row, ranked_images, weights_wait, Choice, Slider, TrainPanel,
 };
-use crate::ui::training::{self, async_memo, ModelHandle};
+use crate::ui::run_kit::async_memo;
+use crate::ui::training::{self, ModelHandle};
 use leptos::prelude::*;
 use std::sync::Arc;
 

@@ -10,7 +10,8 @@ use crate::plot::{fmt_num, fmt_pct, Figure, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::browser;
 use crate::ui::kit::{heat_table, Choice, Slider, TrainPanel};
-use crate::ui::training::{self, async_memo, ModelHandle};
+use crate::ui::run_kit::{self, async_memo};
+use crate::ui::training::{self, ModelHandle};
 use crate::ui::widgets::publish;
 use leptos::prelude::*;
 
@@ -410,7 +411,7 @@ pub fn sampling() -> impl IntoView {
         slow_law.set(None);
         let mut rng = Rng::new(0x51_0e ^ seed.get_untracked());
         let rng = std::rc::Rc::new(std::cell::RefCell::new(Rng::new(rng.next_u64())));
-        training::drive(slow_run, move |ticket| {
+        run_kit::drive(slow_run, move |ticket| {
             let rng = rng.clone();
             async move {
                 let temper = Temper {

@@ -17,7 +17,8 @@ use crate::ui::kit::{
     against_pdata, image_grid, image_row, run_status, sample_into, weights_wait, SampleBatch,
     TrainPanel,
 };
-use crate::ui::training::{self, async_memo, next_tick};
+use crate::ui::run_kit::{self, async_memo, next_tick};
+use crate::ui::training;
 use leptos::prelude::*;
 
 const CNN: &str = "pixelcnn";
@@ -46,7 +47,7 @@ pub fn draw() -> impl IntoView {
     let read = RwSignal::new((0u64, Vec::<[usize; 5]>::new()));
     let start = move || {
         let s = seed.get_untracked();
-        training::run_in_background(run, move |ticket| async move {
+        run_kit::run_in_background(run, move |ticket| async move {
             let spec = SampleSpec::Draw { n: DRAWN, seed: s };
             let Some(values) = sample_into(CNN, spec, batch, move || ticket.live()).await else {
                 return;
@@ -113,7 +114,7 @@ pub fn complete() -> impl IntoView {
     let go = move || {
         let given = vec![person(); COMPLETIONS];
         let s = who.get_untracked();
-        training::run_in_background(run, move |ticket| async move {
+        run_kit::run_in_background(run, move |ticket| async move {
             let spec = SampleSpec::Complete {
                 given,
                 rows: KEPT_ROWS,
@@ -175,7 +176,7 @@ pub fn against_independent() -> impl IntoView {
     let independent = RwSignal::new(None::<f64>);
     let run = RwSignal::new(RunState::default());
     let held2 = held.clone();
-    training::run_in_background(run, move |ticket| async move {
+    run_kit::run_in_background(run, move |ticket| async move {
         let mut rng = Rng::new(5);
         let mut train = Vec::new();
         while train.len() < COUNTED {

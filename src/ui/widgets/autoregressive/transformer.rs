@@ -6,7 +6,8 @@ use super::names::{token_row, GPT};
 use crate::data::names::{self, display, NameSource, VOCAB};
 use crate::plot::{fmt_num, Figure, PALETTE};
 use crate::ui::kit::{heat_table, TrainPanel};
-use crate::ui::training::{self, async_memo};
+use crate::ui::run_kit::async_memo;
+use crate::ui::training;
 use leptos::prelude::*;
 
 /// The symbols as bar labels: the end as "end", then a–z.

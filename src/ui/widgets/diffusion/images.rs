@@ -10,6 +10,7 @@ use crate::ui::engine;
 use crate::ui::kit::{
     image_grid, run_status, sample_into, Choice, SampleBatch, Select, Slider, TrainPanel,
 };
+use crate::ui::run_kit;
 use crate::ui::training;
 use leptos::prelude::*;
 
@@ -179,7 +180,7 @@ pub fn DiffusionImages() -> impl IntoView {
     };
     type Out = (RwSignal<Option<ImageBatch>>, RwSignal<SampleBatch>);
     let launch = move |jobs: Vec<(dm::ImageJob, Out)>| {
-        training::run_in_background(run, move |ticket| async move {
+        run_kit::run_in_background(run, move |ticket| async move {
             for (j, out) in jobs {
                 sample_batch(j, out, move || ticket.live(), classifier).await;
                 if !ticket.live() {

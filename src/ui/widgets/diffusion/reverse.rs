@@ -9,6 +9,7 @@ use crate::models::zoo::T_2D;
 use crate::plot::{fmt_num, Layer, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::kit::{svg_point, PlaneData, TrainPanel};
+use crate::ui::run_kit;
 use crate::ui::training;
 use leptos::prelude::*;
 
@@ -39,7 +40,7 @@ pub fn Diffusion2d() -> impl IntoView {
     let n = 400;
     // One reverse step, in the engine, with the current weights of the chosen model.
     // `ticket`: the run the step belongs to (a step answered after a pause is dropped).
-    let step_once = move |ticket: Option<training::Ticket>| {
+    let step_once = move |ticket: Option<run_kit::Ticket>| {
         let cur = state.get_untracked().filter(|r| r.t > 0);
         let m = models[land.get_untracked() as usize];
         let answer = cur.as_ref().map(|cur| {
@@ -91,9 +92,9 @@ pub fn Diffusion2d() -> impl IntoView {
             x0: xt.clone(),
             xt,
         }));
-        training::drive(run, move |t| step_once(Some(t)));
+        run_kit::drive(run, move |t| step_once(Some(t)));
     };
-    let resume = move |_| training::drive(run, move |t| step_once(Some(t)));
+    let resume = move |_| run_kit::drive(run, move |t| step_once(Some(t)));
     // A click on the particles' plane adds a point to the drawing.
     let click = move |ev: web_sys::MouseEvent| {
         if let Some((x, y)) = svg_point(&ev, PLANE_W) {

@@ -10,7 +10,8 @@ use crate::plot::contour::{contours, Grid};
 use crate::plot::{fmt_num, ColourMap, Figure, Layer, Scale, PALETTE};
 use crate::train::run::RunState;
 use crate::ui::kit::{plane_cells, plane_figure, svg_point, PlaneData, Slider, TrainPanel};
-use crate::ui::training::{self, async_memo};
+use crate::ui::run_kit::{self, async_memo};
+use crate::ui::training;
 use crate::ui::widgets::publish;
 use leptos::prelude::*;
 
@@ -215,7 +216,7 @@ pub(super) fn known() -> impl IntoView {
                 return;
             }
             let (mix, measure) = (mix.clone(), measure.clone());
-            training::drive(run, move |_ticket| {
+            run_kit::drive(run, move |_ticket| {
                 let (mix, measure) = (mix.clone(), measure.clone());
                 async move {
                     let (e, t) = (10f64.powf(eps.get_untracked()), temp.get_untracked());
@@ -327,7 +328,7 @@ pub(super) fn trained() -> impl IntoView {
             run.update(|r| r.pause());
             return;
         }
-        training::drive(run, move |ticket| async move {
+        run_kit::drive(run, move |ticket| async move {
             let args = vec![
                 STEPS_PER_FRAME as f64,
                 10f64.powf(eps.get_untracked()),

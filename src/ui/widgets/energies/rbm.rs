@@ -15,7 +15,8 @@ use crate::ui::browser::now_ms;
 use crate::ui::kit::{
     history_line, image, image_grid, ranked_images, weights_wait, Slider, TrainPanel,
 };
-use crate::ui::training::{self, async_memo, ModelHandle};
+use crate::ui::run_kit::{self, async_memo};
+use crate::ui::training::{self, ModelHandle};
 use leptos::prelude::*;
 
 /// The machine the lesson trains and ships.
@@ -150,7 +151,7 @@ impl Chains {
             return;
         }
         self.since.set((now_ms(), self.sweeps.get_untracked()));
-        training::drive(self.run, move |ticket| async move {
+        run_kit::drive(self.run, move |ticket| async move {
             let done = self.sweeps.get_untracked();
             let args = vec![1.0, (1000 + done) as f64, self.clamped_rows as f64];
             let now = self.states.get_untracked();

@@ -14,7 +14,8 @@ use crate::ui::kit::{
     against_pdata, image_grid, image_row, run_status, sample_into, weights_wait, SampleBatch,
     Slider, TrainPanel,
 };
-use crate::ui::training::{self, async_memo, ModelHandle};
+use crate::ui::run_kit::{self, async_memo};
+use crate::ui::training::{self, ModelHandle};
 use leptos::prelude::*;
 
 const GAN: &str = "avatar-gan";
@@ -42,7 +43,7 @@ pub fn people() -> impl IntoView {
         if model.version.get() == 0 {
             return;
         }
-        training::run_in_background(run, move |ticket| async move {
+        run_kit::run_in_background(run, move |ticket| async move {
             let spec = SampleSpec::Draw { n: GRID_N, seed: s };
             sample_into(GAN, spec, batch, move || ticket.live()).await;
         });
