@@ -211,7 +211,8 @@ fn matmul_matches_on_awkward_shapes() {
             tol,
         );
     }
-    // Batched, with B broadcast across the batch.
+    // Batched, with B broadcast across the batch (a batch stride of 0): a thin C, then
+    // one that fills enough of its tiles for the tiled kernel.
     let a = random(&[3, 2, 19, 23], -1.0, 1.0, 40);
     let b = random(&[23, 11], -1.0, 1.0, 41);
     assert_close(
@@ -220,6 +221,15 @@ fn matmul_matches_on_awkward_shapes() {
         &a.to_device(&dev).matmul(&b.to_device(&dev)).unwrap(),
         1e-4,
         1e-3,
+    );
+    let a = random(&[4, 70, 130], -1.0, 1.0, 44);
+    let b = random(&[130, 70], -1.0, 1.0, 45);
+    assert_close(
+        "batched matmul, tiled",
+        &a.matmul(&b).unwrap(),
+        &a.to_device(&dev).matmul(&b.to_device(&dev)).unwrap(),
+        1e-4,
+        2e-3,
     );
     // Batched and split along K.
     let a = random(&[3, 9, 2000], -1.0, 1.0, 42);

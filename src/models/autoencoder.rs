@@ -1,7 +1,7 @@
 //! Autoencoders (plain and variational) for lessons 4 and 5, and the people and images
-//! they are trained on (the feature classifier that reads them is in `classifier`). Networks are built from `nn` layers, so they train on either
-//! backend; the `*_cpu` helpers run inference synchronously on CPU weights (what the page's
-//! pads and grids use).
+//! they are trained on (the feature classifier that reads them is in `classifier`).
+//! Networks are built from `nn` layers, so they train on either backend; the `*_cpu`
+//! helpers run inference synchronously on CPU weights (what the page's pads and grids use).
 //!
 //! Images enter the networks flattened, `[N, D]`, with values in [0, 1]; avatars are
 //! channel-first (`D = 3·32·32`), jars grey (`D = 32·32`).
@@ -207,7 +207,7 @@ pub fn rows_tensor(rows: &[Vec<f32>], d: usize, dev: &Device) -> Result<Tensor> 
     Tensor::new(flat, &[rows.len(), d], dev)
 }
 
-pub(crate) fn split_rows(t: &Tensor) -> Vec<Vec<f32>> {
+pub(super) fn split_rows(t: &Tensor) -> Vec<Vec<f32>> {
     let d = t.shape()[1];
     let v = t
         .cpu_values()

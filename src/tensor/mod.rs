@@ -3,7 +3,7 @@
 //! tensor on the same device as its inputs. Only reading values back from the GPU is
 //! asynchronous.
 
-pub mod adam;
+mod adam;
 mod conv;
 pub mod cpu;
 mod draw;
@@ -13,8 +13,7 @@ pub mod op;
 pub mod shape;
 pub mod simd;
 
-pub use adam::AdamStep;
-pub use op::{BinaryOp, ReduceOp, UnaryOp};
+pub use op::{AdamStep, BinaryOp, ReduceOp, UnaryOp};
 pub use shape::{Layout, ShapeError};
 
 use gpu::{Gpu, GpuBuffer, GpuError};

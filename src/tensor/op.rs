@@ -258,6 +258,54 @@ impl ReduceOp {
     }
 }
 
+/// One Adam (or AdamW) update at step t: its scalars, and the formula for one element
+/// (`Tensor::adam_step` applies it; adam.wgsl computes the same).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamStep {
+    pub lr: f32,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub eps: f32,
+    /// The bias corrections 1 / (1 − β₁ᵗ) and 1 / (1 − β₂ᵗ).
+    pub correct1: f32,
+    pub correct2: f32,
+    /// AdamW's decoupled weight decay; 0 for Adam.
+    pub weight_decay: f32,
+}
+
+impl AdamStep {
+    /// The update at step `t` (counted from 1).
+    pub fn at(t: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32) -> Self {
+        AdamStep {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            correct1: 1.0 / (1.0 - beta1.powi(t)),
+            correct2: 1.0 / (1.0 - beta2.powi(t)),
+            weight_decay,
+        }
+    }
+
+    /// One element: the parameter and both moments after the update from gradient `g`,
+    /// where `mv` holds the moments before it (none before the first step). adam.wgsl
+    /// computes the same expressions in the same order.
+    pub fn element(&self, p: f32, g: f32, mv: Option<(f32, f32)>) -> (f32, f32, f32) {
+        let fresh_m = g * (1.0 - self.beta1);
+        let fresh_v = (g * g) * (1.0 - self.beta2);
+        let (m, v) = match mv {
+            Some((m, v)) => (m * self.beta1 + fresh_m, v * self.beta2 + fresh_v),
+            None => (fresh_m, fresh_v),
+        };
+        let step = (m * self.correct1) / ((v * self.correct2).sqrt() + self.eps);
+        let mut p2 = p - step * self.lr;
+        if self.weight_decay != 0.0 {
+            p2 -= p * (self.lr * self.weight_decay);
+        }
+        (p2, m, v)
+    }
+}
+
 #[cfg(test)]
 mod exp_tests {
     #[test]

@@ -203,6 +203,10 @@ pub fn send(req: Request) -> Result<(), EngineDown> {
         EngineState::Idle => {
             WAITING.with(|q| q.borrow_mut().push(req));
             start();
+            // A worker that cannot even be created fails at once.
+            if let EngineState::Failed(why) = state().get_untracked() {
+                return Err(EngineDown(why));
+            }
         }
         EngineState::Failed(why) => return Err(EngineDown(why)),
     }

@@ -124,7 +124,7 @@ fn with_slot<R>(name: &str, f: impl FnOnce(&mut Slot) -> R) -> R {
 
 impl ModelHandle {
     /// Runs `function` of the current weights in the engine (an autoencoder's "decode", the
-    /// classifier's "classify"; see `zoo::Model::call`). Called inside [`async_memo`], it
+    /// classifier's "classify"; see `zoo::Model::call`). Called inside [`super::run_kit::async_memo`], it
     /// tracks the weights and the engine, so the answer is asked for again when they
     /// change. `None` until there are weights, or when the call failed (logged).
     pub fn call(
@@ -250,15 +250,20 @@ impl ModelHandle {
         format!("The engine, which {does}, is not running ({why}). Reload the page to start it again; the weights here are unchanged.")
     }
 
-    /// Sends a request that runs a job; if the engine has stopped, the job's status says
-    /// so, as when it stops mid-job ([`engine_stopped`]).
-    fn run_job(self, req: Request) {
-        if let Err(down) = engine::send(req) {
-            self.status.set(JobStatus::Failed(format!(
-                "The engine is not running ({}); the page keeps the weights of step {}.",
-                down.0,
-                self.step.get_untracked()
-            )));
+    /// Sends a request that runs a job; whether it was sent. If the engine has stopped,
+    /// the job's status says so, as when it stops mid-job ([`engine_stopped`]), and the
+    /// progress, curve and weights shown stay as they were.
+    fn run_job(self, req: Request) -> bool {
+        match engine::send(req) {
+            Ok(()) => true,
+            Err(down) => {
+                self.status.set(JobStatus::Failed(format!(
+                    "The engine is not running ({}); the page keeps the weights of step {}.",
+                    down.0,
+                    self.step.get_untracked()
+                )));
+                false
+            }
         }
     }
 
@@ -296,30 +301,34 @@ impl ModelHandle {
         seed: Option<u64>,
         options: Vec<(String, Vec<f32>)>,
     ) {
-        self.history.set(Vec::new());
-        self.notice.set(None);
-        self.step.set(0);
-        self.total.set(steps);
-        self.status.set(JobStatus::Running);
-        self.run_job(Request::Train {
+        let sent = self.run_job(Request::Train {
             model: self.name.into(),
             steps,
             beta,
             seed: seed.unwrap_or_else(crate::data::rng::fresh_seed),
             options,
         });
+        if sent {
+            self.history.set(Vec::new());
+            self.notice.set(None);
+            self.step.set(0);
+            self.total.set(steps);
+            self.status.set(JobStatus::Running);
+        }
     }
 
     /// Goes on for `steps` steps that update only the parts named in `only` (a GAN's "D"
     /// or "G"; empty: every part), then stops.
     pub fn step_parts(self, steps: u64, only: Vec<String>) {
-        self.total.set(self.step.get_untracked() + steps);
-        self.status.set(JobStatus::Running);
-        self.run_job(Request::Step {
+        let sent = self.run_job(Request::Step {
             model: self.name.into(),
             steps,
             only,
         });
+        if sent {
+            self.total.set(self.step.get_untracked() + steps);
+            self.status.set(JobStatus::Running);
+        }
     }
 
     /// Stops at the end of the current chunk; `resume` goes on from there exactly.
@@ -334,16 +343,20 @@ impl ModelHandle {
 
     /// Goes on from a pause, or trains `more` steps beyond a finished job.
     pub fn resume(self, more: u64) {
-        if self.status.get_untracked() == JobStatus::Done
-            || self.step.get_untracked() >= self.total.get_untracked()
-        {
-            self.total.update(|t| *t = self.step.get_untracked() + more);
-        }
-        self.status.set(JobStatus::Running);
-        self.run_job(Request::Resume {
+        let (step, total) = (self.step.get_untracked(), self.total.get_untracked());
+        let total = if self.status.get_untracked() == JobStatus::Done || step >= total {
+            step + more
+        } else {
+            total
+        };
+        let sent = self.run_job(Request::Resume {
             model: self.name.into(),
-            total: self.total.get_untracked(),
+            total,
         });
+        if sent {
+            self.total.set(total);
+            self.status.set(JobStatus::Running);
+        }
     }
 
     fn receive(self, r: Reply) {

@@ -6,13 +6,13 @@ use super::*;
 /// A sampling job: the model's run, and what it takes to start it again on the CPU.
 pub(super) struct Sampling {
     pub(super) job: u64,
-    pub(super) spec: SampleSpec,
-    pub(super) net: Net,
-    pub(super) cpu: Params,
+    spec: SampleSpec,
+    net: Net,
+    cpu: Params,
     pub(super) run: Box<dyn zoo::SampleRun>,
-    pub(super) dev: Device,
-    pub(super) t0: f64,
-    pub(super) notice: Option<String>,
+    dev: Device,
+    t0: f64,
+    notice: Option<String>,
 }
 
 impl Host {

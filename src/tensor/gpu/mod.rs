@@ -10,8 +10,7 @@
 // wgpu's handles are Send + Sync natively but not on wasm, where there is one thread.
 #![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
 
-use super::adam::AdamStep;
-use super::op::{BinaryOp, ReduceOp, UnaryOp};
+use super::op::{AdamStep, BinaryOp, ReduceOp, UnaryOp};
 use super::shape::Layout;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

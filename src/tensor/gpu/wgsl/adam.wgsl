@@ -1,5 +1,5 @@
 // adam.wgsl: one Adam (AdamW) update of a parameter, element by element, in the order of
-// `AdamStep::element` (src/tensor/adam.rs):
+// `AdamStep::element` (src/tensor/op.rs):
 //   m' = β₁m + (1 − β₁)g,  v' = β₂v + (1 − β₂)g²,
 //   p' = p − lr · (m'c₁) / (√(v'c₂) + ε) − lr·λ · p.
 // Before the first step (first = 1) m and v are not read: the moments start at their

@@ -1,6 +1,6 @@
-// common.wgsl: prepended to the element-wise kernels. Every such kernel declares
-// `info: array<u32>` holding [n, rank, shape[rank], …] with each operand's strides and
-// offset at a known position.
+// common.wgsl: prepended to the kernels that use it. `flat_id` serves any kernel launched
+// 1-D; `strided` serves the element-wise kernels, whose `info: array<u32>` holds
+// [n, rank, shape[rank], …] with each operand's strides and offset at a known position.
 
 // The invocation's flat index in a 1-D launch folded into a 2-D grid past 65535 groups.
 fn flat_id(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
