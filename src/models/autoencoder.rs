@@ -337,6 +337,13 @@ pub fn is_held_out(a: &Avatar) -> bool {
     a.index() % 10 == 0
 }
 
+/// The [`pixel_change`](crate::models::judge::pixel_change) of `n` people drawn from
+/// P_data from `seed`: the figure a model's pictures are held against.
+pub fn pdata_pixel_change(n: usize, seed: u64) -> f64 {
+    let images: Vec<Vec<f32>> = pdata().sample_n(n, seed).iter().map(avatar_input).collect();
+    crate::models::judge::pixel_change(&images)
+}
+
 /// `n` training people drawn from P_data, leaving out the held-out combinations.
 pub fn training_people(n: usize, rng: &mut Rng) -> Vec<Avatar> {
     let pd = pdata();

@@ -99,6 +99,10 @@ test('lesson 6: the DCGAN draws 16 people, shows them over training, walks betwe
   const tv = Number(await page.textContent('[data-testid=gan-truth-tv]'));
   assert.ok(tv >= 0 && tv <= 1, `mean distance ${tv}`);
   assert.ok(Number(await page.textContent('[data-testid=gan-truth-distinct]')) >= 1);
+  // The speckle, measured: the DCGAN's pictures change more from pixel to pixel than P_data's.
+  const change = Number(await page.textContent('[data-testid=gan-truth-pixel-change]'));
+  const truth = Number(await page.textContent('[data-testid=gan-truth-table] tr:last-child td:last-child'));
+  assert.ok(change > truth && truth > 0, `pixel change ${change} against P_data's ${truth}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -4,7 +4,7 @@
 
 use super::feature_choice;
 use crate::data::avatar::FEATURES;
-use crate::models::autoencoder::pdata;
+use crate::models::autoencoder::{pdata, pdata_pixel_change};
 use crate::models::judge::{expected_distinct, expected_tv, Verdict};
 use crate::plot::{fmt_num, Figure, PALETTE};
 use leptos::prelude::*;
@@ -50,11 +50,17 @@ pub fn against_pdata(
     let n = Memo::new(move |_| models.with(|ms| ms.first().map_or(0, |m| m.1.n)));
     let noise = Memo::new(move |_| {
         let n = n.get();
-        (n > 0).then(|| (expected_tv(pd, n, TRIALS, 99), expected_distinct(pd, n)))
+        (n > 0).then(|| {
+            (
+                expected_tv(pd, n, TRIALS, 99),
+                expected_distinct(pd, n),
+                pdata_pixel_change(n, 99),
+            )
+        })
     });
     let table = move || {
         let ms = models.get();
-        let (tv, distinct) = noise.get()?;
+        let (tv, distinct, pd_change) = noise.get()?;
         let n = ms.first()?.1.n;
         let head = ms
             .iter()
@@ -84,6 +90,20 @@ pub fn against_pdata(
             })
             .collect_view();
         let mean_noise = tv.iter().sum::<f64>() / 5.0;
+        // Pictures' pixel-to-pixel change, where the models' pictures were at hand.
+        let pictures = ms.iter().any(|(_, v)| v.pixel_change.is_some());
+        let change_cells = ms
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v))| {
+                let id = (i == 0).then(|| format!("{testid}-pixel-change"));
+                let text = v.pixel_change.map_or("—".to_string(), fmt_num);
+                view! { <td class="num" data-testid=id>{text}</td> }
+            })
+            .collect_view();
+        let change_row = pictures.then(|| view! {
+            <tr><td>"pixel-to-pixel change"</td>{change_cells}<td class="num">{fmt_num(pd_change)}</td></tr>
+        });
         Some(view! {
             <table class="numbers" tabindex="0" data-testid=format!("{testid}-table")>
                 <thead><tr><th>"distance to P_data"</th>{head}<th class="num">{format!("{n} draws from P_data")}</th></tr></thead>
@@ -93,11 +113,15 @@ pub fn against_pdata(
                     }).collect_view()}
                     <tr><td>"mean"</td>{cells(None)}<td class="num">{fmt_num(mean_noise)}</td></tr>
                     <tr><td>{format!("distinct people among {n}")}</td>{distinct_cells}<td class="num">{fmt_num(distinct)}</td></tr>
+                    {change_row}
                 </tbody>
             </table>
             <p class="muted small">{format!(
                 "Distance: total variation, half the summed absolute differences of the shares (0 = identical, 1 = disjoint). The last column is what sets of {n} people drawn from P_data itself show on average ({TRIALS} sets): the distance that sampling noise alone gives."
             )}</p>
+            {pictures.then(|| view! {
+                <p class="muted small">"Pixel-to-pixel change: how much a picture's colour changes between neighbouring pixels, on average (0 to 1). P_data's people are flat colours with sharp edges; speckle raises the figure, since noise adds changes where their colours are flat."</p>
+            })}
         })
     };
     let any = Memo::new(move |_| models.with(|ms| !ms.is_empty()));

@@ -145,8 +145,9 @@ pub fn against_truth() -> impl IntoView {
             let drawn = m.call(function, ae::standard_normal_codes(JUDGED, dim, 2718));
             m_cls.version.track();
             async move {
-                let read = m_cls.call("classify", drawn.await?).await?;
-                Some(Verdict::of(&classified(&read), ae::pdata()))
+                let pictures = drawn.await?;
+                let read = m_cls.call("classify", pictures.clone()).await?;
+                Some(Verdict::of(&classified(&read), ae::pdata()).with_pictures(&pictures))
             }
         })
     };
