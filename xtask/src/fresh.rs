@@ -15,6 +15,7 @@ use std::process::{Command, ExitCode};
 /// every file of `xtask/src` is here.
 pub const SOURCES: &[(&str, &str)] = &[
     ("xtask/Cargo.toml", include_str!("../Cargo.toml")),
+    ("xtask/src/build.rs", include_str!("build.rs")),
     ("xtask/src/fresh.rs", include_str!("fresh.rs")),
     ("xtask/src/main.rs", include_str!("main.rs")),
     ("xtask/src/offline.rs", include_str!("offline.rs")),
