@@ -4,7 +4,7 @@
 //! dispatches per parameter tensor.
 
 use super::shape::Layout;
-use super::{AdamStep, Result, ShapeError, Storage, Tensor, TensorError};
+use super::{AdamStep, Result, ShapeError, Storage, Tensor};
 use std::sync::Arc;
 
 impl Tensor {
@@ -30,9 +30,7 @@ impl Tensor {
                 .into());
             }
             if !t.device().same(&dev) {
-                return Err(TensorError::Device(
-                    "an Adam step's tensors live on different devices".into(),
-                ));
+                return Err(self.device_mismatch(t));
             }
         }
         let n = self.numel();
@@ -59,11 +57,7 @@ impl Tensor {
                 let out = pb.gpu.adam(pb, gb, old, n, s);
                 out.map(Storage::Gpu)
             }
-            _ => {
-                return Err(TensorError::Device(
-                    "an Adam step's tensors live on different devices".into(),
-                ))
-            }
+            _ => return Err(self.device_mismatch(&g)),
         };
         let [p2, m2, v2] = storage.map(|storage| Tensor {
             layout: Layout::contiguous(self.shape()),

@@ -257,14 +257,19 @@ impl ModelHandle {
         match engine::send(req) {
             Ok(()) => true,
             Err(down) => {
-                self.status.set(JobStatus::Failed(format!(
-                    "The engine is not running ({}); the page keeps the weights of step {}.",
-                    down.0,
-                    self.step.get_untracked()
-                )));
+                self.job_ended_by_engine(&format!("is not running ({})", down.0));
                 false
             }
         }
+    }
+
+    /// The job's status when the engine, which `did` this (stopped, is not running), cannot
+    /// run it: the weights of the current step stay.
+    fn job_ended_by_engine(self, did: &str) {
+        self.status.set(JobStatus::Failed(format!(
+            "The engine {did}; the page keeps the weights of step {}.",
+            self.step.get_untracked()
+        )));
     }
 
     /// Downloads the current weights as they are (`<model>.safetensors`).
@@ -493,10 +498,7 @@ pub fn engine_stopped(why: &str) {
     let handles: Vec<ModelHandle> = SLOTS.with(|s| s.borrow().values().map(|x| x.0).collect());
     for h in handles {
         if h.status.get_untracked() == JobStatus::Running {
-            h.status.set(JobStatus::Failed(format!(
-                "The engine stopped ({why}); the page keeps the weights of step {}.",
-                h.step.get_untracked()
-            )));
+            h.job_ended_by_engine(&format!("stopped ({why})"));
         }
     }
 }

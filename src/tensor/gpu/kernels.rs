@@ -197,35 +197,23 @@ impl Gpu {
         ];
         let meta = self.meta(&meta);
         let filled = (batch * m * n) as f64 / (tiles * 64 * 64) as f64;
-        if slices == 1 && filled < THIN_SHARE {
-            let key = match self.profile {
-                Some(_) => format!("matmul thin {batch}×{m}×{k}×{n}"),
-                None => String::new(),
-            };
+        let (pipe, variant, groups) = if slices == 1 && filled < THIN_SHARE {
             let pipe = self.pipeline("matmul_thin", || format!("{COMMON}{MATMUL_THIN}"));
-            self.launch(
-                &key,
-                &pipe,
-                &[&a.buf, &b.buf, &out.buf, &meta],
-                self.grid(batch * m * n),
-            );
-            return out;
-        }
-        let pipe = self.pipeline("matmul", || MATMUL.to_string());
-        let mm_key = match self.profile {
-            Some(_) => format!("matmul {batch}×{m}×{k}×{n} /{slices}"),
-            None => String::new(),
-        };
-        self.launch(
-            &mm_key,
-            &pipe,
-            &[&a.buf, &b.buf, &out.buf, &meta],
-            (
+            (pipe, "thin ", self.grid(batch * m * n))
+        } else {
+            let pipe = self.pipeline("matmul", || MATMUL.to_string());
+            let tiled = (
                 n.div_ceil(64) as u32,
                 m.div_ceil(64) as u32,
                 (batch * slices) as u32,
-            ),
-        );
+            );
+            (pipe, "", tiled)
+        };
+        let key = match self.profile {
+            Some(_) => format!("matmul {variant}{batch}×{m}×{k}×{n} /{slices}"),
+            None => String::new(),
+        };
+        self.launch(&key, &pipe, &[&a.buf, &b.buf, &out.buf, &meta], groups);
         if slices == 1 {
             return out;
         }

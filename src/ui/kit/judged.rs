@@ -50,17 +50,19 @@ pub fn against_pdata(
     let n = Memo::new(move |_| models.with(|ms| ms.first().map_or(0, |m| m.1.n)));
     let noise = Memo::new(move |_| {
         let n = n.get();
-        (n > 0).then(|| {
-            (
-                expected_tv(pd, n, TRIALS, 99),
-                expected_distinct(pd, n),
-                pdata_pixel_change(n, 99),
-            )
-        })
+        (n > 0).then(|| (expected_tv(pd, n, TRIALS, 99), expected_distinct(pd, n)))
+    });
+    // P_data's pixel-to-pixel change: drawn and rasterised only where a model's pictures
+    // are at hand to set beside it.
+    let pictures =
+        Memo::new(move |_| models.with(|ms| ms.iter().any(|(_, v)| v.pixel_change.is_some())));
+    let pd_change = Memo::new(move |_| {
+        let n = n.get();
+        (pictures.get() && n > 0).then(|| pdata_pixel_change(n, 99))
     });
     let table = move || {
         let ms = models.get();
-        let (tv, distinct, pd_change) = noise.get()?;
+        let (tv, distinct) = noise.get()?;
         let n = ms.first()?.1.n;
         let head = ms
             .iter()
@@ -90,8 +92,6 @@ pub fn against_pdata(
             })
             .collect_view();
         let mean_noise = tv.iter().sum::<f64>() / 5.0;
-        // Pictures' pixel-to-pixel change, where the models' pictures were at hand.
-        let pictures = ms.iter().any(|(_, v)| v.pixel_change.is_some());
         let change_cells = ms
             .iter()
             .enumerate()
@@ -101,7 +101,8 @@ pub fn against_pdata(
                 view! { <td class="num" data-testid=id>{text}</td> }
             })
             .collect_view();
-        let change_row = pictures.then(|| view! {
+        let pd_change = pd_change.get();
+        let change_row = pd_change.map(|pd_change| view! {
             <tr><td>"pixel-to-pixel change"</td>{change_cells}<td class="num">{fmt_num(pd_change)}</td></tr>
         });
         Some(view! {
@@ -119,7 +120,7 @@ pub fn against_pdata(
             <p class="muted small">{format!(
                 "Distance: total variation, half the summed absolute differences of the shares (0 = identical, 1 = disjoint). The last column is what sets of {n} people drawn from P_data itself show on average ({TRIALS} sets): the distance that sampling noise alone gives."
             )}</p>
-            {pictures.then(|| view! {
+            {pd_change.is_some().then(|| view! {
                 <p class="muted small">"Pixel-to-pixel change: how much a picture's colour changes between neighbouring pixels, on average (0 to 1). P_data's people are flat colours with sharp edges; speckle raises the figure, since noise adds changes where their colours are flat."</p>
             })}
         })
