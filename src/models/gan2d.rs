@@ -87,14 +87,15 @@ pub struct GanSettings {
 }
 
 impl GanSettings {
-    /// The fix: the non-saturating loss, the R1 penalty, DCGAN's Adam.
+    /// The fix: the non-saturating loss, the R1 penalty, DCGAN's Adam, and a discriminator
+    /// that learns at twice the generator's rate (Heusel et al.'s two time-scale rule).
     pub fn stable() -> GanSettings {
         GanSettings {
             noise_dim: 2,
             hidden: 64,
             loss: GeneratorLoss::NonSaturating,
             r1: 0.1,
-            lr_d: 1e-3,
+            lr_d: 2e-3,
             lr_g: 1e-3,
             beta1: 0.5,
             batch: 256,

@@ -261,8 +261,8 @@ fn settings_panel(c: Choices, testid: &'static str) -> impl IntoView {
             {c.data.view("gan-data", "gan-draw", "gan-draw-clear")}
             <Choice label="G's loss:" options=vec![(false, "non-saturating", ""), (true, "minimax (saturating)", "gan-minimax")] value=c.minimax testid="gan-loss"/>
             <Choice label="R1 penalty on D:" options=vec![(true, "on", ""), (false, "off", "gan-r1-off")] value=c.r1 testid="gan-r1"/>
-            <Slider label="D's learning rate" min=-4.0 max=-1.5 step=0.25 value=c.lr_d show=Callback::new(rate) testid="gan-lr-d"/>
-            <Slider label="G's learning rate" min=-4.0 max=-1.5 step=0.25 value=c.lr_g show=Callback::new(rate) testid="gan-lr-g"/>
+            <Slider label="D's learning rate" min=-4.0 max=-1.5 step=0.1 value=c.lr_d show=Callback::new(rate) testid="gan-lr-d"/>
+            <Slider label="G's learning rate" min=-4.0 max=-1.5 step=0.1 value=c.lr_g show=Callback::new(rate) testid="gan-lr-g"/>
             <Slider label="Noise numbers" min=1.0 max=MAX_NOISE as f64 step=1.0 value=c.noise testid="gan-noise"/>
             <Slider label="Seed" min=1.0 max=99.0 step=1.0 value=c.seed testid="gan-seed"/>
         </details>
