@@ -61,9 +61,12 @@ test('lesson 6: a GAN trained on points the reader drew', async () => {
   const plane = page.locator('[data-testid=gan-plane]');
   await plane.scrollIntoViewIfNeeded();
   const box = await plane.boundingBox();
-  // A short stroke up and to the right, in the plot's middle.
-  for (let i = 0; i < 6; i++) await page.mouse.click(box.x + box.width * (0.4 + 0.04 * i), box.y + box.height * (0.6 - 0.04 * i));
-  assert.match(await page.textContent('[data-testid=gan-settings]'), /6 so far/);
+  // A short stroke up and to the right, in the plot's middle: each point is counted before
+  // the next click, as a reader sees it land (the page may be busy redrawing the plane).
+  for (let i = 0; i < 6; i++) {
+    await page.mouse.click(box.x + box.width * (0.4 + 0.04 * i), box.y + box.height * (0.6 - 0.04 * i));
+    await page.waitForFunction((n) => new RegExp(`\\(${n} so far\\)`).test(document.querySelector('[data-testid=gan-settings]')?.textContent ?? ''), i + 1, { timeout: 30_000 });
+  }
   await page.waitForFunction(() => !document.querySelector('[data-testid=train-gan-ring]')?.disabled, null, { timeout: 60_000 });
   await page.click('[data-testid=train-gan-ring]');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-gan-ring]')?.value) >= 20, null, { timeout: 120_000 });

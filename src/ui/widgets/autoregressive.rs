@@ -1,9 +1,10 @@
 //! Lesson 7: autoregressive models. The chain rule on lesson 2's outfits (an outfit built
 //! feature by feature, and the chain's divergence from P_data as the data grow), then
-//! names (`names`), the transformer (`transformer`) and the PixelCNN (`pixels`).
+//! names (`names`, `sampling`), the transformer (`transformer`) and the PixelCNN (`pixels`).
 
 mod names;
 mod pixels;
+mod sampling;
 mod transformer;
 
 use super::outfits::{n_of, n_slider};
@@ -29,7 +30,7 @@ pub const WIDGETS: Widgets = &[
     ("names-transformer", || {
         transformer::transformer().into_any()
     }),
-    ("names-sample", || names::sampling().into_any()),
+    ("names-sample", || sampling::sampling().into_any()),
     ("names-truth", || names::against_truth().into_any()),
     ("pixels-draw", || pixels::draw().into_any()),
     ("pixels-complete", || pixels::complete().into_any()),
