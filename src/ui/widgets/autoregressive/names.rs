@@ -88,18 +88,6 @@ pub(super) fn name_list(drawn: &[Drawn], testid: &'static str) -> impl IntoView 
     view! { <ul class="names" data-testid=testid>{items}</ul> }
 }
 
-/// Of `drawn`, the share the source could say and their mean exact log₂ p.
-pub(super) fn sayable(drawn: &[Drawn]) -> (f64, f64) {
-    let ps: Vec<f64> = drawn
-        .iter()
-        .map(|d| NameSource.prob(&letters(d)))
-        .filter(|&p| p > 0.0)
-        .collect();
-    let share = ps.len() as f64 / drawn.len().max(1) as f64;
-    let mean = ps.iter().map(|p| p.log2()).sum::<f64>() / ps.len().max(1) as f64;
-    (share, mean)
-}
-
 /// "sample" rows (symbols and probabilities interleaved) as drawn names.
 pub(super) fn decode_drawn(rows: Vec<Vec<f32>>) -> Vec<Drawn> {
     rows.into_iter()

@@ -2,9 +2,7 @@
 //! temperature and top-k, with the share the source could say; one name written slowly,
 //! each symbol's law first; a drawn name's chain rule term by term.
 
-use super::names::{
-    counted_bigram, decode_drawn, letters, name_list, sayable, Drawn, GPT, LISTED, MLP,
-};
+use super::names::{counted_bigram, decode_drawn, letters, name_list, Drawn, GPT, LISTED, MLP};
 use super::transformer::symbols;
 use crate::data::names::{self, display, NameSource, END, VOCAB};
 use crate::data::Rng;
@@ -22,6 +20,18 @@ use leptos::prelude::*;
 const SAMPLED: usize = 200;
 /// Pause before each symbol of a name written slowly, ms.
 const SLOW_MS: i32 = 600;
+
+/// Of `drawn`, the share the source could say and their mean exact log₂ p.
+fn sayable(drawn: &[Drawn]) -> (f64, f64) {
+    let ps: Vec<f64> = drawn
+        .iter()
+        .map(|d| NameSource.prob(&letters(d)))
+        .filter(|&p| p > 0.0)
+        .collect();
+    let share = ps.len() as f64 / drawn.len().max(1) as f64;
+    let mean = ps.iter().map(|p| p.log2()).sum::<f64>() / ps.len().max(1) as f64;
+    (share, mean)
+}
 
 /// Which model samples.
 #[derive(Clone, Copy, Debug, PartialEq)]
