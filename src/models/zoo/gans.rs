@@ -1,7 +1,7 @@
 //! Lesson 6's networks as trainable models: the 2-D GAN on the ring of eight Gaussians,
 //! with the fix (non-saturating loss, R1, DCGAN's Adam, D at twice G's rate) or the
-//! collapse preset, and the DCGAN on Avatar World. Training takes two parts per step: the discriminator, then the
-//! generator.
+//! collapse preset, and the DCGAN on Avatar World. Training takes two parts per step: the
+//! discriminator, then the generator.
 
 use super::prior::{draw_cpu, draw_sampler, FromNoise};
 use super::{Arch, LossParts, Model, Net, Options, StepData, AVATAR_VERSION};

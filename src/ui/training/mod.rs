@@ -127,9 +127,10 @@ fn with_slot<R>(name: &str, f: impl FnOnce(&mut Slot) -> R) -> R {
 
 impl ModelHandle {
     /// Runs `function` of the current weights in the engine (an autoencoder's "decode", the
-    /// classifier's "classify"; see `zoo::Model::call`). Called inside [`super::run_kit::async_memo`], it
-    /// tracks the weights and the engine, so the answer is asked for again when they
-    /// change. `None` until there are weights, or when the call failed (logged).
+    /// classifier's "classify"; see `zoo::Model::call`). Called inside
+    /// [`super::run_kit::async_memo`], it tracks the weights and the engine, so the answer
+    /// is asked for again when they change. `None` until there are weights, or when the
+    /// call failed (logged).
     pub fn call(
         self,
         function: &'static str,
